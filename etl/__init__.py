@@ -1,0 +1,1 @@
+"""ETL for the Hunan Women's Federation statistics: read → validate → load city returns into DuckDB."""

@@ -1,0 +1,5 @@
+"""Entry point for `python -m etl`."""
+
+from etl.cli import main
+
+main()

@@ -1,0 +1,147 @@
+"""Command line: python -m etl template | check | load | export | demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from etl import catalog, config, warehouse
+from etl.issues import RefusedFile, make_issue
+from etl.pipeline import REFUSED, FileReport, check_bytes, load_bytes, read_path
+from etl.report import format_report
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="数据仓库文件（默认 data/warehouse.duckdb，或环境变量 HNFL_WAREHOUSE）。",
+)
+
+
+class RegionType(click.ParamType):
+    name = "市州"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        region = catalog.find_region(value)
+        if region is None or region.level != "city":
+            self.fail(f"“{value}”不是湖南省的市州名称。", param, ctx)
+        return region.code
+
+
+YEAR_TYPE = click.IntRange(config.FIRST_YEAR, 2100)
+
+
+@click.group(help="湖南省妇联统计平台：报表模板、检查、导入与导出。")
+def main() -> None:
+    pass
+
+
+def _db(db_path: Path | None) -> Path:
+    return db_path or config.warehouse_path()
+
+
+def _echo_summary(reports: list[FileReport]) -> None:
+    refused = sum(r.status == REFUSED for r in reports)
+    if len(reports) > 1:
+        click.echo(f"共 {len(reports)} 个文件：{len(reports) - refused} 个通过，{refused} 个被拒绝。")
+
+
+def _run_files(files: tuple[Path, ...], action) -> list[FileReport]:  # noqa: ANN001
+    """Run `action` on each file, printing each report as soon as it is known."""
+    reports = []
+    for path in files:
+        try:
+            data, name = read_path(path)
+            report = action(data, name)
+        except RefusedFile as refusal:
+            report = FileReport(path.name, REFUSED, [refusal.issue])
+        except warehouse.WarehouseError as exc:
+            report = FileReport(
+                path.name, REFUSED, [make_issue("warehouse-unavailable", file=path.name, detail=str(exc))]
+            )
+        click.echo(format_report(report))
+        reports.append(report)
+    return reports
+
+
+FILES = click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+@main.command(help="导入报表文件（.xlsx/.xls/.csv）。有错误的文件整个拒绝，不写入任何数据。")
+@FILES
+@DB_OPTION
+@click.option("--year", type=YEAR_TYPE, help="文件未写明年度时使用的年度。")
+@click.option("--region", type=RegionType(), help="文件只含一个市州时，该市州的名称。")
+@click.option("--user", "submitted_by", default="", help="上报人（记入上报记录）。")
+def load(files, db_path, year, region, submitted_by) -> None:  # noqa: ANN001
+    db = _db(db_path)
+    reports = _run_files(
+        files,
+        lambda data, name: load_bytes(data, name, db, year=year, region_code=region, submitted_by=submitted_by),
+    )
+    _echo_summary(reports)
+    sys.exit(1 if any(r.refused for r in reports) else 0)
+
+
+@main.command(help="检查报表文件，报告全部错误和警告，不写入任何数据。")
+@FILES
+@DB_OPTION
+@click.option("--year", type=YEAR_TYPE, help="文件未写明年度时使用的年度。")
+@click.option("--region", type=RegionType(), help="文件只含一个市州时，该市州的名称。")
+def check(files, db_path, year, region) -> None:  # noqa: ANN001
+    db = _db(db_path)
+    reports = _run_files(files, lambda data, name: check_bytes(data, name, year=year, region_code=region, db_path=db))
+    _echo_summary(reports)
+    sys.exit(1 if any(r.refused for r in reports) else 0)
+
+
+@main.command(help="导出当前数据为规范 CSV（UTF-8 带 BOM，可直接用 Excel 打开）。")
+@DB_OPTION
+@click.option("--year", type=YEAR_TYPE)
+@click.option("--region", type=RegionType())
+@click.option("--domain", type=click.Choice([d.code for d in catalog.domains()] + [d.name for d in catalog.domains()]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export(db_path, year, region, domain, output) -> None:  # noqa: ANN001
+    from etl.export import tidy_csv
+
+    domain_code = catalog.find_domain(domain).code if domain else None
+    try:
+        with warehouse.connect(_db(db_path), read_only=True) as con:
+            rows = warehouse.current_values(con, year=year, region_code=region, domain=domain_code)
+    except warehouse.WarehouseError as exc:
+        click.echo(f"✗ {exc}", err=True)
+        sys.exit(1)
+    output.write_bytes(tidy_csv(rows))
+    click.echo(f"已导出 {len(rows)} 行到 {output}。")
+
+
+@main.command(help="生成官方报表模板（.xlsx）。")
+@click.option("--year", type=YEAR_TYPE, required=True)
+@click.option("--region", type=RegionType(), help="只含该市州一行；不指定则含全部 14 个市州。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def template(year, region, output) -> None:  # noqa: ANN001
+    from etl.template import write_template
+
+    write_template(output, year, region)
+    click.echo(f"已生成 {year} 年报表模板：{output}")
+
+
+@main.command(help="用 data/raw/ 中的示例报表建立演示数据仓库。")
+@DB_OPTION
+def demo(db_path) -> None:  # noqa: ANN001
+    from etl.demo import build_demo
+
+    db = _db(db_path)
+    try:
+        reports = build_demo(db, progress=click.echo)
+    except warehouse.WarehouseError as exc:
+        click.echo(f"✗ {exc}", err=True)
+        sys.exit(1)
+    refused = [r for r in reports if r.refused]
+    for report in refused:
+        click.echo(format_report(report))
+    click.echo(f"演示数据仓库已就绪：{db}（{len(reports) - len(refused)} 个示例文件）。")
+    sys.exit(1 if refused else 0)

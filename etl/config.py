@@ -1,0 +1,35 @@
+"""Settings in one place: where the warehouse lives and the limits every upload is held to."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = PROJECT_ROOT / "data" / "raw"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse.duckdb"
+
+# Caps on an upload. The app states them on the upload page; the CLI applies the same ones.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_INFLATED_BYTES = 200 * 1024 * 1024  # all parts of an .xlsx together, counted while inflating
+MAX_ZIP_ENTRIES = 2_000
+MAX_SHEETS = 50
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+MAX_CELLS = 5_000_000  # rows × columns of a sheet's used range: what the parser allocates
+
+# A writer that finds the warehouse locked by another process retries this long, then gives up.
+LOCK_WAIT_SECONDS = float(os.environ.get("HNFL_LOCK_WAIT_SECONDS", "30"))
+
+FIRST_YEAR = 2000
+TEMPLATE_VERSION = "2024.1"
+
+
+def warehouse_path() -> Path:
+    """The warehouse file: $HNFL_WAREHOUSE when set (tests, deployments), else data/warehouse.duckdb."""
+    return Path(os.environ.get("HNFL_WAREHOUSE", DEFAULT_WAREHOUSE))
+
+
+def archive_dir(db_path: Path) -> Path:
+    """Originals of loaded files live beside the warehouse, named by content hash."""
+    return Path(db_path).resolve().parent / "raw" / "archive"

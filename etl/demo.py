@@ -1,0 +1,33 @@
+"""Build the demo warehouse from the sample returns (示例) shipped in data/raw/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from etl.config import RAW_DIR
+from etl.issues import RefusedFile
+from etl.pipeline import REFUSED, FileReport, load_bytes, read_path
+
+SAMPLE_MARK = "示例"
+
+
+def sample_files(folder: Path = RAW_DIR) -> list[Path]:
+    """The shipped sample returns, oldest year first (file names sort by year)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and SAMPLE_MARK in p.name)
+
+
+def build_demo(db_path: Path, progress: Callable[[str], None] = lambda _: None) -> list[FileReport]:
+    """Load every sample return, marked as sample data; loading again adds nothing."""
+    files = sample_files()
+    reports = []
+    for index, path in enumerate(files, start=1):
+        try:
+            data, name = read_path(path)
+        except RefusedFile as refusal:
+            reports.append(FileReport(path.name, REFUSED, [refusal.issue]))
+            continue
+        report = load_bytes(data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True)
+        progress(f"[{index}/{len(files)}] {name}：{report.status}")
+        reports.append(report)
+    return reports

@@ -1,0 +1,131 @@
+-- Warehouse schema: raw facts with provenance → current values → views the pages read.
+-- Every statement is idempotent; warehouse.ensure_schema runs this file on each write connection.
+
+create sequence if not exists submission_id_seq start 1;
+
+create table if not exists schema_info (
+    key   varchar primary key,
+    value varchar not null
+);
+
+-- Reference data, copied from etl/reference/*.csv whenever those files change.
+create table if not exists regions (
+    code        varchar primary key,  -- GB/T 2260
+    name        varchar not null,
+    short_name  varchar not null,
+    parent_code varchar,              -- 430000 for the 14 市州; a 市州's code for its 县市区
+    level       varchar not null,     -- province | city | county
+    sort_order  integer not null
+);
+
+create table if not exists domains (
+    code               varchar primary key,
+    name               varchar not null,
+    sort_order         integer not null,
+    headline_indicator varchar not null
+);
+
+create table if not exists indicators (
+    code       varchar primary key,
+    domain     varchar not null,
+    name       varchar not null,
+    unit       varchar not null,      -- 场, 个, 人, 人次, 期, 笔, 万元
+    kind       varchar not null,      -- count (whole numbers) | amount (万元, decimals)
+    sort_order integer not null,
+    definition varchar not null
+);
+
+-- One row per accepted file (or restore): who sent what, when.
+create table if not exists submissions (
+    submission_id bigint primary key,
+    submitted_at  timestamp not null,
+    submitted_by  varchar not null,
+    source        varchar not null,   -- cli | app | demo | restore
+    file_name     varchar not null,   -- as sent; shown to people, never used as a path
+    file_sha256   varchar not null,
+    file_kind     varchar not null,   -- xlsx | xls | csv
+    file_bytes    bigint not null,
+    archive_path  varchar,            -- relative to the warehouse's folder
+    is_sample     boolean not null,   -- 示例数据: invented figures, shown with a notice
+    note          varchar             -- 上报说明 typed when warnings were confirmed
+);
+
+-- Warnings (and any other issue) reported when the submission was accepted.
+create table if not exists submission_issues (
+    submission_id bigint not null,
+    level         varchar not null,
+    code          varchar not null,
+    sheet         varchar,
+    cell          varchar,
+    message       varchar not null
+);
+
+-- Each (region, year, domain) a submission holds is a new version of that slice.
+create table if not exists slice_versions (
+    region_code   varchar not null,
+    year          integer not null,
+    domain        varchar not null,
+    version       integer not null,
+    submission_id bigint not null,
+    is_current    boolean not null
+);
+
+-- Append-only values. No primary key: uniqueness is checked in validation and replacement is
+-- per slice in one transaction (a key costs 2–10× on loads, see PERFORMANCE.md).
+create table if not exists facts (
+    submission_id bigint not null,
+    region_code   varchar not null,
+    year          integer not null,
+    domain        varchar not null,
+    indicator     varchar not null,
+    value         double,             -- in the indicator's unit; NULL = 未填报, never 0
+    sheet         varchar,
+    cell          varchar             -- A1 reference in the original file; NULL when the column was absent
+);
+
+create or replace view current_facts as
+with current_slices as (
+    select region_code, year, domain, submission_id
+    from slice_versions
+    where is_current
+),
+
+final as (
+    select f.*
+    from facts as f
+    inner join current_slices as s using (submission_id, region_code, year, domain)
+)
+
+select * from final;
+
+-- The tidy, labelled current values every page and export reads.
+create or replace view current_values as
+with final as (
+    select
+        f.year,
+        f.region_code,
+        r.name as region_name,
+        r.sort_order as region_order,
+        f.domain,
+        d.name as domain_name,
+        d.sort_order as domain_order,
+        f.indicator,
+        i.name as indicator_name,
+        i.unit,
+        i.sort_order as indicator_order,
+        f.value,
+        f.sheet,
+        f.cell,
+        f.submission_id,
+        s.file_name,
+        s.submitted_at,
+        s.submitted_by,
+        s.is_sample
+    from current_facts as f
+    inner join regions as r on r.code = f.region_code
+    inner join domains as d on d.code = f.domain
+    inner join indicators as i on i.code = f.indicator
+    inner join submissions as s on s.submission_id = f.submission_id
+)
+
+select * from final;

@@ -1,0 +1,349 @@
+"""The only module that speaks SQL: open the warehouse safely, keep its schema, write and read submissions."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from etl import catalog
+from etl.config import LOCK_WAIT_SECONDS
+from etl.extract import Observation
+from etl.issues import Issue
+
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+class WarehouseError(Exception):
+    """A warehouse problem with a Chinese message fit for the person who caused it."""
+
+
+class WarehouseBusy(WarehouseError):
+    pass
+
+
+class WarehouseMissing(WarehouseError):
+    pass
+
+
+def now_beijing() -> datetime:
+    """Statisticians and leaders read times in Beijing time, whatever the server's zone."""
+    return datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+@contextmanager
+def connect(
+    db_path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse for one short piece of work, waiting a bounded time if another process holds it.
+
+    A DuckDB file is locked by the process that writes it, and a writer excludes readers too, so
+    nobody keeps it open between operations.
+    """
+    db_path = Path(db_path)
+    if read_only and not db_path.exists():
+        raise WarehouseMissing(f"数据仓库 {db_path.name} 不存在。请先运行 python -m etl demo 或上报数据。")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"无法打开数据仓库 {db_path.name}：{exc}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(f"数据仓库正被其他程序写入或占用，已等待 {wait:.0f} 秒仍未释放。请稍后重试。") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    try:
+        if not read_only:
+            ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _reference_digest() -> str:
+    digest = hashlib.sha256(SCHEMA_FILE.read_bytes())
+    for path in sorted(catalog.REFERENCE_DIR.glob("*.csv")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables and refresh reference data when schema.sql or the reference CSVs changed."""
+    digest = _reference_digest()
+    try:
+        stored = con.execute("select value from schema_info where key = 'digest'").fetchall()
+    except duckdb.CatalogException:
+        stored = []
+    if stored and stored[0][0] == digest:
+        return
+    con.begin()
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    _sync_reference(con)
+    con.execute("insert or replace into schema_info values ('digest', ?)", [digest])
+    con.commit()
+
+
+def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("delete from regions")
+    con.executemany(
+        "insert into regions values (?, ?, ?, ?, ?, ?)",
+        [(r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order) for r in catalog.regions()],
+    )
+    con.execute("delete from domains")
+    con.executemany(
+        "insert into domains values (?, ?, ?, ?)",
+        [(d.code, d.name, d.sort_order, d.headline_indicator) for d in catalog.domains()],
+    )
+    con.execute("delete from indicators")
+    con.executemany(
+        "insert into indicators values (?, ?, ?, ?, ?, ?, ?)",
+        [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()],
+    )
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    file_name: str
+    file_sha256: str
+    file_kind: str
+    file_bytes: int
+    archive_path: str | None
+    is_sample: bool
+    source: str
+    submitted_by: str
+    note: str | None = None
+
+
+@dataclass
+class StoreResult:
+    submission_id: int
+    already_loaded: bool = False
+    slices: int = 0
+    values: int = 0
+    added: int = 0  # values reported where the slice had none (or no value) before
+    changed: int = 0
+    unchanged: int = 0
+    changes: list[tuple[str, int, str, float | None, float | None]] = field(default_factory=list)
+
+
+def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    rows = con.execute(
+        "select submission_id from submissions where file_sha256 = ? order by submission_id limit 1", [sha256]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def previous_values(
+    con: duckdb.DuckDBPyConnection, regions: Iterable[str], years: Iterable[int]
+) -> dict[tuple[str, int, str], float | None]:
+    """Current values of the given regions and years, for the year-on-year check."""
+    rows = con.execute(
+        """
+        select region_code, year, indicator, value
+        from current_facts
+        where list_contains(?, region_code) and list_contains(?, year)
+        """,
+        [sorted(set(regions)), sorted(set(years))],
+    ).fetchall()
+    return {(r, y, i): v for r, y, i, v in rows}
+
+
+def store_submission(
+    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
+) -> StoreResult:
+    """Write one accepted file in one transaction: its slices become the current versions."""
+    con.begin()
+    try:
+        existing = find_submission_by_hash(con, sub.file_sha256)
+        if existing is not None:
+            con.rollback()
+            return StoreResult(existing, already_loaded=True)
+        result = _store(con, sub, observations, issues)
+        con.commit()
+        return result
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
+) -> StoreResult:
+    (submission_id,) = con.execute("select nextval('submission_id_seq')").fetchall()[0]
+    con.execute(
+        "insert into submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            submission_id,
+            now_beijing(),
+            sub.submitted_by,
+            sub.source,
+            sub.file_name,
+            sub.file_sha256,
+            sub.file_kind,
+            sub.file_bytes,
+            sub.archive_path,
+            sub.is_sample,
+            sub.note,
+        ],
+    )
+    slices = sorted({(o.region_code, o.year, catalog.indicator_by_code()[o.indicator].domain) for o in observations})
+    before = _slice_values(con, slices)
+    _replace_slices(con, slices, submission_id)
+    _append_facts(con, submission_id, observations)
+    _append_issues(con, submission_id, issues)
+    return _summarise(submission_id, slices, observations, before)
+
+
+def _stage_slices(con: duckdb.DuckDBPyConnection, slices: list[tuple[str, int, str]]) -> None:
+    con.execute("create temp table if not exists staged_slices (region_code varchar, year integer, domain varchar)")
+    con.execute("delete from staged_slices")
+    appender = con.appender("staged_slices")
+    appender.append_rows(slices)
+    appender.flush()
+
+
+def _slice_values(
+    con: duckdb.DuckDBPyConnection, slices: list[tuple[str, int, str]]
+) -> dict[tuple[str, int, str], float | None]:
+    _stage_slices(con, slices)
+    rows = con.execute(
+        """
+        select f.region_code, f.year, f.indicator, f.value
+        from current_facts as f
+        inner join staged_slices using (region_code, year, domain)
+        """
+    ).fetchall()
+    return {(r, y, i): v for r, y, i, v in rows}
+
+
+def _replace_slices(con: duckdb.DuckDBPyConnection, slices: list[tuple[str, int, str]], submission_id: int) -> None:
+    """Earlier versions stay (history); only the flag of the current one moves."""
+    con.execute(
+        """
+        with latest as (
+            select v.region_code, v.year, v.domain, max(v.version) as version
+            from slice_versions as v
+            inner join staged_slices using (region_code, year, domain)
+            group by all
+        )
+
+        insert into slice_versions
+        select s.region_code, s.year, s.domain, coalesce(l.version, 0) + 1, ?, true
+        from staged_slices as s
+        left join latest as l using (region_code, year, domain)
+        """,
+        [submission_id],
+    )
+    con.execute(
+        """
+        update slice_versions as v
+        set is_current = false
+        from staged_slices as s
+        where v.region_code = s.region_code and v.year = s.year and v.domain = s.domain
+            and v.is_current and v.submission_id <> ?
+        """,
+        [submission_id],
+    )
+
+
+def _append_facts(con: duckdb.DuckDBPyConnection, submission_id: int, observations: list[Observation]) -> None:
+    domain_of = {i.code: i.domain for i in catalog.indicators()}
+    appender = con.appender("facts")
+    appender.append_rows(
+        [
+            (
+                submission_id,
+                o.region_code,
+                o.year,
+                domain_of[o.indicator],
+                o.indicator,
+                o.value,
+                o.sheet,
+                o.cell or None,
+            )
+            for o in observations
+        ]
+    )
+    appender.flush()
+
+
+def _append_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: list[Issue]) -> None:
+    if not issues:
+        return
+    appender = con.appender("submission_issues")
+    appender.append_rows([(submission_id, i.level, i.code, i.sheet, i.cell, i.message) for i in issues])
+    appender.flush()
+
+
+def _summarise(
+    submission_id: int,
+    slices: list[tuple[str, int, str]],
+    observations: list[Observation],
+    before: dict[tuple[str, int, str], float | None],
+) -> StoreResult:
+    result = StoreResult(submission_id, slices=len(slices), values=sum(o.value is not None for o in observations))
+    for o in observations:
+        old = before.get((o.region_code, o.year, o.indicator))
+        if old == o.value:
+            result.unchanged += o.value is not None
+        elif old is None:
+            result.added += 1
+        else:
+            result.changed += 1
+            result.changes.append((o.region_code, o.year, o.indicator, old, o.value))
+    return result
+
+
+def current_values(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    year: int | None = None,
+    region_code: str | None = None,
+    domain: str | None = None,
+    reported_only: bool = True,
+) -> list[tuple]:
+    """Labelled current values, in official order: year, code, 市州, 类别, 指标, 单位, value."""
+    return con.execute(
+        """
+        select year, region_code, region_name, domain_name, indicator_name, unit, value
+        from current_values
+        where (?::integer is null or year = ?)
+            and (?::varchar is null or region_code = ?)
+            and (?::varchar is null or domain = ?)
+            and (not ? or value is not null)
+        order by year, region_order, domain_order, indicator_order
+        """,
+        [year, year, region_code, region_code, domain, domain, reported_only],
+    ).fetchall()
+
+
+def summary_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Counts that say what a warehouse holds (used by the CLI and tests)."""
+    row = con.execute(
+        """
+        select
+            (select count(*) from submissions),
+            (select count(*) from facts),
+            (select count(*) from current_facts where value is not null),
+            (select count(*) from slice_versions where is_current)
+        """
+    ).fetchall()[0]
+    return dict(zip(("submissions", "facts", "current_values", "current_slices"), row, strict=True))

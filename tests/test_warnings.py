@@ -1,0 +1,88 @@
+"""Warnings load the file, are reported with their cell, and are stored with the submission."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from etl.pipeline import LOADED, load_bytes
+from tests.conftest import header_of, stored, xlsx_bytes
+
+
+def sheet(domain: str, *rows: list[object], year: int = 2016) -> dict[str, list[list[object]]]:
+    return {"表": [[f"年度：{year}"], header_of(domain), *rows]}
+
+
+CASES = {
+    "total differs from the sum": (
+        sheet("jobs", ["株洲市", 44], ["湘潭市", 6], ["合计", 51]),
+        ("表!B5", "total-mismatch", "合计行“举办招聘会场次”为 51，而各市州之和为 50。合计行不入库，请核对。"),
+    ),
+    "employed above jobs offered": (
+        sheet("jobs", ["株洲市", 44, 5000, 5890]),
+        ("表!D3", "employed-exceeds-jobs", "实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。"),
+    ),
+    "borrowers above loans": (
+        sheet("loans", ["益阳市", 878, 10211, 900]),
+        ("表!D3", "borrowers-exceed-loans", "获贷妇女人数（900）大于发放贷款笔数（878），请核实。"),
+    ),
+    "aided above cases": (
+        sheet("screening", ["岳阳市", 103200, 60000, 60000, 100, 120]),
+        ("表!F3", "aided-exceed-cases", "救助患病妇女人数（120）大于查出患病人数（100），请核实。"),
+    ),
+    "average loan looks like yuan": (
+        sheet("loans", ["益阳市", 878, 102110000]),
+        (
+            "表!C3",
+            "loan-average-out-of-range",
+            "平均每笔贷款 116298.41 万元，超出常见范围（0.5–50 万元）。金额是否误按“元”填报？应以万元计。",
+        ),
+    ),
+    "average loan too small": (
+        sheet("loans", ["益阳市", 878, 100]),
+        ("表!C3", "loan-average-out-of-range", None),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.keys())
+def test_warning_reported_loaded_and_stored(db_path, case):
+    sheets, (location, code, message) = CASES[case]
+    report = load_bytes(xlsx_bytes(sheets), "上报.xlsx", db_path)
+    assert report.status == LOADED
+    assert report.errors == []
+    assert [(w.location, w.code) for w in report.warnings] == [(location, code)]
+    if message:
+        assert report.warnings[0].message == message
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = con.execute("select level, code, sheet || '!' || cell, message from submission_issues").fetchall()
+    assert rows == [("warning", code, location, report.warnings[0].message)]
+
+
+def test_total_that_matches_gives_no_warning(db_path):
+    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44], ["湘潭市", 6], ["总计", 50])), "上报.xlsx", db_path)
+    assert report.issues == []
+
+
+def test_jump_against_last_year_in_the_warehouse(db_path):
+    first = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44, 75700], year=2016)), "2016.xlsx", db_path)
+    assert first.issues == []
+    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 450, 7000], year=2017)), "2017.xlsx", db_path)
+    assert report.status == LOADED
+    assert [(w.location, w.code, w.message) for w in report.warnings] == [
+        ("表!B3", "year-on-year-jump", "举办招聘会场次为 450，是上年（44）的 10.2 倍。变化异常，请核实。"),
+        ("表!C3", "year-on-year-jump", "提供就业岗位数为 7000，是上年（75700）的 9.2%。变化异常，请核实。"),
+    ]
+    assert stored(db_path)[("株洲市", 2017, "举办招聘会场次")] == 450
+
+
+def test_jump_within_one_file(db_path):
+    rows = [["年度", *header_of("jobs")], [2016, "株洲市", 44], [2017, "株洲市", 4]]
+    report = load_bytes(xlsx_bytes({"S": rows}), "两年.xlsx", db_path)
+    assert [(w.location, w.code) for w in report.warnings] == [("S!C3", "year-on-year-jump")]
+
+
+def test_no_jump_warning_for_ordinary_growth(db_path):
+    load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44], year=2016)), "2016.xlsx", db_path)
+    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 60], year=2017)), "2017.xlsx", db_path)
+    assert report.issues == []
