@@ -1,24 +1,23 @@
-"""湖南省妇联统计平台 — Streamlit entry point (the dashboards come with the pages issue)."""
+"""湖南省妇联统计平台: page set-up, navigation and the global filters; each page draws itself."""
 
 import streamlit as st
 
-from etl import catalog, config, warehouse
+from ui import data, filters, metrics
 
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", layout="wide")
-st.title("湖南省妇联统计平台")
-st.caption("14 个市州的就业创业、小额担保贷款、“两癌”检查、农村电商年度数据。")
 
-try:
-    with warehouse.connect(config.warehouse_path(), read_only=True) as con:
-        counts = warehouse.summary_counts(con)
-        rows = warehouse.current_values(con)
-except warehouse.WarehouseError as exc:
-    st.info(f"尚无数据，请先上报。（{exc}）")
-    st.stop()
+PAGES = {
+    "概览": [st.Page("app_pages/overview.py", title="总览", icon="🏠", url_path="overview", default=True)],
+    "专题": [
+        st.Page("app_pages/jobs.py", title="就业创业", icon="💼", url_path="jobs"),
+        st.Page("app_pages/loans.py", title="小额担保贷款", icon="💰", url_path="loans"),
+        st.Page("app_pages/screening.py", title="两癌检查", icon="🩺", url_path="screening"),
+        st.Page("app_pages/ecommerce.py", title="农村电商", icon="🛒", url_path="ecommerce"),
+    ],
+    "市州": [st.Page("app_pages/city_profile.py", title="市州画像", icon="📍", url_path="city")],
+    "数据": [st.Page("app_pages/upload.py", title="数据上报", icon="📤", url_path="upload")],
+}
 
-cols = st.columns(3)
-cols[0].metric("上报次数", counts["submissions"])
-cols[1].metric("当前数值", counts["current_values"])
-cols[2].metric("市州×年度×类别", counts["current_slices"])
-years = sorted({r[0] for r in rows})
-st.write(f"已有年度：{'、'.join(str(y) for y in years)}；市州：{len(catalog.cities())} 个。")
+navigation = st.navigation(PAGES)
+filters.sidebar(metrics.years(data.values()))
+navigation.run()

@@ -35,3 +35,44 @@ def tidy_csv(rows: Iterable[tuple]) -> bytes:
     for row in rows:
         writer.writerow([export_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def frame_csv(frame) -> bytes:  # noqa: ANN001 - a pandas DataFrame (pandas loads lazily)
+    """Exactly the table a page shows, as UTF-8 CSV with BOM; blanks stay blank (未填报), text neutralised."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    index_name = frame.index.name or ""
+    keep_index = bool(frame.index.name)
+    writer.writerow(([neutralise(index_name)] if keep_index else []) + [neutralise(c) for c in frame.columns])
+    for label, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        cells = [_frame_cell(v) for v in row]
+        writer.writerow(([neutralise(label)] if keep_index else []) + cells)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _frame_cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return export_cell(value)
+
+
+def frame_xlsx(frame, *, title: str, source: str) -> bytes:  # noqa: ANN001 - a pandas DataFrame
+    """The same table as .xlsx: a title row, the header, the figures, and where they come from."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append([neutralise(title)])
+    ws["A1"].font = Font(bold=True, size=13)
+    keep_index = bool(frame.index.name)
+    ws.append(([neutralise(frame.index.name)] if keep_index else []) + [neutralise(c) for c in frame.columns])
+    for label, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        cells = [None if _frame_cell(v) == "" else (v if isinstance(v, int | float) else neutralise(v)) for v in row]
+        ws.append(([neutralise(label)] if keep_index else []) + cells)
+    ws.append([])
+    ws.append([neutralise(f"数据来源：{source}；空白表示未填报。")])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

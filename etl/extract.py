@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from etl import catalog
 from etl.catalog import Indicator, normalize_text
@@ -41,8 +42,7 @@ _YEAR_TITLE = re.compile(r"(\d{4})\s*年(?!\s*\d{1,2}\s*月)")
 _UNIT_LABELLED = re.compile(r"填报单位[:：]\s*([^\s　:：]+)")
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):  # a tuple: created once per value, 100,000 times for a long file
     region_code: str
     year: int
     indicator: str
@@ -86,12 +86,17 @@ class Extraction:
 
 def cell_ref(row: int, col: int) -> str:
     """0-based row/column → A1 reference."""
+    return f"{_column_letters(col)}{row + 1}"
+
+
+@lru_cache(maxsize=1024)
+def _column_letters(col: int) -> str:
     letters = ""
     col += 1
     while col:
         col, rest = divmod(col - 1, 26)
         letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
+    return letters
 
 
 @lru_cache(maxsize=4096)

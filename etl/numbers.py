@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from etl.catalog import Indicator
 
@@ -31,8 +31,7 @@ _SCALES = {"": Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
 _NUMBER = re.compile(r"^(?P<number>\d+(?:\.\d+)?|\.\d+)(?P<scale>万|亿)?(?P<unit>.*)$")
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """Either a value (None = not reported) or a problem code with the text that caused it."""
 
     value: float | None = None
@@ -49,7 +48,9 @@ def _clean(text: str) -> str:
 def parse_value(raw: object, indicator: Indicator) -> Parsed:
     """Parse one cell for one indicator; the unit decides how 万/亿 and decimals are read."""
     if raw is None:
-        return Parsed()
+        return NOTHING
+    if type(raw) is float and math.isfinite(raw):
+        return _check_float(raw, indicator)
     if isinstance(raw, (bool, datetime, date, time, timedelta)):
         return Parsed(problem="not-a-number", text=str(raw))
     if isinstance(raw, (int, float)):
@@ -86,6 +87,22 @@ def _scale(scale: str, indicator: Indicator) -> Decimal:
         # The column is already in 万元: 1.2万 / 1.2万元 is 1.2, 1.02亿 is 10200.
         return Decimal(10_000) if scale == "亿" else Decimal(1)
     return _SCALES[scale]
+
+
+NOTHING = Parsed()
+
+
+def _check_float(number: float, indicator: Indicator) -> Parsed:
+    """The common case, a number cell, without the cost of Decimal."""
+    if number < 0:
+        return Parsed(problem="negative-value", text=_float_text(number))
+    if indicator.is_count and not number.is_integer():
+        return Parsed(problem="fraction-in-count", text=_float_text(number))
+    return Parsed(value=number)
+
+
+def _float_text(number: float) -> str:
+    return str(int(number)) if number.is_integer() else str(number)
 
 
 def _check(number: Decimal | None, indicator: Indicator, text: str) -> Parsed:

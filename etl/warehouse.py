@@ -67,7 +67,9 @@ def connect(
             if not _is_lock_error(exc):
                 raise WarehouseError(f"无法打开数据仓库 {db_path.name}：{exc}") from exc
             if time.monotonic() >= deadline:
-                raise WarehouseBusy(f"数据仓库正被其他程序写入或占用，已等待 {wait:.0f} 秒仍未释放。请稍后重试。") from exc
+                raise WarehouseBusy(
+                    f"数据仓库正被其他程序写入或占用，已等待 {wait:.0f} 秒仍未释放。请稍后重试。"
+                ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     try:
@@ -347,3 +349,19 @@ def summary_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
     ).fetchall()[0]
     return dict(zip(("submissions", "facts", "current_values", "current_slices"), row, strict=True))
+
+
+def values_frame(con: duckdb.DuckDBPyConnection):  # noqa: ANN201 - a pandas DataFrame; pandas loads lazily
+    """Every current value of the 14 市州 (NULL = 未填报 inside a reported slice), for the dashboard."""
+    return con.execute(
+        """
+        select
+            v.year, v.region_code, v.region_name, v.region_order, v.domain, v.domain_name, v.indicator,
+            v.indicator_name, v.unit, v.indicator_order, v.value, v.is_sample,
+            v.submission_id, v.file_name, v.sheet, v.cell, v.submitted_at, v.submitted_by
+        from current_values as v
+        inner join regions as r on r.code = v.region_code
+        where r.level = 'city'
+        order by v.year, v.region_order, v.domain_order, v.indicator_order
+        """
+    ).df()

@@ -104,6 +104,17 @@ def test_refused_with_every_issue_located(db_path, case):
     assert not db_path.exists()  # a refusal does not even create the warehouse
 
 
+@pytest.mark.parametrize("case", CASES.keys())
+def test_refusal_leaves_the_warehouse_unchanged(db_path, case):
+    good = filled_template(
+        2016, {("就业创业", "株洲市", "举办招聘会场次"): 44, ("两癌检查", "岳阳市", "两癌检查人数"): 9}
+    )
+    assert load_bytes(good, "好表.xlsx", db_path).status == LOADED
+    before = fingerprint(db_path)
+    assert load_bytes(xlsx_bytes(CASES[case][0]), "坏表.xlsx", db_path).status == REFUSED
+    assert fingerprint(db_path) == before
+
+
 def test_messages_say_what_to_do():
     report = load_bytes(xlsx_bytes(CASES["approximate 近"][0]), "株洲.xlsx", "/nonexistent/w.duckdb")
     assert report.errors[0].describe() == (

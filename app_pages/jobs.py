@@ -1,0 +1,5 @@
+"""jobs page: the shared domain view."""
+
+from ui.domain_page import render
+
+render("jobs")

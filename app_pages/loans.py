@@ -1,0 +1,5 @@
+"""loans page: the shared domain view."""
+
+from ui.domain_page import render
+
+render("loans")

@@ -1,0 +1,5 @@
+"""screening page: the shared domain view."""
+
+from ui.domain_page import render
+
+render("screening")

@@ -1,0 +1,30 @@
+"""数据上报: download the template, upload a return, review every problem, then submit."""
+
+import streamlit as st
+
+from etl import catalog, config
+from etl.template import template_bytes
+from ui import upload
+
+st.title("数据上报")
+st.markdown("**第一步：下载报表模板**")
+left, middle, right = st.columns([2, 1, 1])
+cities = {c.code: c.name for c in catalog.cities()}
+region = left.selectbox("市州", [None, *cities], format_func=lambda c: "全部 14 个市州" if c is None else cities[c])
+year = middle.number_input(
+    "年度", min_value=config.FIRST_YEAR, max_value=upload.this_year(), value=upload.this_year() - 1
+)
+right.download_button(
+    "下载模板",
+    lambda: template_bytes(int(year), region),
+    file_name=f"{int(year)}年{cities.get(region, '全省')}妇联统计报表.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon="⬇️",
+    on_click="ignore",
+)
+
+st.markdown("**第二步：上传填好的报表**")
+st.caption(f"支持 .xlsx、.xls、.csv，单个文件不超过 {config.MAX_FILE_BYTES // 2**20} MB。空白表示未填报，不要填 0。")
+uploaded = st.file_uploader("选择文件", type=["xlsx", "xlsm", "xls", "csv"], key="upload_file")
+if uploaded is not None:
+    upload.review_and_submit(uploaded.getvalue(), uploaded.name)

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: cached data access, filters, charts and labels for the pages."""

@@ -1,0 +1,151 @@
+"""Choropleth of the 14 市州 over the committed boundaries in data/geo: pure plotly, no tiles, works offline."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+
+import plotly.graph_objects as go
+
+from etl import catalog
+from etl.cn_format import cn_number, cn_quantity
+from etl.config import PROJECT_ROOT
+
+GEO_DIR = PROJECT_ROOT / "data" / "geo"
+FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+MISSING = "#D9D9D9"
+# Pale pink up to the federation red #C8102E and one shade past it, so the top city still stands out.
+REDS = [[0.0, "#FDECEE"], [0.35, "#F2A2AE"], [0.7, "#C8102E"], [1.0, "#7A0A1C"]]
+BORDER = {"color": "white", "width": 1}
+
+
+@functools.cache
+def load_cities_geojson() -> dict:
+    """The 14 市州 (feature id = 6-digit code), built by scripts/build_geo.py; shared: do not modify."""
+    with (GEO_DIR / "hunan_cities.geojson").open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _subset(codes: list[str]) -> dict:
+    """Only the features a trace draws: the geojson is embedded in every trace, so none is sent twice."""
+    wanted = set(codes)
+    features = [f for f in load_cities_geojson()["features"] if f["id"] in wanted]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
+    """(area, x, y) of a ring by the shoelace formula; good enough at one province's scale."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        cross = x0 * y1 - x1 * y0
+        area, cx, cy = area + cross, cx + (x0 + x1) * cross, cy + (y0 + y1) * cross
+    return area / 2, cx / (3 * area), cy / (3 * area)
+
+
+@functools.cache
+def label_points() -> dict[str, tuple[float, float]]:
+    """Where each city's name goes: the centroid of its largest polygon (enclaves and islets ignored)."""
+    points = {}
+    for feature in load_cities_geojson()["features"]:
+        exteriors = [_ring_centroid(polygon[0]) for polygon in feature["geometry"]["coordinates"]]
+        _, x, y = max(exteriors, key=lambda c: abs(c[0]))
+        points[feature["id"]] = (x, y)
+    return points
+
+
+def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round tick values (1, 2 or 5 × 10^k apart) inside [low, high], for a colour bar labelled in 万/亿."""
+    if high <= low:
+        return [low]
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) // step) + 1)]
+
+
+def _value_trace(codes: list[str], values: list[float], hover: list[str], unit: str) -> go.Choropleth:
+    ticks = _nice_ticks(min(values), max(values))
+    return go.Choropleth(
+        geojson=_subset(codes),
+        featureidkey="id",
+        locations=codes,
+        z=values,
+        zmin=min(values),
+        zmax=max(values),
+        colorscale=REDS,
+        marker_line=BORDER,
+        text=hover,
+        hovertemplate="%{text}<extra></extra>",
+        colorbar={
+            "title": {"text": f"单位：{unit}", "side": "top", "font": {"size": 12}},
+            "tickvals": ticks,
+            "ticktext": [cn_number(t) for t in ticks],
+            "thickness": 12,
+            "len": 0.6,
+            "x": 0.98,
+            "outlinewidth": 0,
+        },
+        name="",
+    )
+
+
+def _missing_trace(codes: list[str], hover: list[str]) -> go.Choropleth:
+    """Unreported cities stay on the map in grey (a NaN z would make plotly leave them out)."""
+    return go.Choropleth(
+        geojson=_subset(codes),
+        featureidkey="id",
+        locations=codes,
+        z=[0] * len(codes),
+        colorscale=[[0, MISSING], [1, MISSING]],
+        showscale=False,
+        marker_line=BORDER,
+        text=hover,
+        hovertemplate="%{text}<extra></extra>",
+        name="",
+    )
+
+
+def _label_trace() -> go.Scattergeo:
+    short = {c.code: c.short_name for c in catalog.cities()}
+    points = label_points()
+    return go.Scattergeo(
+        lon=[points[c][0] for c in points],
+        lat=[points[c][1] for c in points],
+        text=[short.get(c, c) for c in points],
+        mode="text",
+        textfont={"size": 11, "color": "#222222", "shadow": "0px 0px 2px white"},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def city_choropleth(values: dict[str, float | None], *, title: str, unit: str, names: dict[str, str]) -> go.Figure:
+    """One colour per 市州 by value (hover 株洲市<br>{title}：7.57万个); unreported or absent ones grey, 未填报."""
+    codes = [f["id"] for f in load_cities_geojson()["features"]]
+    label = {f["id"]: names.get(f["id"], f["properties"]["name"]) for f in load_cities_geojson()["features"]}
+    filled = [c for c in codes if not _is_missing(values.get(c))]
+    missing = [c for c in codes if c not in filled]
+    fig = go.Figure()
+    if filled:
+        z = [float(values[c]) for c in filled]  # type: ignore[arg-type]
+        hover = [f"{label[c]}<br>{title}：{cn_quantity(v, unit)}" for c, v in zip(filled, z, strict=True)]
+        fig.add_trace(_value_trace(filled, z, hover, unit))
+    if missing:
+        fig.add_trace(_missing_trace(missing, [f"{label[c]}<br>未填报" for c in missing]))
+    fig.add_trace(_label_trace())
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 16}},
+        font={"family": FONT, "size": 13},
+        height=480,
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        hoverlabel={"font": {"family": FONT}},
+        showlegend=False,
+    )
+    return fig
