@@ -3,7 +3,7 @@
 import streamlit as st
 
 from etl import catalog
-from ui import charts, data, filters, metrics
+from ui import data, filters, profile
 from ui.common import display_table, downloads, require_data, sample_notice
 
 st.title("市州画像")
@@ -15,26 +15,15 @@ if require_data(df):
     code = st.selectbox(
         "市州", list(names), index=list(names).index(default), format_func=names.get, key="profile_city"
     )
-    city_df = df[df["region_code"] == code]
-    sample_notice(city_df)
+    sample_notice(df[df["region_code"] == code])
     year = chosen.year
-    ranks = metrics.ranks(df, year)
-    mine = ranks[ranks["region_code"] == code].set_index("indicator")
+    view = profile.build_profile(data.version(), code, year)
     st.subheader(f"{names[code]}{year}年在全省的位置")
-    rows = []
-    for indicator in catalog.indicators():
-        if indicator.code in mine.index:
-            row = mine.loc[indicator.code]
-            rows.append((indicator, f"第 {row['rank']} 名（共 {row['reported']} 个市州填报）", row["share"]))
-        else:
-            rows.append((indicator, "未填报", None))
-    shares = {f"{i.name}（{i.unit}）": s for i, _, s in rows if s is not None}
-    if shares:
-        st.plotly_chart(charts.share_bar(shares, title=f"{names[code]}占全省比重（{year}年）"), key="profile_share")
+    if view.shares is not None:
+        st.plotly_chart(view.shares, key="profile_share")
     for domain in catalog.domains():
+        table = view.tables[domain.code]
         st.markdown(f"**{domain.name}**")
-        table = metrics.city_indicator_table(df, code, domain.code)
-        table.insert(0, f"{year}年排名", [rank for i, rank, _ in rows if i.domain == domain.code])
         st.dataframe(display_table(table), width="stretch", key=f"profile_{domain.code}")
         downloads(
             table,

@@ -142,10 +142,10 @@ def test_overview_cards_and_coverage(app, demo_db):
 def test_overview_map_holds_all_cities(app):
     at = open_page(app, "app_pages/overview.py", year=2016)
     at.selectbox(key="overview_indicator").set_value("village_stations").run()
-    choropleth = next(f for f in figures(at) if f["data"][0]["type"] == "choropleth")
-    located = {loc for trace in choropleth["data"] if trace["type"] == "choropleth" for loc in trace["locations"]}
-    assert len(located) == 14
-    values = dict(zip(array(choropleth["data"][0]["locations"]), array(choropleth["data"][0]["z"]), strict=True))
+    choropleth = next(f for f in figures(at) if any(t["type"] == "choropleth" for t in f["data"]))
+    traces = [t for t in choropleth["data"] if t["type"] == "choropleth"]
+    assert len({loc for t in traces for loc in array(t["locations"])}) == 14
+    values = dict(zip(array(traces[0]["locations"]), array(traces[0]["z"]), strict=True))
     assert values["430500"] == 1287
 
 

@@ -43,3 +43,9 @@ def values() -> pd.DataFrame:
         return _load_values(str(path), warehouse_version(path))
     except warehouse.WarehouseMissing:
         return pd.DataFrame(columns=COLUMNS)
+
+
+def version() -> tuple:
+    """Cache key for anything derived from the warehouse: its path and version."""
+    path = config.warehouse_path()
+    return (str(path), warehouse_version(path))

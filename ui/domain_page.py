@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from etl import catalog
@@ -18,6 +21,44 @@ def _options(domain: str) -> dict[str, tuple[str, str]]:
     return options
 
 
+@dataclass
+class View:
+    """Everything the page draws for one choice of indicator, year and 市州, computed once per warehouse version."""
+
+    bar: go.Figure | None
+    caption: str
+    shown: pd.DataFrame
+    lines: go.Figure | None
+    table: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def build_view(version: tuple, domain: str, code: str, year: int, cities: tuple[str, ...]) -> View:
+    df = data.values()
+    name, unit = _options(domain)[code]
+    values = metrics.series(df[df["domain"] == domain], code)
+    frame = metrics.by_city(values, year)
+    frame = frame[frame["region_code"].isin(cities)]
+    reported = frame.dropna(subset=["value"])
+    bar, caption = None, ""
+    if len(reported):
+        average = float(reported["value"].mean())
+        bar = charts.bar_by_city(frame, title=f"{year}年{name}（按市州，从高到低）", unit=unit, average=average)
+        missing = frame[frame["value"].isna()]["region_name"].tolist()
+        caption = f"{len(reported)}/{len(frame)} 个所选市州已填报；虚线为已填报市州平均 {cn_quantity(average, unit)}。"
+        caption += f"未填报：{'、'.join(missing)}。" if missing else ""
+    shown = reported.sort_values("value", ascending=False)[["region_name", "value"]]
+    shown = shown.rename(columns={"region_name": "市州", "value": f"{name}（{unit}）"}).set_index("市州")
+    trend = values[values["region_code"].isin(cities)]
+    lines = (
+        None
+        if trend.dropna(subset=["value"]).empty
+        else charts.lines_by_year(trend, title=f"{name}（按年度）", unit=unit)
+    )
+    table = metrics.city_year_table(values, list(cities), metrics.years(df))
+    return View(bar, caption, shown, lines, table)
+
+
 def render(domain_code: str) -> None:
     domain = catalog.domain_by_code()[domain_code]
     st.title(domain.name)
@@ -25,8 +66,7 @@ def render(domain_code: str) -> None:
     if not require_data(df):
         return
     chosen = filters.current()
-    domain_df = df[df["domain"] == domain_code]
-    sample_notice(domain_df[domain_df["year"] == chosen.year])
+    sample_notice(df[(df["domain"] == domain_code) & (df["year"] == chosen.year)])
     options = _options(domain_code)
     code = st.selectbox(
         "指标",
@@ -35,49 +75,26 @@ def render(domain_code: str) -> None:
         key=f"{domain_code}_indicator",
     )
     name, unit = options[code]
-    values = metrics.series(domain_df, code)
     if code in metrics.RATE_BY_CODE:
         rate = metrics.RATE_BY_CODE[code]
         parts = catalog.indicator_by_code()
         st.caption(f"{name} = {parts[rate.numerator].name} ÷ {parts[rate.denominator].name}，两项都已填报时才计算。")
-    _year_bar(values, chosen, name, unit, key=f"{domain_code}_{code}_bar")
-    _trend(values, chosen, name, unit, key=f"{domain_code}_{code}_trend")
-    _table(values, chosen, name, unit, metrics.years(df), key=f"{domain_code}_{code}_table")
-
-
-def _year_bar(values: pd.DataFrame, chosen: filters.Filters, name: str, unit: str, key: str) -> None:
+    view = build_view(data.version(), domain_code, code, chosen.year, tuple(chosen.cities))
+    key = f"{domain_code}_{code}"
     year = chosen.year
-    frame = metrics.by_city(values, year)
-    frame = frame[frame["region_code"].isin(chosen.cities)]
-    reported = frame.dropna(subset=["value"])
-    average = float(reported["value"].mean()) if len(reported) else None
     st.subheader(f"{year}年各市州{name}")
-    if reported.empty:
+    if view.bar is None:
         st.info(f"{year}年所选市州均未填报{name}。")
-        return
-    st.plotly_chart(
-        charts.bar_by_city(frame, title=f"{year}年{name}（按市州，从高到低）", unit=unit, average=average), key=key
-    )
-    missing = frame[frame["value"].isna()]["region_name"].tolist()
-    note = f"{len(reported)}/{len(frame)} 个所选市州已填报；虚线为已填报市州平均 {cn_quantity(average, unit)}。"
-    st.caption(note + (f"未填报：{'、'.join(missing)}。" if missing else ""))
-    shown = reported.sort_values("value", ascending=False)[["region_name", "value"]]
-    shown = shown.rename(columns={"region_name": "市州", "value": f"{name}（{unit}）"}).set_index("市州")
-    downloads(shown, name=f"{year}年{name}_按市州", title=f"{year}年各市州{name}（{unit}）", key=key)
-
-
-def _trend(values: pd.DataFrame, chosen: filters.Filters, name: str, unit: str, key: str) -> None:
+    else:
+        st.plotly_chart(view.bar, key=f"{key}_bar")
+        st.caption(view.caption)
+        downloads(view.shown, name=f"{year}年{name}_按市州", title=f"{year}年各市州{name}（{unit}）", key=f"{key}_bar")
     st.subheader(f"{name}历年变化")
-    rows = values[values["region_code"].isin(chosen.cities)]
-    if rows.dropna(subset=["value"]).empty:
+    if view.lines is None:
         st.info("所选市州没有历年数据。")
-        return
-    st.plotly_chart(charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit), key=key)
-
-
-def _table(values: pd.DataFrame, chosen: filters.Filters, name: str, unit: str, all_years: list[int], key: str) -> None:
+    else:
+        st.plotly_chart(view.lines, key=f"{key}_trend")
     st.subheader(f"{name}：市州 × 年度")
-    table = metrics.city_year_table(values, chosen.cities, all_years)
-    st.dataframe(display_table(table), key=key, width="stretch")
+    st.dataframe(display_table(view.table), key=f"{key}_table", width="stretch")
     st.caption(f"单位：{unit}；“未填报”表示该市州当年未报此项。")
-    downloads(table, name=f"{name}_市州x年度", title=f"{name}（{unit}）：市州 × 年度", key=f"{key}_dl")
+    downloads(view.table, name=f"{name}_市州x年度", title=f"{name}（{unit}）：市州 × 年度", key=f"{key}_table_dl")

@@ -59,12 +59,12 @@ def label_points() -> dict[str, tuple[float, float]]:
 
 
 def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
-    """Round tick values (1, 2 or 5 × 10^k apart) inside [low, high], for a colour bar labelled in 万/亿."""
+    """About `count` round ticks (1, 2 or 5 × 10^k apart) inside [low, high], for a colour bar in 万/亿."""
     if high <= low:
         return [low]
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    step = min((m * magnitude for m in (1, 2, 5, 10)), key=lambda s: abs(math.log(s / raw)))
     first = math.ceil(low / step) * step
     return [first + i * step for i in range(int((high - first) // step) + 1)]
 
@@ -111,7 +111,13 @@ def _missing_trace(codes: list[str], hover: list[str]) -> go.Choropleth:
     )
 
 
-def _label_trace() -> go.Scattergeo:
+def _dark_fills(values: dict[str, float]) -> set[str]:
+    """Cities whose fill is in the deep half of the scale, where a dark label would not read."""
+    low, high = min(values.values(), default=0.0), max(values.values(), default=0.0)
+    return {c for c, v in values.items() if high > low and (v - low) / (high - low) >= 0.5}
+
+
+def _label_trace(dark: set[str]) -> go.Scattergeo:
     short = {c.code: c.short_name for c in catalog.cities()}
     points = label_points()
     return go.Scattergeo(
@@ -119,7 +125,7 @@ def _label_trace() -> go.Scattergeo:
         lat=[points[c][1] for c in points],
         text=[short.get(c, c) for c in points],
         mode="text",
-        textfont={"size": 11, "color": "#222222", "shadow": "0px 0px 2px white"},
+        textfont={"size": 11, "color": ["white" if c in dark else "#333333" for c in points]},
         hoverinfo="skip",
         showlegend=False,
     )
@@ -131,14 +137,16 @@ def city_choropleth(values: dict[str, float | None], *, title: str, unit: str, n
     label = {f["id"]: names.get(f["id"], f["properties"]["name"]) for f in load_cities_geojson()["features"]}
     filled = [c for c in codes if not _is_missing(values.get(c))]
     missing = [c for c in codes if c not in filled]
-    fig = go.Figure()
+    z = [float(values[c]) for c in filled]  # type: ignore[arg-type]
+    # Labels go first: plotly.js asks for its world topojson from a CDN when the first geo trace has a
+    # locationmode (a choropleth always has), and offline that fetch fails and blanks the whole map. A
+    # text trace at lon/lat has none; it is still drawn above the choropleths (their layer is lower).
+    fig = go.Figure(_label_trace(_dark_fills(dict(zip(filled, z, strict=True)))))
     if filled:
-        z = [float(values[c]) for c in filled]  # type: ignore[arg-type]
         hover = [f"{label[c]}<br>{title}：{cn_quantity(v, unit)}" for c, v in zip(filled, z, strict=True)]
         fig.add_trace(_value_trace(filled, z, hover, unit))
     if missing:
         fig.add_trace(_missing_trace(missing, [f"{label[c]}<br>未填报" for c in missing]))
-    fig.add_trace(_label_trace())
     fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="rgba(0,0,0,0)")
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},
