@@ -4,18 +4,18 @@ import streamlit as st
 
 from ui import data, filters, metrics
 
-st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", layout="wide")
+st.set_page_config(page_title="湖南省妇联统计平台", page_icon=":material/bar_chart:", layout="wide")
 
 PAGES = {
-    "概览": [st.Page("app_pages/overview.py", title="总览", icon="🏠", url_path="overview", default=True)],
+    "概览": [st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True)],
     "专题": [
-        st.Page("app_pages/jobs.py", title="就业创业", icon="💼", url_path="jobs"),
-        st.Page("app_pages/loans.py", title="小额担保贷款", icon="💰", url_path="loans"),
-        st.Page("app_pages/screening.py", title="两癌检查", icon="🩺", url_path="screening"),
-        st.Page("app_pages/ecommerce.py", title="农村电商", icon="🛒", url_path="ecommerce"),
+        st.Page("app_pages/jobs.py", title="就业创业", icon=":material/work:", url_path="jobs"),
+        st.Page("app_pages/loans.py", title="小额担保贷款", icon=":material/payments:", url_path="loans"),
+        st.Page("app_pages/screening.py", title="两癌检查", icon=":material/health_and_safety:", url_path="screening"),
+        st.Page("app_pages/ecommerce.py", title="农村电商", icon=":material/storefront:", url_path="ecommerce"),
     ],
-    "市州": [st.Page("app_pages/city_profile.py", title="市州画像", icon="📍", url_path="city")],
-    "数据": [st.Page("app_pages/upload.py", title="数据上报", icon="📤", url_path="upload")],
+    "市州": [st.Page("app_pages/city_profile.py", title="市州画像", icon=":material/location_city:", url_path="city")],
+    "数据": [st.Page("app_pages/upload.py", title="数据上报", icon=":material/upload_file:", url_path="upload")],
 }
 
 navigation = st.navigation(PAGES)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from etl import catalog
 from ui import data, filters, overview
-from ui.common import require_data, sample_notice
+from ui.common import downloads, require_data, sample_notice
 
 st.title("湖南省妇联统计总览")
 df = data.values()
@@ -33,6 +33,12 @@ if require_data(df):
     right.plotly_chart(view.ranking, key="overview_rank")
     if view.missing:
         st.caption(f"{year}年未填报{options[code].name}：{'、'.join(view.missing)}（地图中灰色）。")
+    downloads(
+        view.table,
+        name=f"{year}年{options[code].name}_各市州",
+        title=f"{year}年各市州{options[code].label}",
+        key="overview",
+    )
 
     st.subheader(f"{year}年填报情况")
     for column, domain in zip(st.columns(len(catalog.domains())), catalog.domains(), strict=True):

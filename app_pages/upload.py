@@ -19,7 +19,7 @@ right.download_button(
     lambda: template_bytes(int(year), region),
     file_name=f"{int(year)}年{cities.get(region, '全省')}妇联统计报表.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon="⬇️",
+    icon=":material/download:",
     on_click="ignore",
 )
 

@@ -17,8 +17,7 @@ from etl.demo import build_demo
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = [
-    f"app_pages/{name}.py"
-    for name in ("overview", "jobs", "loans", "screening", "ecommerce", "city_profile", "upload")
+    f"app_pages/{name}.py" for name in ("overview", "jobs", "loans", "screening", "ecommerce", "city_profile", "upload")
 ]
 
 

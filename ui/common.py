@@ -16,7 +16,7 @@ def require_data(df: pd.DataFrame) -> bool:
     if len(df):
         return True
     st.info("尚无数据，请先上报。")
-    st.page_link("app_pages/upload.py", label="前往“数据上报”", icon="📤")
+    st.page_link("app_pages/upload.py", label="前往“数据上报”", icon=":material/upload_file:")
     return False
 
 
@@ -38,7 +38,7 @@ def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str) -> None:
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
-        icon="⬇️",
+        icon=":material/download:",
         on_click="ignore",
     )
     right.download_button(
@@ -48,7 +48,7 @@ def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str) -> None:
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
-        icon="⬇️",
+        icon=":material/download:",
     )
 
 

@@ -29,6 +29,7 @@ class View:
     caption: str
     shown: pd.DataFrame
     lines: go.Figure | None
+    trend: pd.DataFrame  # 市州, 年度, value: what the lines show
     table: pd.DataFrame
 
 
@@ -56,7 +57,17 @@ def build_view(version: tuple, domain: str, code: str, year: int, cities: tuple[
         else charts.lines_by_year(trend, title=f"{name}（按年度）", unit=unit)
     )
     table = metrics.city_year_table(values, list(cities), metrics.years(df))
-    return View(bar, caption, shown, lines, table)
+    return View(bar, caption, shown, lines, _trend_table(trend, f"{name}（{unit}）"), table)
+
+
+def _trend_table(trend: pd.DataFrame, label: str) -> pd.DataFrame:
+    names = {c.code: (c.sort_order, c.name) for c in catalog.cities()}
+    rows = trend.dropna(subset=["value"]).assign(order=lambda t: t["region_code"].map(lambda c: names[c][0]))
+    rows = rows.sort_values(["order", "year"])
+    return pd.DataFrame(
+        {"年度": rows["year"].astype(int).tolist(), label: rows["value"].tolist()},
+        index=pd.Index([names[c][1] for c in rows["region_code"]], name="市州"),
+    )
 
 
 def render(domain_code: str) -> None:
@@ -94,6 +105,7 @@ def render(domain_code: str) -> None:
         st.info("所选市州没有历年数据。")
     else:
         st.plotly_chart(view.lines, key=f"{key}_trend")
+        downloads(view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend")
     st.subheader(f"{name}：市州 × 年度")
     st.dataframe(display_table(view.table), key=f"{key}_table", width="stretch")
     st.caption(f"单位：{unit}；“未填报”表示该市州当年未报此项。")

@@ -46,7 +46,7 @@ def cards(version: tuple, year: int) -> tuple[list[Card], dict[str, int]]:
                 f"{domain.name}·{indicator.name}",
                 cn_quantity(total.value, indicator.unit),
                 _delta(values, year, indicator.unit),
-                f"{total.coverage}；{domain.name}共 {coverage[domain.code]}/14 市州已报",
+                total.coverage,
             )
         )
     return result, coverage
@@ -57,6 +57,7 @@ class Distribution:
     map: go.Figure
     ranking: go.Figure
     missing: list[str]
+    table: pd.DataFrame  # what the map and the ranking show
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -70,4 +71,7 @@ def distribution(version: tuple, year: int, code: str) -> Distribution:
         city_choropleth(values, title=title, unit=indicator.unit, names=names),
         charts.ranking_bar(frame, title=f"{title}排名", unit=indicator.unit),
         frame[frame["value"].isna()]["region_name"].tolist(),
+        frame.set_index(pd.Index(frame["region_name"], name="市州"))[["value"]].rename(
+            columns={"value": indicator.label}
+        ),
     )
