@@ -15,7 +15,12 @@ PAGES = {
         st.Page("app_pages/ecommerce.py", title="农村电商", icon=":material/storefront:", url_path="ecommerce"),
     ],
     "市州": [st.Page("app_pages/city_profile.py", title="市州画像", icon=":material/location_city:", url_path="city")],
-    "数据": [st.Page("app_pages/upload.py", title="数据上报", icon=":material/upload_file:", url_path="upload")],
+    "数据": [
+        st.Page("app_pages/upload.py", title="数据上报", icon=":material/upload_file:", url_path="upload"),
+        st.Page("app_pages/progress.py", title="填报进度", icon=":material/checklist:", url_path="progress"),
+        st.Page("app_pages/history.py", title="上报记录", icon=":material/history:", url_path="history"),
+        st.Page("app_pages/export.py", title="数据导出", icon=":material/download:", url_path="export"),
+    ],
 }
 
 navigation = st.navigation(PAGES)

@@ -129,3 +129,33 @@ with final as (
 )
 
 select * from final;
+
+-- 截止日期 per year, set by staff; late submissions are marked against it.
+create table if not exists deadlines (
+    year      integer primary key,
+    deadline  date not null,
+    set_by    varchar not null,
+    set_at    timestamp not null
+);
+
+-- Every version of every slice with who sent it and when: history, restore and provenance read this.
+create or replace view slice_history as
+with final as (
+    select
+        v.region_code,
+        v.year,
+        v.domain,
+        v.version,
+        v.is_current,
+        v.submission_id,
+        s.submitted_at,
+        s.submitted_by,
+        s.source,
+        s.file_name,
+        s.note,
+        s.is_sample
+    from slice_versions as v
+    inner join submissions as s using (submission_id)
+)
+
+select * from final;

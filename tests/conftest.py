@@ -10,8 +10,11 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from etl import catalog
+from etl.config import PROJECT_ROOT
+from etl.demo import build_demo
 from etl.template import template_bytes
 
 Rows = list[list[object]]
@@ -71,6 +74,21 @@ def stored(db_path: Path, year: int | None = None) -> dict[tuple[str, int, str],
             [year, year],
         ).fetchall()
     return {(r, y, i): v for r, y, i, v in rows}
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo warehouse built from data/raw, shared read-only by the page tests."""
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch) -> AppTest:
+    """The app over the demo warehouse, as AppTest drives it."""
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(demo_db))
+    return AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
 
 
 @pytest.fixture
