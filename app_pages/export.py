@@ -1,5 +1,69 @@
-"""Placeholder until the page lands."""
+"""数据导出: current values by 年度, 市州, 类别 and 指标 as tidy CSV, wide CSV or Excel (formula-safe)."""
 
 import streamlit as st
 
-st.title("export")
+from etl import catalog
+from ui import data, export, filters, metrics
+from ui.common import display_table, require_data, sample_notice
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+st.title("数据导出")
+df = data.values()
+if require_data(df):
+    years = metrics.years(df)
+    latest = filters.current().year or years[-1]
+    left, right = st.columns(2)
+    first = left.selectbox("起始年度", years, index=years.index(latest), format_func="{}年".format, key="export_from")
+    later = [y for y in years if y >= first]
+    default_last = later.index(latest) if latest in later else 0
+    last = right.selectbox("截止年度", later, index=default_last, format_func="{}年".format, key="export_to")
+    cities = {c.code: c.name for c in catalog.cities()}
+    domains = {d.code: d.name for d in catalog.domains()}
+    chosen_cities = st.multiselect(
+        "市州", list(cities), default=list(cities), format_func=cities.get, key="export_cities"
+    )
+    chosen_domains = st.multiselect(
+        "类别", list(domains), default=list(domains), format_func=domains.get, key="export_domains"
+    )
+    indicators = {i.code: i for i in catalog.indicators() if i.domain in chosen_domains}
+    chosen_indicators = st.multiselect(
+        "指标",
+        list(indicators),
+        format_func=lambda c: indicators[c].label,
+        placeholder="不选即导出所选类别的全部指标",
+        key="export_indicators",
+    )
+    selection = export.Selection(first, last, tuple(chosen_cities), tuple(chosen_domains), tuple(chosen_indicators))
+    wide_year = st.selectbox(
+        "宽表年度（市州 × 指标，用于宽表 CSV 和 Excel 第一页）",
+        later[: later.index(last) + 1][::-1],
+        format_func="{}年".format,
+        key="export_wide_year",
+    )
+    view = export.build(df, selection, wide_year)
+    tidy = view.tidy
+    if not chosen_cities or not chosen_domains:
+        st.info("请至少选择一个市州和一个类别。")
+    elif tidy.empty:
+        st.info("所选条件下没有已填报的数据，请调整年度、市州或指标。")
+    else:
+        sample_notice(view.frame)
+        span = export.year_span(selection)
+        buttons = st.columns(3)
+        # Callables: the files are built only when someone clicks, not on every rerun.
+        buttons[0].download_button(
+            "明细 CSV（标准格式）", view.tidy_csv, file_name=f"{span}妇联统计数据明细.csv", mime="text/csv",
+            icon=":material/download:", on_click="ignore", key="export_tidy_csv",
+        )  # fmt: skip
+        buttons[1].download_button(
+            f"{wide_year}年宽表 CSV", view.wide_csv, file_name=f"{wide_year}年各市州妇联统计数据.csv", mime="text/csv",
+            icon=":material/download:", on_click="ignore", key="export_wide_csv",
+        )  # fmt: skip
+        buttons[2].download_button(
+            "Excel（.xlsx）", view.xlsx, file_name=f"{span}妇联统计数据.xlsx", mime=XLSX,
+            icon=":material/download:", on_click="ignore", key="export_xlsx",
+        )  # fmt: skip
+        shown = min(len(tidy), export.PREVIEW_ROWS)
+        st.caption(f"共 {len(tidy)} 行已填报数据" + (f"，下表预览前 {shown} 行。" if len(tidy) > shown else "。"))
+        st.dataframe(display_table(tidy.head(shown)), hide_index=True, width="stretch", key="export_preview")

@@ -1,5 +1,5 @@
-"""Placeholder until the page lands."""
+"""上报记录: every submission and its original file, every version of a slice with restore, and 这个数哪来的？"""
 
-import streamlit as st
+from ui.history import render
 
-st.title("history")
+render()

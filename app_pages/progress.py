@@ -1,5 +1,5 @@
-"""Placeholder until the page lands."""
+"""填报进度: 市州 × 类别 reporting status for the sidebar year, the 截止日期 and ready-to-send 催报 notes."""
 
-import streamlit as st
+from ui.progress import render
 
-st.title("progress")
+render()

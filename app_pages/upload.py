@@ -1,4 +1,4 @@
-"""数据上报: download the template, upload a return, review every problem, then submit."""
+"""数据上报: download the template, upload a return, review its problems, changes and charts, then submit."""
 
 import streamlit as st
 
@@ -24,7 +24,12 @@ right.download_button(
 )
 
 st.markdown("**第二步：上传填好的报表**")
-st.caption(f"支持 .xlsx、.xls、.csv，单个文件不超过 {config.MAX_FILE_BYTES // 2**20} MB。空白表示未填报，不要填 0。")
-uploaded = st.file_uploader("选择文件", type=["xlsx", "xlsm", "xls", "csv"], key="upload_file")
-if uploaded is not None:
+st.caption(f"支持 .xlsx、.xls、.csv，单个文件不超过 {upload.LIMIT_MB} MB。空白表示未填报，不要填 0。")
+uploaded = st.file_uploader(
+    "选择文件", type=["xlsx", "xlsm", "xls", "csv"], key=upload.uploader_key(), max_upload_size=upload.LIMIT_MB
+)
+if uploaded is None:
+    upload.show_outcome()
+else:
+    st.markdown("**第三步：核对后提交**（提交前不会写入任何数据）")
     upload.review_and_submit(uploaded.getvalue(), uploaded.name)

@@ -561,3 +561,12 @@ def set_deadline(con: duckdb.DuckDBPyConnection, year: int, deadline, set_by: st
 def deadline_of(con: duckdb.DuckDBPyConnection, year: int):  # noqa: ANN201 - a date or None
     rows = con.execute("select deadline from deadlines where year = ?", [year]).fetchall()
     return rows[0][0] if rows else None
+
+
+def submission_issues_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
+    """The warnings a submission was accepted with, in the order they were reported."""
+    return _rows(
+        con,
+        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by rowid",
+        [submission_id],
+    )

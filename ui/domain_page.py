@@ -10,7 +10,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.cn_format import cn_quantity
-from ui import charts, data, filters, metrics
+from ui import charts, data, filters, metrics, provenance
 from ui.common import display_table, downloads, require_data, sample_notice
 
 
@@ -107,6 +107,16 @@ def render(domain_code: str) -> None:
         st.plotly_chart(view.lines, key=f"{key}_trend")
         downloads(view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend")
     st.subheader(f"{name}：市州 × 年度")
-    st.dataframe(display_table(view.table), key=f"{key}_table", width="stretch")
-    st.caption(f"单位：{unit}；“未填报”表示该市州当年未报此项。")
+    event = st.dataframe(
+        display_table(view.table),
+        key=f"{key}_table",
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-cell",
+    )
+    st.caption(f"单位：{unit}；“未填报”表示该市州当年未报此项。点选表中的数，可查看它的来源。")
     downloads(view.table, name=f"{name}_市州x年度", title=f"{name}（{unit}）：市州 × 年度", key=f"{key}_table_dl")
+    picked = provenance.picked_cell(event.selection, view.table)
+    if picked is not None:
+        st.markdown("**这个数哪来的？**")
+        provenance.explain_cell(*picked, code)

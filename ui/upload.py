@@ -1,21 +1,46 @@
-"""The upload flow: check a file, show its problems and preview, submit only what the user confirmed."""
+"""The upload flow: check a file, show its problems, what it would change and how leaders would see it; submit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from etl import catalog, config, pipeline
+from etl import catalog, config, pipeline, warehouse
 from etl.cn_format import exact
+from etl.extract import Observation
 from etl.issues import Issue
+from ui import charts
 
 LEVELS = {"error": "错误", "warning": "警告"}
+ADDED, CHANGED, SAME, CLEARED = "新增", "更改", "未变", "清空"
+COMPARE_COLUMNS = ["年度", "市州", "类别", "指标", "单位", "现值", "新值", "变化", "来源单元格"]
+LIMIT_MB = config.MAX_FILE_BYTES // 2**20
+ROUND, OUTCOME = "upload_round", "upload_outcome"
+
+Key = tuple[str, int, str]  # (region_code, year, indicator)
 
 
 def this_year() -> int:
     return date.today().year
+
+
+def uploader_key() -> str:
+    """A new key after each submission empties the uploader, so the same file isn't sent twice by accident."""
+    return f"upload_file_{st.session_state.get(ROUND, 0)}"
+
+
+def _key(name: str) -> str:
+    """Widgets of one uploaded file start afresh with the next one."""
+    return f"upload_{name}_{st.session_state.get(ROUND, 0)}"
+
+
+def show_issues(issues: list[Issue]) -> None:
+    """A plain HTML table: long Chinese messages wrap, text can be selected and copied, nothing is interpreted."""
+    st.table(issue_table(issues).set_index("类型"))
 
 
 def issue_table(issues: list[Issue]) -> pd.DataFrame:
@@ -26,56 +51,240 @@ def issue_table(issues: list[Issue]) -> pd.DataFrame:
     )
 
 
-def preview(report: pipeline.FileReport) -> pd.DataFrame:
-    names = catalog.region_by_code()
-    indicators = catalog.indicator_by_code()
+def change_of(old: float | None, new: float | None) -> str:
+    if old == new:
+        return SAME
+    if old is None:
+        return ADDED
+    return CLEARED if new is None else CHANGED
+
+
+def _source_cell(o: Observation) -> str:
+    if not o.cell:
+        return "（无此列）"
+    return f"{o.sheet}!{o.cell}" if o.sheet else o.cell
+
+
+def comparison(observations: list[Observation], current: dict[Key, float | None]) -> pd.DataFrame:
+    """Each value of the file beside what the warehouse holds now, and what storing it would do."""
+    regions, indicators, domains = catalog.region_by_code(), catalog.indicator_by_code(), catalog.domain_by_code()
+    rows = []
+    for o in observations:
+        indicator = indicators[o.indicator]
+        old = current.get((o.region_code, o.year, o.indicator))
+        rows.append(
+            (o.year, regions[o.region_code].name, domains[indicator.domain].name, indicator.name, indicator.unit,
+             exact(old), exact(o.value), change_of(old, o.value), _source_cell(o))
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+
+
+def current_values(db: Path, observations: list[Observation]) -> dict[Key, float | None]:
+    """One read-only query: current values of the file's years, for its regions and all 14 市州 (the charts)."""
+    if not observations or not Path(db).exists():
+        return {}
+    regions = {o.region_code for o in observations} | {c.code for c in catalog.cities()}
+    with warehouse.connect(db, read_only=True) as con:
+        return warehouse.previous_values(con, regions, {o.year for o in observations})
+
+
+def chart_indicator(domain: str, changes: dict[str, str]) -> str:
+    """The headline indicator, unless the upload leaves it alone and moves another one: then the first moved."""
+    headline = catalog.domain_by_code()[domain].headline_indicator
+    moved = [i.code for i in catalog.domain_indicators(domain) if changes.get(i.code, SAME) != SAME]
+    return headline if headline in moved or not moved else moved[0]
+
+
+def city_values(observations: list[Observation], current: dict[Key, float | None], year: int, indicator: str):  # noqa: ANN201
+    """The 14 市州 for one year and indicator as leaders would see them once the file is stored (NaN = 未填报)."""
+    new = {o.region_code: o.value for o in observations if o.year == year and o.indicator == indicator}
     rows = [
-        (o.year, names[o.region_code].name, indicators[o.indicator].name, indicators[o.indicator].unit, exact(o.value),
-         f"{o.sheet}!{o.cell}" if o.cell else "（无此列）")
-        for o in report.observations
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["年度", "市州", "指标", "单位", "数值", "来源单元格"])
+        (c.code, c.name, new[c.code] if c.code in new else current.get((c.code, year, indicator)))
+        for c in catalog.cities()
+    ]
+    frame = pd.DataFrame(rows, columns=["region_code", "region_name", "value"])
+    return frame.astype({"value": "float64"})
+
+
+def preview_chart(frame: pd.DataFrame, region_code: str, year: int, indicator: str, old: float | None):  # noqa: ANN201
+    """(figure or None, caption): the domain page's bar chart with the uploaded figures, and where this 市州 stands."""
+    item = catalog.indicator_by_code()[indicator]
+    city = catalog.region_by_code()[region_code].name
+    reported = frame.dropna(subset=["value"])
+    if reported.empty:
+        return None, f"{year}年各市州均未填报{item.name}。"
+    average = float(reported["value"].mean())
+    figure = charts.bar_by_city(
+        frame, title=f"{year}年{item.name}（按市州，从高到低）", unit=item.unit, average=average
+    )
+    value = frame.loc[frame["region_code"] == region_code, "value"].iloc[0]
+    if pd.isna(value):
+        caption = f"{city}本次未填报{item.name}，图中没有{city}。"
+    else:
+        rank = int((reported["value"] > value).sum()) + 1
+        was = "与现值相同" if old == value else f"现值 {exact(old)}{item.unit if old is not None else ''}"
+        caption = f"{city}：{exact(value)}{item.unit}（{was}），在已填报的 {len(reported)} 个市州中排第 {rank} 位。"
+    missing = frame.loc[frame["value"].isna(), "region_name"].tolist()
+    return figure, caption + (f"未填报：{'、'.join(missing)}。" if missing else "")
+
+
+# ---------------------------------------------------------------- the screen
+
+
+@dataclass
+class Outcome:
+    """What a submission did, kept across the rerun that empties the uploader."""
+
+    level: str  # success | info
+    message: str
+    changes: pd.DataFrame | None = None
+
+
+def show_outcome() -> None:
+    outcome = st.session_state.get(OUTCOME)
+    if outcome is None:
+        return
+    getattr(st, outcome.level)(outcome.message)
+    if outcome.changes is not None and len(outcome.changes):
+        st.markdown("**更改的数据（旧 → 新）**")
+        st.dataframe(outcome.changes, hide_index=True, width="stretch", key="upload_outcome_changes")
 
 
 def review_and_submit(data: bytes, file_name: str) -> None:
+    """Everything the statistician must see before anything is written, then the submit button."""
+    st.session_state.pop(OUTCOME, None)
     if len(data) > config.MAX_FILE_BYTES:
-        st.error(f"文件超过 {config.MAX_FILE_BYTES // 2**20} MB 上限，请只保留报表数据后再上报。")
+        st.error(f"文件超过 {LIMIT_MB} MB 上限，请只保留报表数据后再上报。")
         return
     db = config.warehouse_path()
-    with st.spinner("正在检查报表……"):
-        report = pipeline.check_bytes(data, file_name, db_path=db)
+    try:
+        with st.spinner("正在检查报表……"):
+            report = pipeline.check_bytes(data, file_name, db_path=db)
+            current = {} if report.refused else current_values(db, report.observations)
+    except warehouse.WarehouseError as exc:
+        st.error(str(exc))
+        return
     if report.refused:
         st.error(f"“{file_name}”有 {len(report.errors)} 个错误，未写入任何数据。请按下表逐项更正后重新上传。")
-        st.dataframe(issue_table(report.issues), hide_index=True, width="stretch")
+        show_issues(report.issues)
         return
-    st.success(f"检查通过：{len(report.observations)} 项数据可以提交。")
+    st.success(f"检查通过：{len(report.observations)} 项数据可以提交。提交前请核对下面的变化和图表。")
+    if report.is_sample:
+        st.info("此文件标记为示例数据：提交后页面会注明“示例数据”。")
     if report.warnings:
-        st.warning(f"有 {len(report.warnings)} 个警告：请逐项核实。")
-        st.dataframe(issue_table(report.warnings), hide_index=True, width="stretch")
-    st.dataframe(preview(report), hide_index=True, width="stretch")
+        st.warning(f"有 {len(report.warnings)} 个警告：请逐项核实，确认无误后在下方勾选并说明原因。")
+        show_issues(report.warnings)
+    table = comparison(report.observations, current)
+    _changes(table)
+    _charts(report.observations, current)
     _submit(data, file_name, report, db)
 
 
-def _submit(data: bytes, file_name: str, report: pipeline.FileReport, db) -> None:  # noqa: ANN001
-    note = ""
-    if report.warnings:
-        confirmed = st.checkbox("已核实，仍然提交", key="upload_confirm")
-        note = st.text_input("上报说明（必填，说明警告的原因）", key="upload_note", max_chars=500)
-        ready = confirmed and note.strip()
-    else:
-        ready = True
-    who = st.text_input("上报人", key="upload_who", max_chars=50)
-    if st.button("提交", type="primary", disabled=not ready, key="upload_submit"):
-        result = pipeline.load_bytes(
-            data, file_name, db, source="app", submitted_by=who or "网页上报", note=note or None
+def _changes(table: pd.DataFrame) -> None:
+    st.subheader("提交后的变化")
+    counts = table["变化"].value_counts()
+    st.caption(
+        "与平台现有数据相比："
+        + "，".join(f"{label} {int(counts.get(label, 0))} 项" for label in (ADDED, CHANGED, CLEARED, SAME))
+        + "。“清空”表示现有数值将变为未填报。"
+    )
+    if counts.get(SAME, 0) == len(table):
+        st.info("与平台现有数据相比没有任何变化；提交只会记录一次新的上报。")
+    elif st.checkbox("只显示有变化的项", key=_key("only_changes")):
+        table = table[table["变化"] != SAME]
+    st.dataframe(table, hide_index=True, width="stretch", key=_key("comparison"))
+
+
+def _charts(observations: list[Observation], current: dict[Key, float | None]) -> None:
+    """Per 市州 × 类别 in the file: the 14-市州 bar chart leaders see, with this file's figures in it."""
+    regions = catalog.region_by_code()
+    pairs = sorted(
+        {(o.region_code, o.year) for o in observations if regions[o.region_code].level == "city"},
+        key=lambda p: (regions[p[0]].sort_order, p[1]),
+    )
+    if not pairs:
+        return
+    st.subheader("提交后领导看到的图表")
+    pair = pairs[0]
+    if len(pairs) > 1:
+        pair = st.selectbox(
+            "查看市州", pairs, format_func=lambda p: f"{regions[p[0]].name}（{p[1]}年）", key=_key("chart_pair")
         )
-        if result.status == pipeline.ALREADY_LOADED:
-            st.info("这个文件已经上报过，未重复写入。")
-        elif result.refused:
-            st.error("提交时发现错误，未写入任何数据。")
-            st.dataframe(issue_table(result.issues), hide_index=True, width="stretch")
-        else:
-            s = result.store
-            st.success(
-                f"已提交（上报编号 {s.submission_id}）：新增 {s.added} 项，更改 {s.changed} 项，未变 {s.unchanged} 项。"
-            )
+    region_code, year = pair
+    indicators = catalog.indicator_by_code()
+    mine = {o.indicator: o.value for o in observations if (o.region_code, o.year) == pair}
+    changes = {i: change_of(current.get((region_code, year, i)), v) for i, v in mine.items()}
+    domains = [d for d in catalog.domains() if any(indicators[i].domain == d.code for i in mine)]
+    for start in range(0, len(domains), 2):
+        for column, domain in zip(st.columns(2), domains[start : start + 2], strict=False):
+            with column:
+                _chart(observations, current, region_code, year, domain.code, changes)
+
+
+def _chart(observations, current, region_code: str, year: int, domain: str, changes: dict[str, str]) -> None:  # noqa: ANN001
+    options = {i.code: i for i in catalog.domain_indicators(domain)}
+    default = chart_indicator(domain, changes)
+    code = st.selectbox(
+        f"{catalog.domain_by_code()[domain].name}·图表指标",
+        list(options),
+        index=list(options).index(default),
+        format_func=lambda c: options[c].label,
+        key=_key(f"chart_{region_code}_{year}_{domain}"),
+    )
+    frame = city_values(observations, current, year, code)
+    figure, caption = preview_chart(frame, region_code, year, code, current.get((region_code, year, code)))
+    if figure is not None:
+        st.plotly_chart(figure, key=_key(f"figure_{region_code}_{year}_{domain}"))
+    st.caption(caption)
+
+
+def _submit(data: bytes, file_name: str, report: pipeline.FileReport, db: Path) -> None:
+    st.subheader("提交")
+    note = ""
+    ready = True
+    if report.warnings:
+        confirmed = st.checkbox("已核实，仍然提交", key=_key("confirm"))
+        note = st.text_input("上报说明（必填，说明警告的原因）", key=_key("note"), max_chars=500).strip()
+        ready = confirmed and bool(note)
+        if not ready:
+            st.caption("有警告的报表：勾选“已核实，仍然提交”并填写上报说明后才能提交。")
+    who = st.text_input("上报人", key="upload_who", max_chars=50)
+    if not st.button("提交", type="primary", disabled=not ready, key=_key("submit")):
+        return
+    try:
+        result = pipeline.load_bytes(
+            data, file_name, db, source="app", submitted_by=who.strip() or "网页上报", note=note or None
+        )
+    except warehouse.WarehouseError as exc:
+        st.error(f"提交失败，未写入任何数据：{exc}")
+        return
+    if result.refused:
+        st.error("提交时发现错误，未写入任何数据。")
+        show_issues(result.issues)
+        return
+    st.session_state[OUTCOME] = _outcome(result)
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    st.rerun()
+
+
+def _outcome(result: pipeline.FileReport) -> Outcome:
+    s = result.store
+    if result.status == pipeline.ALREADY_LOADED:
+        return Outcome("info", f"这个文件已经上报过（上报编号 {s.submission_id}），未重复写入。")
+    cleared = sum(new is None for *_, new in s.changes)
+    message = (
+        f"已提交（上报编号 {s.submission_id}）：新增 {s.added} 项，更改 {s.changed} 项"
+        + (f"（其中清空 {cleared} 项）" if cleared else "")
+        + f"，未变 {s.unchanged} 项。"
+    )
+    return Outcome("success", message, _change_list(s.changes))
+
+
+def _change_list(changes: list[tuple[str, int, str, float | None, float | None]]) -> pd.DataFrame:
+    regions, indicators, domains = catalog.region_by_code(), catalog.indicator_by_code(), catalog.domain_by_code()
+    rows = [
+        (year, regions[region].name, domains[indicators[code].domain].name, indicators[code].name,
+         indicators[code].unit, f"{exact(old)} → {exact(new)}")
+        for region, year, code, old, new in changes
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["年度", "市州", "类别", "指标", "单位", "旧 → 新"])

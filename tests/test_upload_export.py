@@ -1,0 +1,261 @@
+"""数据上报 review (errors, warnings, changes, preview chart, submit) and 数据导出 files, through the real pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import duckdb
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import catalog, warehouse
+from etl.config import MAX_FILE_BYTES, PROJECT_ROOT
+from etl.export import EXPORT_HEADER
+from tests.conftest import filled_template, fingerprint, stored
+from tests.test_pages import bar_values, figures
+from ui import export
+
+APP = str(PROJECT_ROOT / "app.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@pytest.fixture
+def own_db(demo_db, tmp_path, monkeypatch):
+    """A private copy of the demo warehouse for tests that may write."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def zhuzhou_jobs_2016(demo_db) -> dict[str, float]:
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rows = con.execute(
+            "select indicator_name, value from current_values"
+            " where year = 2016 and region_code = '430200' and domain = 'jobs'"
+        ).fetchall()
+    return dict(rows)
+
+
+def zhuzhou_file(current: dict[str, float], **changes: float) -> bytes:
+    """株洲市's own 2016 就业创业 return: today's figures, with the given indicators changed."""
+    values = current | changes
+    return filled_template(2016, {("就业创业", "株洲市", k): v for k, v in values.items()}, region_code="430200")
+
+
+def upload(file_name: str, data: bytes) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/upload.py").run()
+    at.file_uploader[0].set_value((file_name, data, XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table_with(at: AppTest, column: str):  # noqa: ANN201 - a DataFrame
+    tables = [d.value for d in at.dataframe] + [t.value.reset_index() for t in at.table]
+    return next(t for t in tables if column in t.columns)
+
+
+def submit_button(at: AppTest):  # noqa: ANN201
+    return next(b for b in at.button if b.label == "提交")
+
+
+# ---------------------------------------------------------------- 数据上报
+
+
+def test_upload_page_before_any_file(own_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/upload.py").run()
+    assert not at.exception
+    assert "单个文件不超过 10 MB" in " ".join(c.value for c in at.caption)
+    assert at.file_uploader[0].proto.max_upload_size_mb == MAX_FILE_BYTES // 2**20
+    assert not at.dataframe
+    assert not [b for b in at.button if b.label == "提交"]
+
+
+def test_file_with_errors_is_refused_with_cell_locations_and_writes_nothing(own_db):
+    before = fingerprint(own_db)
+    data = filled_template(
+        2016, {("就业创业", "株洲市", "举办招聘会场次"): "四十四", ("两癌检查", "岳阳市", "救助资金"): -3}
+    )
+    at = upload("有错误.xlsx", data)
+    assert at.error[0].value == "“有错误.xlsx”有 2 个错误，未写入任何数据。请按下表逐项更正后重新上传。"
+    errors = table_with(at, "位置")
+    assert list(errors["位置"]) == ["就业创业!B5", "两癌检查!G9"]
+    assert errors["问题与处理办法"][0] == "“四十四”不是数字。请填写数字；未开展或未统计请留空。"
+    assert not [b for b in at.button if b.label == "提交"]
+    assert not figures(at)
+    assert fingerprint(own_db) == before
+
+
+def test_oversize_file_is_refused_before_reading(own_db):
+    before = fingerprint(own_db)
+    at = upload("太大.xlsx", b"\0" * (MAX_FILE_BYTES + 1))
+    assert at.error[0].value == "文件超过 10 MB 上限，请只保留报表数据后再上报。"
+    assert fingerprint(own_db) == before
+
+
+def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_jobs_2016):
+    # 实现就业妇女人数 5890 > 提供就业岗位数 5000: a warning, not an error.
+    at = upload("株洲.xlsx", zhuzhou_file(zhuzhou_jobs_2016, 提供就业岗位数=5000))
+    assert table_with(at, "位置").values.tolist() == [
+        ["警告", "就业创业!D4", "实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。"]
+    ]
+    assert submit_button(at).proto.disabled
+    at.checkbox(key="upload_confirm_0").check().run()
+    assert submit_button(at).proto.disabled  # 说明 still missing
+    at.text_input(key="upload_note_0").input("   ").run()
+    assert submit_button(at).proto.disabled  # blanks are no 说明
+    at.checkbox(key="upload_confirm_0").uncheck()
+    at.text_input(key="upload_note_0").input("含县级公益岗位，已电话核实").run()
+    assert submit_button(at).proto.disabled  # 说明 without the tick
+    at.checkbox(key="upload_confirm_0").check().run()
+    assert not submit_button(at).proto.disabled
+    submit_button(at).click().run()
+    assert not at.exception
+    assert at.success[0].value.endswith("新增 0 项，更改 1 项，未变 5 项。")
+    with duckdb.connect(str(own_db), read_only=True) as con:
+        note, source = con.execute(
+            "select note, source from submissions order by submission_id desc limit 1"
+        ).fetchone()
+        stored_warnings = con.execute("select code from submission_issues").fetchall()
+    assert (note, source) == ("含县级公益岗位，已电话核实", "app")
+    assert stored_warnings == [("employed-exceeds-jobs",)]
+
+
+def test_clean_change_is_previewed_charted_and_submitted_once(own_db, zhuzhou_jobs_2016):
+    at = upload("株洲2016.xlsx", zhuzhou_file(zhuzhou_jobs_2016, 提供就业岗位数=80000))
+    changes = table_with(at, "变化").set_index("指标")
+    assert list(changes.columns) == ["年度", "市州", "类别", "单位", "现值", "新值", "变化", "来源单元格"]
+    zhuzhou = [2016, "株洲市", "就业创业", "个", "75700", "80000", "更改", "就业创业!C4"]
+    assert changes.loc["提供就业岗位数"].tolist() == zhuzhou
+    assert set(changes.drop(index="提供就业岗位数")["变化"]) == {"未变"}
+    (chart,) = figures(at)
+    bars = bar_values(chart)
+    assert bars["株洲市"] == 80000 and len(bars) == 14  # their bar among the others
+    assert bars["长沙市"] == 80077  # the others as they stand
+    assert not submit_button(at).proto.disabled  # no warnings: nothing to confirm
+    assert stored(own_db, 2016)[("株洲市", 2016, "提供就业岗位数")] == 75700  # nothing written before 提交
+
+    submit_button(at).click().run()
+    assert not at.exception
+    assert at.success[0].value == "已提交（上报编号 10）：新增 0 项，更改 1 项，未变 5 项。"
+    assert at.dataframe[0].value.values.tolist() == [
+        [2016, "株洲市", "就业创业", "提供就业岗位数", "个", "75700 → 80000"]
+    ]
+    assert stored(own_db, 2016)[("株洲市", 2016, "提供就业岗位数")] == 80000
+    assert at.file_uploader[0].key == "upload_file_1" and at.file_uploader[0].value is None  # emptied
+    assert not [b for b in at.button if b.label == "提交"]
+
+
+def test_clearing_a_value_is_called_so(own_db, zhuzhou_jobs_2016):
+    current = {k: v for k, v in zhuzhou_jobs_2016.items() if k != "巾帼示范基地数"}
+    at = upload("株洲2016.xlsx", zhuzhou_file(current))
+    changes = table_with(at, "变化").set_index("指标")
+    assert changes.loc["巾帼示范基地数", ["现值", "新值", "变化"]].tolist() == ["38", "未填报", "清空"]
+
+
+# ---------------------------------------------------------------- 数据导出
+
+
+@pytest.fixture(scope="module")
+def values(demo_db):  # noqa: ANN201 - the frame ui.data.values() serves the pages
+    with warehouse.connect(demo_db, read_only=True) as con:
+        return warehouse.values_frame(con)
+
+
+ALL = export.Selection(2016, 2016, tuple(c.code for c in catalog.cities()), tuple(d.code for d in catalog.domains()))
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_export_page_previews_the_selection(app, values):
+    app.run()
+    app.selectbox(key="filter_year").set_value(2016).run()
+    at = app.switch_page("app_pages/export.py").run()
+    assert not at.exception
+    expected = len(export.build(values, ALL).tidy)
+    assert at.caption[0].value == f"共 {expected} 行已填报数据，下表预览前 200 行。"
+    assert len(at.dataframe[0].value) == 200
+    assert list(at.dataframe[0].value.columns) == EXPORT_HEADER
+    at.multiselect(key="export_domains").set_value(["loans"]).run()
+    assert at.multiselect(key="export_indicators").options == [i.label for i in catalog.domain_indicators("loans")]
+    at.multiselect(key="export_indicators").set_value(["loan_amount"]).run()
+    at.multiselect(key="export_cities").set_value(["430600", "430900"]).run()
+    yiyang = ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211"]
+    assert at.dataframe[0].value.values.tolist() == [yiyang]
+    at.multiselect(key="export_cities").set_value(["430600"]).run()  # 岳阳 gave only “近亿元”
+    assert [i.value for i in at.info] == ["所选条件下没有已填报的数据，请调整年度、市州或指标。"]
+    at.multiselect(key="export_cities").set_value([]).run()
+    assert [i.value for i in at.info] == ["请至少选择一个市州和一个类别。"]
+    assert not at.exception
+
+
+def test_tidy_csv_is_the_etl_export_format(values, demo_db):
+    rows = csv_rows(export.build(values, ALL).tidy_csv())
+    assert rows[0] == EXPORT_HEADER
+    assert ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211"] in rows
+    with warehouse.connect(demo_db, read_only=True) as con:
+        cli = warehouse.current_values(con, year=2016)
+    assert len(rows) - 1 == len([r for r in cli if catalog.region_by_code()[r[1]].level == "city"])
+
+
+def test_wide_csv_is_cities_by_indicators(values, demo_db):
+    rows = csv_rows(export.build(values, ALL).wide_csv())
+    assert rows[0] == ["市州"] + [i.label for i in catalog.indicators()]
+    assert [r[0] for r in rows[1:]] == [c.name for c in catalog.cities()]
+    yiyang = next(r for r in rows if r[0] == "益阳市")
+    db = stored(demo_db, 2016)
+    expected = [db.get(("益阳市", 2016, i.name)) for i in catalog.indicators()]
+    assert yiyang[1:] == ["" if v is None else f"{v:g}" for v in expected]
+    assert yiyang[1 + [i.code for i in catalog.indicators()].index("loan_amount")] == "10211"
+    yueyang = next(r for r in rows if r[0] == "岳阳市")
+    assert yueyang[1 + [i.code for i in catalog.indicators()].index("loan_amount")] == ""  # blank = 未填报
+
+
+def test_xlsx_has_title_figures_and_a_source_line_marking_sample_data(values):
+    view = export.build(values, export.Selection(2016, 2017, ("430900",), ("loans",), ("loan_amount",)), 2016)
+    book = openpyxl.load_workbook(io.BytesIO(view.xlsx()))
+    assert book.sheetnames == ["按市州", "明细"]
+    wide = [list(r) for r in book["按市州"].iter_rows(values_only=True)]
+    assert wide[0][0] == "2016年各市州妇联统计数据"
+    assert wide[1:3] == [["市州", "发放贷款金额（万元）"], ["益阳市", 10211]]
+    source = wide[-1][0]
+    assert source.startswith("数据来源：湖南省妇联统计平台，导出时间 ") and source.endswith("；空白表示未填报。")
+    assert "示例数据" in source
+    detail = [list(r) for r in book["明细"].iter_rows(values_only=True)]
+    assert detail[0][0] == "2016—2017年妇联统计数据明细" and detail[1] == EXPORT_HEADER
+    assert detail[2] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211]
+    assert detail[-1][0] == source
+
+
+def test_every_text_cell_of_the_wide_files_is_neutralised(values, monkeypatch):
+    hostile = export.build(values, ALL).wide().iloc[:2, :2]
+    hostile.columns = ['=HYPERLINK("http://x","点我")', "@SUM(A1)"]
+    hostile.index = hostile.index.map(lambda name: "+" + name).rename("-市州")
+    monkeypatch.setattr(export.Export, "wide", lambda self: hostile)
+    view = export.build(values, ALL)
+    texts = [cell for row in csv_rows(view.wide_csv()) for cell in row if cell and not _is_number(cell)]
+    book = openpyxl.load_workbook(io.BytesIO(view.xlsx()))
+    texts += [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert '\'=HYPERLINK("http://x","点我")' in texts and "'+长沙市" in texts
+    assert [t for t in texts if t.startswith(FORMULA_START)] == []
+    assert all(c.data_type != "f" for ws in book for row in ws.iter_rows() for c in row)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,287 @@
+"""填报进度, 上报记录 (history, restore) and 这个数哪来的？ driven through AppTest over real warehouses."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from etl import warehouse
+from etl.config import PROJECT_ROOT, RAW_DIR
+from etl.pipeline import LOADED, load_bytes
+from tests.conftest import filled_template
+from ui.history import change
+from ui.progress import reminder
+
+APP = str(PROJECT_ROOT / "app.py")
+ZHUZHOU_2016_JOBS = {  # the demo's 2016 figures for 株洲市, but 44 → 50 招聘会
+    "举办招聘会场次": 50,
+    "提供就业岗位数": 75700,
+    "实现就业妇女人数": 5890,
+    "创业就业培训期数": 34,
+    "创业就业培训人次": 18071,
+    "巾帼示范基地数": 38,
+}
+
+
+def open_page(at: AppTest, page: str, year: int | None = None) -> AppTest:
+    at.run()
+    if year is not None:
+        at.selectbox(key="filter_year").set_value(year).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
+    return [e.value for e in elements]
+
+
+@pytest.fixture
+def demo_copy(demo_db: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A private copy of the demo warehouse for tests that write; the app is pointed at it."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
+    return path
+
+
+@pytest.fixture
+def changed(demo_copy: Path) -> Path:
+    """The demo copy after 株洲市 sent its 2016 就业创业 again with 50 招聘会 instead of 44: version 2."""
+    values = {("就业创业", "株洲市", name): value for name, value in ZHUZHOU_2016_JOBS.items()}
+    report = load_bytes(
+        filled_template(2016, values, region_code="430200"),
+        "株洲市_2016_更正.xlsx",
+        demo_copy,
+        source="app",
+        submitted_by="株洲市统计员",
+    )
+    assert report.status == LOADED
+    return demo_copy
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, Callable[[], bytes | str]]:
+    """Each download button's content by file name: AppTest keeps no media after a run, so catch it when made."""
+    made: dict[str, Callable[[], bytes | str]] = {}
+    real_add, real_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):  # noqa: ANN001, ANN202
+        made[file_name] = lambda: data
+        return real_add(self, data, mimetype, coordinates, file_name, is_for_static_download)
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # noqa: ANN001, ANN202
+        made[file_name] = data_callable
+        return real_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return made
+
+
+def beijing_today() -> date:
+    return warehouse.now_beijing().date()
+
+
+# ---------------------------------------------------------------- 填报进度
+
+
+def test_progress_matrix_summary_and_reminders_on_the_demo(app, downloads):
+    at = open_page(app, "app_pages/progress.py", year=2024)
+    matrix = at.dataframe[0].value
+    assert list(matrix.columns) == ["就业创业", "小额担保贷款", "两癌检查", "农村电商"]
+    assert len(matrix) == 14
+    assert matrix.loc["张家界市", "农村电商"] == "未报"
+    assert matrix.loc["永州市", "两癌检查"].startswith("部分 5/6 · 20")
+    assert matrix.loc["长沙市", "就业创业"].startswith("已报 · 20")
+    assert "**已报 53 / 部分 1 / 未报 2**" in texts(at.markdown)
+    assert "尚未设置截止日期。" in texts(at.caption)
+    assert not any("（逾期）" in cell for cell in matrix.to_numpy().ravel())
+    messages = [
+        "张家界市：农村电商未报，请尽快补报。",
+        "永州市：两癌检查 1 项未填报，请尽快补报。",
+        "湘西土家族苗族自治州：农村电商未报，请尽快补报。",
+    ]
+    assert texts(at.code) == messages
+    assert downloads["2024年催报通知.txt"]().decode("utf-8-sig") == "\n".join(messages) + "\n"
+
+
+def test_progress_follows_the_city_filter(app):
+    at = open_page(app, "app_pages/progress.py", year=2024)
+    at.multiselect(key="filter_cities").set_value(["长沙市", "张家界市"]).run()
+    assert list(at.dataframe[0].value.index) == ["长沙市", "张家界市"]
+    assert "**已报 7 / 部分 0 / 未报 1**" in texts(at.markdown)
+    assert texts(at.code) == ["张家界市：农村电商未报，请尽快补报。"]
+
+
+def test_deadline_marks_late_submissions_and_words_the_reminders(demo_copy):
+    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/progress.py", year=2024)
+    past, future = beijing_today() - timedelta(days=2), beijing_today() + timedelta(days=30)
+    cn = "{0.year}年{0.month}月{0.day}日".format
+
+    at.date_input(key="progress_deadline_2024").set_value(past).run()
+    at.button(key="progress_deadline_save").click().run()
+    assert not at.exception
+    assert texts(at.success) == [f"已保存：2024年截止日期为{cn(past)}。"]
+    assert f"当前截止日期：{cn(past)}" in texts(at.caption)
+    matrix = at.dataframe[0].value
+    assert matrix.loc["长沙市", "就业创业"].endswith("（逾期）")
+    assert matrix.loc["永州市", "两癌检查"].endswith("（逾期）")
+    assert matrix.loc["张家界市", "农村电商"] == "未报"
+    assert "**已报 53 / 部分 1 / 未报 2；其中逾期上报 54 项**" in texts(at.markdown)
+    assert texts(at.code)[0] == f"张家界市：农村电商未报，截止日期{cn(past)}已过，请尽快补报。"
+
+    at.date_input(key="progress_deadline_2024").set_value(future).run()
+    at.button(key="progress_deadline_save").click().run()
+    matrix = at.dataframe[0].value
+    assert not any("（逾期）" in cell for cell in matrix.to_numpy().ravel())
+    assert texts(at.code)[0] == f"张家界市：农村电商未报，请于{cn(future)}前补报。"
+    with warehouse.connect(demo_copy, read_only=True) as con:
+        assert warehouse.deadline_of(con, 2024) == future
+
+
+@pytest.mark.parametrize(
+    ("deadline", "expected"),
+    [
+        (None, "衡阳市：两癌检查 3 项未填报，农村电商未报，请尽快补报。"),
+        (date(2025, 1, 31), "衡阳市：两癌检查 3 项未填报，农村电商未报，请于2025年1月31日前补报。"),
+        (date(2024, 12, 31), "衡阳市：两癌检查 3 项未填报，农村电商未报，截止日期2024年12月31日已过，请尽快补报。"),
+    ],
+)
+def test_reminder_wording(deadline, expected):
+    rows = [
+        {"domain_name": "两癌检查", "indicators": 6, "reported": 3},
+        {"domain_name": "农村电商", "indicators": 5, "reported": 0},
+        {"domain_name": "就业创业", "indicators": 6, "reported": 6},
+    ]
+    assert reminder("衡阳市", rows, deadline, today=date(2025, 1, 10)) == expected
+    assert reminder("衡阳市", rows[2:], deadline, today=date(2025, 1, 10)) is None
+
+
+@pytest.mark.parametrize("page", ["app_pages/progress.py", "app_pages/history.py"])
+def test_workflow_pages_on_an_empty_warehouse(tmp_path, monkeypatch, page):
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    at = open_page(AppTest.from_file(APP, default_timeout=60), page)
+    assert texts(at.info) == ["尚无数据，请先上报。"]
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+# ---------------------------------------------------------------- 上报记录
+
+
+def test_history_lists_submissions_and_gives_back_the_original_file(app, downloads):
+    at = open_page(app, "app_pages/history.py", year=2024)
+    assert at.dataframe[0].value["上报编号"].tolist() == [9]  # only the sidebar year at first
+    at.toggle(key="history_year_only").set_value(False).run()
+    table = at.dataframe[0].value
+    assert table["上报编号"].tolist() == [9, 8, 7, 6, 5, 4, 3, 2, 1]
+    assert table.iloc[-1][["市州", "年度", "类别", "文件名", "上报人", "来源", "警告数", "示例数据"]].tolist() == [
+        "全部 14 个市州", "2016", "全部 4 类", "示例_2016_全省报表.xlsx", "示例数据", "示例数据", 0, "是",
+    ]  # fmt: skip
+
+    at.selectbox(key="history_submission").set_value(1).run()
+    assert "**第 1 号上报所含数据（322 项）**" in texts(at.markdown)
+    values = at.dataframe[1].value.set_index(["市州", "指标"])
+    assert values.loc[("株洲市", "举办招聘会场次"), ["数值", "来源单元格"]].tolist() == ["44", "就业创业!B5"]
+    assert "上报时没有警告。" in texts(at.caption)
+    assert downloads["示例_2016_全省报表.xlsx"]() == (RAW_DIR / "示例_2016_全省报表.xlsx").read_bytes()
+
+
+def test_history_follows_the_city_filter(changed):
+    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/history.py", year=2016)
+    assert at.dataframe[0].value["上报编号"].tolist() == [10, 1]
+    assert at.dataframe[0].value["市州"].tolist() == ["株洲市", "全部 14 个市州"]
+    at.multiselect(key="filter_cities").set_value(["益阳市"]).run()
+    assert at.dataframe[0].value["上报编号"].tolist() == [1]
+
+
+def test_restore_an_earlier_version(changed):
+    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/history.py", year=2016)
+    at.selectbox(key="history_slice_city").set_value("430200").run()
+    assert "**第 2 版**（当前）" in texts(at.markdown)
+    newest = at.dataframe[2].value.set_index("指标")["与上一版相比"]
+    assert newest["举办招聘会场次"] == "44 → 50"
+    assert newest["提供就业岗位数"] == "未变"
+
+    at.button(key="history_restore_430200_2016_jobs_1").click().run()
+    assert not at.exception
+    assert texts(at.success) == ["已恢复为第 3 版（新版本），内容与第 1 版相同。"]
+    assert [m for m in texts(at.markdown) if m.startswith("**第 ")][-3:] == [
+        "**第 3 版**（当前）", "**第 2 版**", "**第 1 版**",
+    ]  # fmt: skip
+    with warehouse.connect(changed, read_only=True) as con:
+        assert len(warehouse.slice_versions_of(con, "430200", 2016, "jobs")) == 3
+        assert warehouse.provenance(con, "430200", 2016, "job_fairs")["value"] == 44
+
+    at.selectbox(key="history_submission").set_value(11).run()
+    assert "这条记录是“恢复版本”操作，没有原始文件。" in texts(at.info)
+    at.switch_page("app_pages/jobs.py").run()
+    at.selectbox(key="jobs_indicator").set_value("job_fairs").run()
+    assert at.dataframe[0].value.loc["株洲市", "2016年"] == "44"  # the dashboard shows the restored figure at once
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "first", "expected"),
+    [(None, 44.0, True, "新增"), (None, None, True, "未填报"), (44.0, 44.0, False, "未变"),
+     (None, 5.0, False, "新增"), (44.0, 50.0, False, "44 → 50"), (38.0, None, False, "38 → 未填报")],
+)  # fmt: skip
+def test_change_between_versions(old, new, first, expected):
+    assert change(old, new, first) == expected
+
+
+# ---------------------------------------------------------------- 这个数哪来的？
+
+
+def provenance_rows(at: AppTest) -> dict[str, str]:
+    frame = next(d.value for d in reversed(at.dataframe) if list(d.value.columns) == ["项目", "内容"])
+    return dict(zip(frame["项目"], frame["内容"], strict=True))
+
+
+def test_provenance_on_the_history_page(changed):
+    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/history.py", year=2016)
+    at.selectbox(key="history_prov_city").set_value("430200")
+    at.selectbox(key="history_prov_indicator").set_value("job_fairs").run()
+    assert "**株洲市2016年举办招聘会场次：50场**" in texts(at.markdown)
+    rows = provenance_rows(at)
+    assert rows["来源文件"] == "株洲市_2016_更正.xlsx"
+    assert rows["位置"] == "就业创业!B4"
+    assert rows["上报人"] == "株洲市统计员"
+    assert rows["修改情况"] == "原为 44场（第 1 版）"
+    at.selectbox(key="history_prov_indicator").set_value("loan_amount").run()
+    assert provenance_rows(at)["修改情况"] == "首次上报，没有更早的版本"
+    at.selectbox(key="history_prov_year").set_value(2024).run()
+    at.selectbox(key="history_prov_city").set_value("430800")
+    at.selectbox(key="history_prov_indicator").set_value("village_stations").run()
+    assert "张家界市2024年尚未上报“农村电商”，村级电商服务站数没有来源可查。" in texts(at.info)
+
+
+def test_provenance_one_click_from_the_domain_table(app):
+    at = open_page(app, "app_pages/jobs.py", year=2016)
+    at.selectbox(key="jobs_indicator").set_value("job_fairs").run()
+    assert "**这个数哪来的？**" not in texts(at.markdown)
+    at.session_state["jobs_job_fairs_table"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "2016年"]]}}
+    at.run()
+    assert not at.exception
+    assert "**株洲市2016年举办招聘会场次：44场**" in texts(at.markdown)
+    rows = provenance_rows(at)
+    assert rows["位置"] == "就业创业!B5"
+    assert rows["来源文件"] == "示例_2016_全省报表.xlsx"
+    assert rows["示例数据"] == "是：虚构数字，仅供演示"
+
+
+def test_provenance_of_a_derived_rate_explains_both_parts(app):
+    at = open_page(app, "app_pages/loans.py", year=2016)
+    at.selectbox(key="loans_indicator").set_value("average_loan").run()
+    at.session_state["loans_average_loan_table"] = {"selection": {"rows": [], "columns": [], "cells": [[8, "2016年"]]}}
+    at.run()
+    assert not at.exception
+    assert "这是计算得出的比率，下面分别是参与计算的两项上报数。" in texts(at.caption)
+    assert [m for m in texts(at.markdown) if m.startswith("**益阳市")] == [
+        "**益阳市2016年发放贷款金额：10211万元**", "**益阳市2016年发放贷款笔数：878笔**",
+    ]  # fmt: skip

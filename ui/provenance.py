@@ -1,0 +1,91 @@
+"""这个数哪来的？ One current figure's file, cell, sender and time, and the value it replaced."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from etl import catalog, config, warehouse
+from etl.cn_format import exact
+from ui import data, metrics
+
+YEAR_COLUMN = re.compile(r"^(\d{4})年$")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _lookup(version: tuple, region_code: str, year: int, indicator: str) -> dict | None:
+    with warehouse.connect(config.warehouse_path(), read_only=True) as con:
+        return warehouse.provenance(con, region_code, year, indicator)
+
+
+def _with_unit(value: float | None, unit: str) -> str:
+    return exact(value) + (unit if value is not None else "")
+
+
+def change_text(found: dict, unit: str) -> str:
+    """“原为 X（第 N 版）” when the figure replaced a different one; otherwise say there was nothing to replace."""
+    if found["previous"] is None:
+        return "首次上报，没有更早的版本"
+    old, version = found["previous"]
+    if old == found["value"]:
+        return f"与第 {version} 版相同，未改动"
+    return f"原为 {_with_unit(old, unit)}（第 {version} 版）"
+
+
+def details(found: dict, unit: str) -> pd.DataFrame:
+    """Label → text rows; file names and senders are user text, so they go to a table, never to Markdown."""
+    rows = [
+        ("数值", _with_unit(found["value"], unit)),
+        ("来源文件", found["file_name"]),
+        ("位置", f"{found['sheet']}!{found['cell']}" if found["cell"] else "（文件中没有这一列）"),
+        ("上报人", found["submitted_by"]),
+        ("上报时间", f"{found['submitted_at']:%Y-%m-%d %H:%M}（北京时间）"),
+        ("上报编号", str(found["submission_id"])),
+        ("修改情况", change_text(found, unit)),
+    ]
+    if found["is_sample"]:
+        rows.append(("示例数据", "是：虚构数字，仅供演示"))
+    return pd.DataFrame(rows, columns=["项目", "内容"])
+
+
+def explain(region_code: str, year: int, indicator: str) -> None:
+    """Render where the current value of one indicator for one 市州 and year came from."""
+    city = catalog.region_by_code()[region_code].name
+    item = catalog.indicator_by_code()[indicator]
+    try:
+        found = _lookup(data.version(), region_code, year, indicator)
+    except warehouse.WarehouseError as exc:
+        st.error(str(exc))
+        return
+    if found is None:
+        domain = catalog.domain_by_code()[item.domain].name
+        st.info(f"{city}{year}年尚未上报“{domain}”，{item.name}没有来源可查。")
+        return
+    st.markdown(f"**{city}{year}年{item.name}：{_with_unit(found['value'], item.unit)}**")
+    st.dataframe(details(found, item.unit), hide_index=True, width="stretch")
+
+
+def picked_cell(selection: dict, table: pd.DataFrame) -> tuple[str, int] | None:
+    """(region code, year) of the cell selected in a 市州 × 年度 table, or None when no figure cell is selected."""
+    cells = selection.get("cells") or []
+    if not cells:
+        return None
+    row, column = cells[0]
+    match = YEAR_COLUMN.match(str(column))
+    if match is None or not 0 <= row < len(table):
+        return None
+    codes = {c.name: c.code for c in catalog.cities()}
+    return codes[table.index[row]], int(match.group(1))
+
+
+def explain_cell(region_code: str, year: int, code: str) -> None:
+    """A derived rate has no cell of its own: explain the two reported figures it is computed from."""
+    rate = metrics.RATE_BY_CODE.get(code)
+    if rate is None:
+        explain(region_code, year, code)
+        return
+    st.caption("这是计算得出的比率，下面分别是参与计算的两项上报数。")
+    for part in (rate.numerator, rate.denominator):
+        explain(region_code, year, part)
