@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import json
-
 import duckdb
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.cn_format import cn_quantity
 from etl.config import PROJECT_ROOT
+from tests.apptest import array, bar_values, figures, open_page
 
 APP = str(PROJECT_ROOT / "app.py")
 DASHBOARDS = ["overview", "jobs", "loans", "screening", "ecommerce", "city_profile"]
 WORKFLOW = ["upload", "progress", "history", "export"]
 PAGES = [f"app_pages/{name}.py" for name in DASHBOARDS + WORKFLOW]
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def array(values: list | dict) -> list:
-    """Plotly stores numeric arrays as base64 typed arrays in its JSON."""
-    if isinstance(values, dict) and "bdata" in values:
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
-
-
-def bar_values(figure: dict) -> dict[str, float]:
-    bar = figure["data"][0]
-    return dict(zip(array(bar["x"]), array(bar["y"]), strict=True))
-
-
-def open_page(at: AppTest, page: str, year: int | None = None) -> AppTest:
-    at.run()
-    if year is not None:
-        at.selectbox(key="filter_year").set_value(year).run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from etl import catalog, warehouse
 from etl.config import MAX_FILE_BYTES, PROJECT_ROOT
 from etl.export import EXPORT_HEADER
+from tests.apptest import bar_values, figures
 from tests.conftest import filled_template, fingerprint, stored
-from tests.test_pages import bar_values, figures
 from ui import export
 
 APP = str(PROJECT_ROOT / "app.py")

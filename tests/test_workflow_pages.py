@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from etl import warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
+from tests.apptest import open_page
 from tests.conftest import filled_template
 from ui.history import change
 from ui.progress import reminder
@@ -27,15 +28,6 @@ ZHUZHOU_2016_JOBS = {  # the demo's 2016 figures for 株洲市, but 44 → 50 �
     "创业就业培训人次": 18071,
     "巾帼示范基地数": 38,
 }
-
-
-def open_page(at: AppTest, page: str, year: int | None = None) -> AppTest:
-    at.run()
-    if year is not None:
-        at.selectbox(key="filter_year").set_value(year).run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
