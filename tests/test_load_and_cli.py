@@ -203,7 +203,7 @@ def test_load_path_imports_no_heavy_modules(write_file, db_path):
 
 
 def test_etl_never_imports_streamlit():
-    for path in (PROJECT_ROOT / "etl").glob("*.py"):
+    for path in (PROJECT_ROOT / "etl").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import streamlit" not in text and "from streamlit" not in text, path
 

@@ -1,0 +1,118 @@
+"""Open the warehouse safely (bounded wait for another process's lock) and keep its schema current."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from etl import catalog
+from etl.config import LOCK_WAIT_SECONDS
+
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+class WarehouseError(Exception):
+    """A warehouse problem with a Chinese message fit for the person who caused it."""
+
+
+class WarehouseBusy(WarehouseError):
+    pass
+
+
+class WarehouseMissing(WarehouseError):
+    pass
+
+
+def now_beijing() -> datetime:
+    """Statisticians and leaders read times in Beijing time, whatever the server's zone."""
+    return datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+@contextmanager
+def connect(
+    db_path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse for one short piece of work, waiting a bounded time if another process holds it.
+
+    A DuckDB file is locked by the process that writes it, and a writer excludes readers too, so
+    nobody keeps it open between operations.
+    """
+    db_path = Path(db_path)
+    if read_only and not db_path.exists():
+        raise WarehouseMissing(f"数据仓库 {db_path.name} 不存在。请先运行 python -m etl demo 或上报数据。")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"无法打开数据仓库 {db_path.name}：{exc}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"数据仓库正被其他程序写入或占用，已等待 {wait:.0f} 秒仍未释放。请稍后重试。"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    try:
+        if not read_only:
+            ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _reference_digest() -> str:
+    digest = hashlib.sha256(SCHEMA_FILE.read_bytes())
+    for path in sorted(catalog.REFERENCE_DIR.glob("*.csv")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables and refresh reference data when schema.sql or the reference CSVs changed."""
+    digest = _reference_digest()
+    try:
+        stored = con.execute("select value from schema_info where key = 'digest'").fetchall()
+    except duckdb.CatalogException:
+        stored = []
+    if stored and stored[0][0] == digest:
+        return
+    con.begin()
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    _sync_reference(con)
+    con.execute("insert or replace into schema_info values ('digest', ?)", [digest])
+    con.commit()
+
+
+def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("delete from regions")
+    con.executemany(
+        "insert into regions values (?, ?, ?, ?, ?, ?)",
+        [(r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order) for r in catalog.regions()],
+    )
+    con.execute("delete from domains")
+    con.executemany(
+        "insert into domains values (?, ?, ?, ?)",
+        [(d.code, d.name, d.sort_order, d.headline_indicator) for d in catalog.domains()],
+    )
+    con.execute("delete from indicators")
+    con.executemany(
+        "insert into indicators values (?, ?, ?, ?, ?, ?, ?)",
+        [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()],
+    )
