@@ -3,7 +3,7 @@
 import streamlit as st
 
 from etl import catalog
-from ui import data, filters, profile
+from ui import data, filters, profile, provenance
 from ui.common import display_table, downloads, require_data, sample_notice
 
 st.title("市州画像")
@@ -19,12 +19,22 @@ if require_data(df):
     year = chosen.year
     view = profile.build_profile(data.version(), code, year)
     st.subheader(f"{names[code]}{year}年在全省的位置")
+    st.caption("点选表中任一数字，可查看它来自哪个文件、哪个单元格、由谁何时上报（这个数哪来的？）。")
     if view.shares is not None:
         st.plotly_chart(view.shares, key="profile_share")
     for domain in catalog.domains():
         table = view.tables[domain.code]
         st.markdown(f"**{domain.name}**")
-        st.dataframe(display_table(table), width="stretch", key=f"profile_{domain.code}")
+        event = st.dataframe(
+            display_table(table),
+            width="stretch",
+            key=f"profile_{domain.code}",
+            on_select="rerun",
+            selection_mode="single-cell",
+        )
+        picked = provenance.picked_indicator_cell(event.selection, catalog.domain_indicators(domain.code))
+        if picked:
+            provenance.explain(code, picked[1], picked[0])
         downloads(
             table,
             name=f"{names[code]}_{domain.name}",

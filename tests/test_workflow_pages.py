@@ -277,3 +277,14 @@ def test_provenance_of_a_derived_rate_explains_both_parts(app):
     assert [m for m in texts(at.markdown) if m.startswith("**益阳市")] == [
         "**益阳市2016年发放贷款金额：10211万元**", "**益阳市2016年发放贷款笔数：878笔**",
     ]  # fmt: skip
+
+
+def test_provenance_one_click_from_the_city_profile(app):
+    at = open_page(app, "app_pages/city_profile.py", year=2016)
+    at.selectbox(key="profile_city").set_value("430200").run()
+    # row 1 of the 就业创业 table is 提供就业岗位数
+    at.session_state["profile_jobs"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "2016年"]]}}
+    at.run()
+    assert not at.exception
+    assert "**株洲市2016年提供就业岗位数：75700个**" in texts(at.markdown)
+    assert provenance_rows(at)["位置"] == "就业创业!C5"

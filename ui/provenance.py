@@ -80,6 +80,18 @@ def picked_cell(selection: dict, table: pd.DataFrame) -> tuple[str, int] | None:
     return codes[table.index[row]], int(match.group(1))
 
 
+def picked_indicator_cell(selection: dict, indicators: tuple) -> tuple[str, int] | None:
+    """(indicator code, year) of the cell selected in an 指标 × 年度 table (rows in catalog order), or None."""
+    cells = selection.get("cells") or []
+    if not cells:
+        return None
+    row, column = cells[0]
+    match = YEAR_COLUMN.match(str(column))
+    if match is None or not 0 <= row < len(indicators):
+        return None
+    return indicators[row].code, int(match.group(1))
+
+
 def explain_cell(region_code: str, year: int, code: str) -> None:
     """A derived rate has no cell of its own: explain the two reported figures it is computed from."""
     rate = metrics.RATE_BY_CODE.get(code)
