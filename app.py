@@ -7,7 +7,10 @@ from ui import data, filters, metrics
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon=":material/bar_chart:", layout="wide")
 
 PAGES = {
-    "概览": [st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True)],
+    "概览": [
+        st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True),
+        st.Page("app_pages/briefing.py", title="年度简报", icon=":material/article:", url_path="briefing"),
+    ],
     "专题": [
         st.Page("app_pages/jobs.py", title="就业创业", icon=":material/work:", url_path="jobs"),
         st.Page("app_pages/loans.py", title="小额担保贷款", icon=":material/payments:", url_path="loans"),

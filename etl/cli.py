@@ -145,3 +145,29 @@ def demo(db_path) -> None:  # noqa: ANN001
         click.echo(format_report(report))
     click.echo(f"演示数据仓库已就绪：{db}（{len(reports) - len(refused)} 个示例文件）。")
     sys.exit(1 if refused else 0)
+
+
+@main.command(help="生成年度简报：输出文件以 .docx 结尾为 Word 文档，以 .md 结尾为 Markdown。")
+@DB_OPTION
+@click.option("--year", type=YEAR_TYPE, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def briefing(db_path, year, output) -> None:  # noqa: ANN001
+    from etl.briefing import RENDERERS, BriefingError, build_briefing
+
+    render = RENDERERS.get(output.suffix.lower())
+    if render is None:
+        suffix = output.suffix or "（无扩展名）"
+        click.echo(f"✗ 不支持的简报格式 {suffix}：输出文件请以 .docx（Word）或 .md（Markdown）结尾。", err=True)
+        sys.exit(2)
+    try:
+        with warehouse.connect(_db(db_path), read_only=True) as con:
+            frame = warehouse.values_frame(con)
+        content = render(build_briefing(frame, year))
+        output.write_bytes(content)
+    except (warehouse.WarehouseError, BriefingError) as exc:
+        click.echo(f"✗ {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"✗ 无法写入 {output}：{exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"已生成 {year} 年简报：{output}")

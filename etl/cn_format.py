@@ -13,15 +13,20 @@ def _trim(value: float, digits: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _scaled(value: float, steps: tuple[tuple[float, str], ...], digits: int) -> str:
+    """Pick the largest step the value reaches *after* rounding: 99,999,999 is 1亿, not 10000万."""
+    for size, suffix in steps:
+        if round(abs(value) / size, digits) >= 1:
+            return _trim(value / size, digits) + suffix
+    return _trim(value, digits)
+
+
 def cn_number(value: float | None, digits: int = 2) -> str:
     """75700 → 7.57万, 102110000 → 1.02亿, 9999 → 9999, 0 → 0; None/NaN → 未填报."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "未填报"
-    size = abs(value)
-    if size >= YI:
-        return _trim(value / YI, digits) + "亿"
-    if size >= WAN:
-        return _trim(value / WAN, digits) + "万"
+    if round(abs(value), digits) >= WAN:
+        return _scaled(value, ((YI, "亿"), (WAN, "万")), digits)
     return _trim(value, digits)
 
 
@@ -30,9 +35,11 @@ def cn_quantity(value: float | None, unit: str, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "未填报"
     if unit == "万元":
-        if abs(value) >= WAN:
-            return _trim(value / WAN, digits) + "亿元"
-        return _trim(value, digits) + "万元"
+        return (
+            _scaled(value, ((WAN, "亿元"),), digits)
+            if round(abs(value), digits) >= WAN
+            else _trim(value, digits) + "万元"
+        )
     return cn_number(value, digits) + unit
 
 

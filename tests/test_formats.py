@@ -37,6 +37,11 @@ def test_amounts_in_wan_yuan_read_as_yi_yuan(value, text):
     assert cn_quantity(value, "万元") == text
 
 
+@pytest.mark.parametrize(("value", "unit", "text"), [(99_999_999, "人", "1亿人"), (9999.996, "万元", "1亿元")])
+def test_rounding_up_to_the_next_step(value, unit, text):
+    assert cn_quantity(value, unit) == text
+
+
 def test_tables_keep_exact_figures():
     assert [exact(v) for v in (75700.0, 10211.5, None, float("nan"), 0.0)] == [
         "75700",

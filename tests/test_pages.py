@@ -11,7 +11,7 @@ from etl.config import PROJECT_ROOT
 from tests.apptest import array, bar_values, figures, open_page
 
 APP = str(PROJECT_ROOT / "app.py")
-DASHBOARDS = ["overview", "jobs", "loans", "screening", "ecommerce", "city_profile"]
+DASHBOARDS = ["overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile"]
 WORKFLOW = ["upload", "progress", "history", "export"]
 PAGES = [f"app_pages/{name}.py" for name in DASHBOARDS + WORKFLOW]
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from etl import warehouse
@@ -56,25 +54,6 @@ def changed(demo_copy: Path) -> Path:
     )
     assert report.status == LOADED
     return demo_copy
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, Callable[[], bytes | str]]:
-    """Each download button's content by file name: AppTest keeps no media after a run, so catch it when made."""
-    made: dict[str, Callable[[], bytes | str]] = {}
-    real_add, real_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):  # noqa: ANN001, ANN202
-        made[file_name] = lambda: data
-        return real_add(self, data, mimetype, coordinates, file_name, is_for_static_download)
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # noqa: ANN001, ANN202
-        made[file_name] = data_callable
-        return real_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return made
 
 
 def beijing_today() -> date:

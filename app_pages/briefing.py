@@ -1,0 +1,38 @@
+"""年度简报: the year's briefing to read on screen and download as Word or Markdown."""
+
+import streamlit as st
+
+from etl.briefing import table_parts
+from ui import briefing, data, filters, metrics
+from ui.common import display_table, require_data
+
+st.title("年度简报")
+df = data.values()
+if require_data(df):
+    years = metrics.years(df)[::-1]
+    default = filters.current().year
+    year = st.selectbox(
+        "简报年度",
+        years,
+        index=years.index(default) if default in years else 0,
+        format_func=lambda y: f"{y}年",
+        key="briefing_year",
+    )
+    shown = briefing.build(year)
+    if shown is not None:
+        briefing.downloads(shown)
+        st.header(shown.title)
+        if shown.note:
+            st.warning(shown.note)
+        # Markdown is safe here: every word comes from the wording file, the catalog and the figures.
+        st.subheader(shown.headings["summary"])
+        st.markdown(shown.summary)
+        st.subheader(shown.headings["cities"])
+        for name, text in shown.sections:
+            st.markdown(f"**{name}**")
+            st.markdown(text)
+        st.subheader(shown.headings["table"])
+        st.caption(shown.headings["table_note"])
+        for domain, part in table_parts(shown.table):
+            st.markdown(f"**{domain}**")
+            st.dataframe(display_table(part), width="stretch", key=f"briefing_table_{domain}")

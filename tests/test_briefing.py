@@ -1,0 +1,276 @@
+"""The annual briefing: the seed's sentences from the demo, remarks, wording file, Word, Markdown, CLI, page."""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from docx.oxml.ns import qn
+from streamlit.testing.v1 import AppTest
+
+from etl import briefing, catalog, warehouse
+from etl.briefing import BriefingError, build_briefing, load_templates, to_docx, to_markdown
+from etl.cli import main
+from etl.cn_format import cn_quantity
+from etl.config import PROJECT_ROOT
+from tests.apptest import open_page
+
+CITY_NAMES = [c.name for c in catalog.cities()]
+ZHUZHOU_2016 = "2016年，株洲市妇联组织招聘会44场，提供就业岗位7.57万个，5890名妇女实现就业"
+
+
+@pytest.fixture(scope="module")
+def frame(demo_db: Path) -> pd.DataFrame:
+    with warehouse.connect(demo_db, read_only=True) as con:
+        return warehouse.values_frame(con)
+
+
+@pytest.fixture(scope="module")
+def b2016(frame: pd.DataFrame) -> briefing.Briefing:
+    return build_briefing(frame, 2016)
+
+
+def paragraph(b: briefing.Briefing, city: str) -> str:
+    return dict(b.sections)[city]
+
+
+def frame_of(values: dict[tuple[int, str, str], float | None], *, sample: bool = False) -> pd.DataFrame:
+    """A current-values frame from {(year, 市州, indicator code): value}, as warehouse.values_frame gives it."""
+    rows = [(y, catalog.find_region(city).code, i, v, sample) for (y, city, i), v in values.items()]
+    return pd.DataFrame(rows, columns=["year", "region_code", "indicator", "value", "is_sample"])
+
+
+# ---------------------------------------------------------------- the seed's figures, the seed's style
+
+
+def test_zhuzhou_2016_reads_like_the_seed(b2016):
+    assert paragraph(b2016, "株洲市").startswith(ZHUZHOU_2016)
+
+
+def test_yiyang_2016_loans(b2016):
+    text = paragraph(b2016, "益阳市")
+    assert "发放妇女小额担保贷款878笔，贷款金额1.02亿元，" in text
+    assert "扶持自主创业716人，带动就业2135人" in text
+
+
+def test_yueyang_2016_screening_and_no_clause_for_unreported_figures(b2016):
+    text = paragraph(b2016, "岳阳市")
+    assert "1289名妇女获得贷款" in text
+    assert "免费为10.32万名农村适龄妇女进行“两癌”检查" in text
+    assert "贷款金额" not in text  # 发放贷款金额 2016 not reported: no clause, no 0, no 未填报
+    assert "救助资金" not in text
+    assert "未填报" not in text
+
+
+def test_shaoyang_and_loudi_2016(b2016):
+    shaoyang, loudi = paragraph(b2016, "邵阳市"), paragraph(b2016, "娄底市")
+    assert "建成村级电子商务服务站1287个" in shaoyang
+    assert "带头人" not in shaoyang
+    assert "举办创业就业培训36期，培训妇女5.3万人次" in loudi
+    assert "建成女性创业孵化基地7个" in loudi
+
+
+def test_title_note_order_and_table(b2016):
+    assert b2016.title == "2016年湖南省十四市州妇联工作统计简报"
+    assert b2016.note == "注：本简报含示例数据，仅供演示。"
+    assert [name for name, _ in b2016.sections] == CITY_NAMES
+    assert list(b2016.table.index) == CITY_NAMES
+    assert b2016.table.loc["株洲市", ("就业创业", "提供就业岗位数（个）")] == 75700
+    assert pd.isna(b2016.table.loc["岳阳市", ("小额担保贷款", "发放贷款金额（万元）")])
+
+
+def test_2016_summary_names_the_gap(b2016, frame):
+    amount = frame.loc[(frame["year"] == 2016) & (frame["indicator"] == "loan_amount"), "value"].sum()
+    assert b2016.summary.startswith("2016年，全省14个市州全部报送统计数据。")
+    assert f"13个市州报送了发放贷款金额数据，合计发放妇女小额担保贷款{cn_quantity(amount, '万元')}。" in b2016.summary
+    assert "比上年" not in b2016.summary  # nothing before 2016 to compare with
+
+
+def test_2024_summary_compares_like_with_like(frame):
+    b = build_briefing(frame, 2024)
+    rows = frame[(frame["indicator"] == "village_stations") & frame["value"].notna()]
+    now = rows[rows["year"] == 2024].set_index("region_code")["value"]
+    before = rows[rows["year"] == 2023].set_index("region_code")["value"]
+    both = now.index.intersection(before.index)
+    pct = (now[both].sum() - before[both].sum()) / before[both].sum() * 100
+    total = cn_quantity(now.sum(), "个")
+    assert f"12个市州报送了农村电商数据，合计建成村级电子商务服务站{total}，比上年增长{pct:.1f}%。" in b.summary
+    assert "（按两年均报送的13个市州计算）" in b.summary  # 2023 had a 市州 without loans
+    assert "农村电商" not in paragraph(b, "张家界市") and "电子商务" not in paragraph(b, "张家界市")
+
+
+# ---------------------------------------------------------------- rules, on small frames
+
+
+def test_a_city_with_nothing_reported_and_the_province_opening():
+    b = build_briefing(frame_of({(2024, "长沙", "women_employed"): 100, (2024, "株洲", "women_employed"): 80}), 2024)
+    assert paragraph(b, "湘潭市") == "本年度未报送统计数据。"
+    assert paragraph(b, "长沙市") == "2024年，长沙市妇联100名妇女实现就业，居全省首位。"
+    assert paragraph(b, "株洲市") == "2024年，株洲市妇联80名妇女实现就业。"
+    assert b.summary.startswith("2024年，全省2个市州报送了统计数据，湘潭市、衡阳市、")
+    assert "湘西土家族苗族自治州未报送。2个市州报送了就业创业数据，合计180名妇女实现就业。" in b.summary
+    assert "本年度无市州报送小额担保贷款数据。" in b.summary
+    assert b.note is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "remark"),
+    [
+        (100, 130, "，比上年增长30.0%"),
+        (100, 129, ""),
+        (100, 70, "，比上年下降30.0%"),
+        (100, 71, ""),
+        (1000, 1452, "，比上年增长45.2%"),
+        (0, 50, ""),  # no percentage of nothing
+        (None, 50, ""),
+    ],
+)
+def test_sharp_change_remark(before, after, remark):
+    values = {(2023, "长沙", "women_employed"): before, (2024, "长沙", "women_employed"): after}
+    b = build_briefing(frame_of(values), 2024)
+    # One 市州 alone is not "居全省首位".
+    assert paragraph(b, "长沙市") == f"2024年，长沙市妇联{after}名妇女实现就业{remark}。"
+
+
+def test_province_total_flat_and_only_over_cities_reporting_both_years():
+    values = {
+        (2023, "长沙", "loan_amount"): 500,
+        (2024, "长沙", "loan_amount"): 500,
+        (2024, "株洲", "loan_amount"): 20000,  # new this year: counts in the total, not in the change
+    }
+    b = build_briefing(frame_of(values, sample=True), 2024)
+    sentence = (
+        "2个市州报送了小额担保贷款数据，合计发放妇女小额担保贷款2.05亿元，与上年持平（按两年均报送的1个市州计算）"
+    )
+    assert sentence + "。" in b.summary
+    assert b.note == "注：本简报含示例数据，仅供演示。"
+
+
+def test_a_year_with_no_data_is_refused():
+    with pytest.raises(BriefingError, match="^2015年尚无市州报送数据，无法生成简报。$"):
+        build_briefing(frame_of({(2016, "长沙", "women_employed"): 1, (2015, "长沙", "women_employed"): None}), 2015)
+
+
+# ---------------------------------------------------------------- the wording file
+
+
+def test_every_indicator_has_a_clause_and_every_clause_an_indicator():
+    with briefing.TEMPLATES_FILE.open("rb") as f:
+        clauses = tomllib.load(f)["clauses"]
+    assert set(clauses) == {i.code for i in catalog.indicators()}
+
+
+def test_staff_can_change_the_wording(tmp_path, frame):
+    path = tmp_path / "briefing_templates.toml"
+    text = briefing.TEMPLATES_FILE.read_text(encoding="utf-8").replace("组织招聘会{value}", "举办{value}招聘会")
+    path.write_text(text, encoding="utf-8")
+    b = build_briefing(frame, 2016, load_templates(path))
+    assert paragraph(b, "株洲市").startswith("2016年，株洲市妇联举办44场招聘会，提供就业岗位7.57万个")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("组织招聘会{value}", "组织招聘会{valeu}", "中 [clauses] job_fairs 含未知占位符 {valeu}。"),
+        ("组织招聘会{value}", "组织招聘会{value", "中 [clauses] job_fairs 的花括号不成对"),
+        ('opening = "{year}年，{city}妇联"', "", "缺少 [paragraph] opening。"),
+        ("change_threshold = 30", 'change_threshold = "30"', "[remarks] change_threshold 应为数字。"),
+    ],
+)
+def test_a_broken_wording_file_says_what_is_wrong(tmp_path, old, new, message):
+    path = tmp_path / "wording.toml"
+    path.write_text(briefing.TEMPLATES_FILE.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    with pytest.raises(BriefingError) as caught:
+        load_templates(path)
+    assert str(caught.value).startswith("简报模板 wording.toml ")
+    assert message in str(caught.value)
+
+
+# ---------------------------------------------------------------- Word and Markdown
+
+
+def test_docx_has_headings_table_and_a_chinese_font(b2016):
+    document = docx.Document(io.BytesIO(to_docx(b2016)))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings[:14] == CITY_NAMES
+    assert [p.text for p in document.paragraphs if p.style.name == "Title"] == [b2016.title]
+    paragraphs = [p.text for p in document.paragraphs]
+    assert b2016.note in paragraphs
+    assert all(text in paragraphs for _, text in b2016.sections)
+    jobs = document.tables[0]
+    assert [c.text for c in jobs.rows[0].cells][:2] == ["市州", "举办招聘会场次（场）"]
+    zhuzhou = next(row for row in jobs.rows if row.cells[0].text == "株洲市")
+    assert [c.text for c in zhuzhou.cells][1:4] == ["44", "75700", "5890"]
+    loans = document.tables[1]
+    yueyang = next(row for row in loans.rows if row.cells[0].text == "岳阳市")
+    assert yueyang.cells[2].text == "未填报"
+    for style in ("Normal", "Heading 2"):
+        fonts = document.styles[style].element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) in ("宋体", "黑体")
+        assert fonts.get(qn("w:eastAsiaTheme")) is None
+
+
+def test_markdown_has_the_same_paragraphs(b2016):
+    text = to_markdown(b2016)
+    assert text.startswith("# 2016年湖南省十四市州妇联工作统计简报\n\n注：本简报含示例数据，仅供演示。\n")
+    for name, body in b2016.sections:
+        assert f"### {name}\n\n{body}\n" in text
+    assert "| 株洲市 | 44 | 75700 | 5890 |" in text
+    assert "| 市州 | 举办招聘会场次（场） |" in text
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_writes_word_and_markdown(demo_db, tmp_path, b2016):
+    for name in ("简报.docx", "简报.md"):
+        out = tmp_path / name
+        result = CliRunner().invoke(main, ["briefing", "--year", "2016", "--db", str(demo_db), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.output == f"已生成 2016 年简报：{out}\n"
+    assert docx.Document(str(tmp_path / "简报.docx")).paragraphs[0].text == b2016.title
+    assert (tmp_path / "简报.md").read_text(encoding="utf-8") == to_markdown(b2016)
+
+
+@pytest.mark.parametrize(
+    ("year", "output", "code", "message"),
+    [
+        ("2016", "x.pdf", 2, "✗ 不支持的简报格式 .pdf：输出文件请以 .docx（Word）或 .md（Markdown）结尾。\n"),
+        ("2015", "x.md", 1, "✗ 2015年尚无市州报送数据，无法生成简报。\n"),
+    ],
+)
+def test_cli_refusals(demo_db, tmp_path, year, output, code, message):
+    out = tmp_path / output
+    result = CliRunner().invoke(main, ["briefing", "--year", year, "--db", str(demo_db), "-o", str(out)])
+    assert (result.exit_code, result.output) == (code, message)
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- page
+
+
+def test_page_reads_and_downloads_the_briefing(app, downloads):
+    at = open_page(app, "app_pages/briefing.py", year=2016)
+    assert at.selectbox(key="briefing_year").value == 2016  # follows the sidebar year
+    assert at.header[0].value == "2016年湖南省十四市州妇联工作统计简报"
+    assert at.warning[0].value == "注：本简报含示例数据，仅供演示。"
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith(ZHUZHOU_2016) for t in texts)
+    assert at.dataframe[0].value.loc["株洲市", "提供就业岗位数（个）"] == "75700"
+    assert docx.Document(io.BytesIO(downloads["2016年统计简报.docx"]())).paragraphs[0].text.startswith("2016年")
+    at.selectbox(key="briefing_year").set_value(2024).run()
+    assert not at.exception
+    assert at.header[0].value == "2024年湖南省十四市州妇联工作统计简报"
+    assert downloads["2024年统计简报.md"]().startswith("# 2024年湖南省十四市州妇联工作统计简报")
+
+
+def test_page_on_an_empty_warehouse(tmp_path, monkeypatch):
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    at = open_page(AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60), "app_pages/briefing.py")
+    assert [i.value for i in at.info] == ["尚无数据，请先上报。"]
+    assert not at.selectbox

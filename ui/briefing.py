@@ -1,0 +1,47 @@
+"""The annual briefing for the page, built once per warehouse version, wording file and year."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from etl import briefing
+from etl.briefing import Briefing, BriefingError
+from ui import data
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _build(version: tuple, wording: tuple, year: int) -> Briefing:
+    return briefing.build_briefing(data.values(), year)
+
+
+def build(year: int) -> Briefing | None:
+    """The year's briefing, or None after saying in Chinese why there is none."""
+    try:
+        return _build(data.version(), briefing.templates_version(), year)
+    except (BriefingError, OSError) as exc:
+        st.error(f"无法生成简报：{exc}")
+        return None
+
+
+def downloads(shown: Briefing) -> None:
+    """Word and Markdown of the briefing on screen, built only when someone clicks."""
+    name = f"{shown.year}年统计简报"
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "下载 Word",
+        lambda: briefing.to_docx(shown),
+        file_name=f"{name}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="briefing_docx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        "下载 Markdown",
+        lambda: briefing.to_markdown(shown),
+        file_name=f"{name}.md",
+        mime="text/markdown",
+        key="briefing_md",
+        icon=":material/download:",
+        on_click="ignore",
+    )
