@@ -25,7 +25,10 @@ from etl.demo import build_demo  # noqa: E402
 from etl.extract import Observation  # noqa: E402
 from etl.warehouse import NewSubmission  # noqa: E402
 
-PAGES = ["overview", "jobs", "loans", "screening", "ecommerce", "city_profile", "upload"]
+PAGES = [
+    "overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile",
+    "upload", "progress", "history", "export",
+]  # fmt: skip
 YEARS = range(2005, 2025)
 VERSIONS = 4
 

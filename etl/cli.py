@@ -1,4 +1,4 @@
-"""Command line: python -m etl template | check | load | export | demo."""
+"""Command line: python -m etl template | check | load | export | demo | briefing | backup | restore."""
 
 from __future__ import annotations
 
@@ -127,6 +127,35 @@ def template(year, region, output) -> None:  # noqa: ANN001
 
     write_template(output, year, region)
     click.echo(f"已生成 {year} 年报表模板：{output}")
+
+
+@main.command(help="把数据仓库备份到一个新目录（应用运行时也可备份）。")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@DB_OPTION
+def backup(folder, db_path) -> None:  # noqa: ANN001
+    from etl.backup import export_backup
+
+    try:
+        counts = export_backup(_db(db_path), folder)
+    except warehouse.WarehouseError as exc:
+        click.echo(f"✗ {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"已备份到 {folder}：{len(counts)} 张表，{counts.get('facts', 0)} 条数值记录。")
+
+
+@main.command(help="从备份目录（或 backups/ 中的自动备份文件）重建数据仓库；原文件改名保留，不会被覆盖。")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@DB_OPTION
+def restore(source, db_path) -> None:  # noqa: ANN001
+    from etl.backup import restore_backup
+
+    db = _db(db_path)
+    try:
+        kept = restore_backup(source, db)
+    except warehouse.WarehouseError as exc:
+        click.echo(f"✗ {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"已从 {source} 恢复数据仓库 {db}。" + (f"原文件保留为 {kept.name}。" if kept else ""))
 
 
 @main.command(help="用 data/raw/ 中的示例报表建立演示数据仓库。")

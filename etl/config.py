@@ -21,6 +21,10 @@ MAX_CELLS = 5_000_000  # rows × columns of a sheet's used range: what the parse
 # A writer that finds the warehouse locked by another process retries this long, then gives up.
 LOCK_WAIT_SECONDS = float(os.environ.get("HNFL_LOCK_WAIT_SECONDS", "30"))
 
+# Each load and each version restore first copies the warehouse into backups/ beside it; the newest
+# BACKUP_KEEP copies are kept (0 turns the automatic copies off).
+BACKUP_KEEP = int(os.environ.get("HNFL_BACKUP_KEEP", "10"))
+
 FIRST_YEAR = 2000
 TEMPLATE_VERSION = "2024.1"
 
@@ -33,3 +37,8 @@ def warehouse_path() -> Path:
 def archive_dir(db_path: Path) -> Path:
     """Originals of loaded files live beside the warehouse, named by content hash."""
     return Path(db_path).resolve().parent / "raw" / "archive"
+
+
+def backup_dir(db_path: Path) -> Path:
+    """Automatic backups live beside the warehouse, in backups/."""
+    return Path(db_path).resolve().parent / "backups"

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import warehouse
+from etl import backup, warehouse
 from etl.config import MAX_FILE_BYTES, archive_dir
 from etl.extract import Context, Extraction, Observation, extract
 from etl.issues import Issue, RefusedFile, has_errors, make_issue
@@ -119,6 +119,7 @@ def load_bytes(
         existing = warehouse.find_submission_by_hash(con, sha256)
         if existing is not None:
             return FileReport(file_name, ALREADY_LOADED, store=StoreResult(existing, already_loaded=True))
+        backup.snapshot(con, "before-load")  # only now is the file certain to be written
         _with_jumps(report, parsed, _previous(con, parsed.extraction))
         report.is_sample = report.is_sample if is_sample is None else is_sample
         archived = archive_original(data, sha256, report.file_kind, db_path)

@@ -43,6 +43,9 @@ def values() -> pd.DataFrame:
         return _load_values(str(path), warehouse_version(path))
     except warehouse.WarehouseMissing:
         return pd.DataFrame(columns=COLUMNS)
+    except warehouse.WarehouseError as exc:  # damaged, or held by a writer longer than the bounded wait
+        st.error(str(exc), icon=":material/error:")
+        st.stop()  # every page needs the warehouse: say once what to do, draw nothing misleading
 
 
 def version() -> tuple:

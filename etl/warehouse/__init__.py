@@ -7,6 +7,7 @@ history: submissions, versions, restore, provenance, progress and deadlines.
 from etl.warehouse.connection import (
     SCHEMA_FILE,
     WarehouseBusy,
+    WarehouseDamaged,
     WarehouseError,
     WarehouseMissing,
     connect,
@@ -35,9 +36,9 @@ from etl.warehouse.load import (
 from etl.warehouse.reads import current_values, summary_counts, values_frame
 
 __all__ = [
-    "SCHEMA_FILE", "NewSubmission", "StoreResult", "WarehouseBusy", "WarehouseError", "WarehouseMissing",
-    "connect", "current_values", "deadline_of", "ensure_schema", "find_submission_by_hash", "now_beijing",
-    "previous_values", "progress", "provenance", "restore_version", "set_deadline", "slice_versions_of",
-    "store_submission", "submission_file", "submission_issues_of", "submission_values", "submissions_list",
-    "summary_counts", "values_frame",
+    "SCHEMA_FILE", "NewSubmission", "StoreResult", "WarehouseBusy", "WarehouseDamaged", "WarehouseError",
+    "WarehouseMissing", "connect", "current_values", "deadline_of", "ensure_schema", "find_submission_by_hash",
+    "now_beijing", "previous_values", "progress", "provenance", "restore_version", "set_deadline",
+    "slice_versions_of", "store_submission", "submission_file", "submission_issues_of", "submission_values",
+    "submissions_list", "summary_counts", "values_frame",
 ]  # fmt: skip

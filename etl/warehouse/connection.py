@@ -31,6 +31,16 @@ class WarehouseMissing(WarehouseError):
     pass
 
 
+class WarehouseDamaged(WarehouseError):
+    """The file is there but DuckDB cannot read it: it must be restored, never written over."""
+
+
+DAMAGED_MESSAGE = "数据仓库已损坏，请从备份恢复（python -m etl restore 备份目录）。"
+# What DuckDB 2.0 says about a file that is not (or no longer) a whole database: foreign bytes, a
+# truncated file, a block whose checksum fails. Not the lock, not a permission or a full disk.
+_DAMAGE_SIGNS = ("not a valid DuckDB database file", "Corrupt database file", "Could not read enough bytes")
+
+
 def now_beijing() -> datetime:
     """Statisticians and leaders read times in Beijing time, whatever the server's zone."""
     return datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
@@ -39,6 +49,10 @@ def now_beijing() -> datetime:
 def _is_lock_error(exc: duckdb.Error) -> bool:
     text = str(exc)
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+def _is_damage(exc: duckdb.Error) -> bool:
+    return any(sign in str(exc) for sign in _DAMAGE_SIGNS)
 
 
 @contextmanager
@@ -61,6 +75,8 @@ def connect(
             con = duckdb.connect(str(db_path), read_only=read_only)
             break
         except duckdb.Error as exc:
+            if _is_damage(exc):
+                raise WarehouseDamaged(DAMAGED_MESSAGE) from exc
             if not _is_lock_error(exc):
                 raise WarehouseError(f"无法打开数据仓库 {db_path.name}：{exc}") from exc
             if time.monotonic() >= deadline:
@@ -73,6 +89,10 @@ def connect(
         if not read_only:
             ensure_schema(con)
         yield con
+    except duckdb.Error as exc:  # a damaged block may only show when it is first read
+        if _is_damage(exc):
+            raise WarehouseDamaged(DAMAGED_MESSAGE) from exc
+        raise
     finally:
         con.close()
 

@@ -105,9 +105,12 @@ def restore_version(
     con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str, version: int, restored_by: str
 ) -> StoreResult:
     """Make an earlier version current again as a NEW version: nothing is ever deleted or rewritten."""
+    from etl import backup  # etl.backup builds on this package: imported here, not at the top
+
     versions = {v["version"]: v for v in slice_versions_of(con, region_code, year, domain)}
     if version not in versions:
         raise WarehouseError(f"没有第 {version} 版，无法恢复。")
+    backup.snapshot(con, "before-version-restore")
     source = versions[version]
     facts = con.execute(
         "select indicator, value, sheet, cell from facts where submission_id = ? and region_code = ? and year = ?"
