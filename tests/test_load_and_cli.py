@@ -211,3 +211,15 @@ def test_etl_never_imports_streamlit():
 def test_readme_gives_the_two_commands():
     readme = (Path(PROJECT_ROOT) / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def test_reading_a_warehouse_from_an_older_version_upgrades_its_schema(db_path):
+    from etl import warehouse
+
+    load_bytes(jobs("株洲市", 44), "a.xlsx", db_path)
+    with duckdb.connect(str(db_path)) as con:  # as an older release left it: no deadlines table, old digest
+        con.execute("drop table deadlines")
+        con.execute("update schema_info set value = 'old' where key = 'digest'")
+    with warehouse.connect(db_path, read_only=True) as con:
+        assert warehouse.deadline_of(con, 2016) is None
+        assert warehouse.current_values(con)[0][-1] == 44

@@ -68,23 +68,13 @@ def connect(
     if read_only and not db_path.exists():
         raise WarehouseMissing(f"数据仓库 {db_path.name} 不存在。请先运行 python -m etl demo 或上报数据。")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
-            break
-        except duckdb.Error as exc:
-            if _is_damage(exc):
-                raise WarehouseDamaged(DAMAGED_MESSAGE) from exc
-            if not _is_lock_error(exc):
-                raise WarehouseError(f"无法打开数据仓库 {db_path.name}：{exc}") from exc
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(
-                    f"数据仓库正被其他程序写入或占用，已等待 {wait:.0f} 秒仍未释放。请稍后重试。"
-                ) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+    con = _open(db_path, read_only, wait)
+    if read_only and not _schema_current(con):
+        # A warehouse made by an older version of the app: a short write brings its schema up to date.
+        con.close()
+        with connect(db_path, wait=wait):
+            pass
+        con = _open(db_path, True, wait)
     try:
         if not read_only:
             ensure_schema(con)
@@ -97,6 +87,39 @@ def connect(
         con.close()
 
 
+def _open(db_path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect with a bounded retry while another process holds the file's lock."""
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.Error as exc:
+            if _is_damage(exc):
+                raise WarehouseDamaged(DAMAGED_MESSAGE) from exc
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"无法打开数据仓库 {db_path.name}：{exc}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"数据仓库正被其他程序写入或占用，已等待 {wait:.0f} 秒仍未释放。请稍后重试。"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        stored = con.execute("select value from schema_info where key = 'digest'").fetchall()
+    except duckdb.CatalogException:
+        return False
+    except duckdb.Error as exc:  # often the first read of a damaged file
+        if _is_damage(exc):
+            con.close()
+            raise WarehouseDamaged(DAMAGED_MESSAGE) from exc
+        raise
+    return bool(stored) and stored[0][0] == _reference_digest()
+
+
 def _reference_digest() -> str:
     digest = hashlib.sha256(SCHEMA_FILE.read_bytes())
     for path in sorted(catalog.REFERENCE_DIR.glob("*.csv")):
@@ -106,13 +129,9 @@ def _reference_digest() -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables and refresh reference data when schema.sql or the reference CSVs changed."""
-    digest = _reference_digest()
-    try:
-        stored = con.execute("select value from schema_info where key = 'digest'").fetchall()
-    except duckdb.CatalogException:
-        stored = []
-    if stored and stored[0][0] == digest:
+    if _schema_current(con):
         return
+    digest = _reference_digest()
     con.begin()
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
     _sync_reference(con)
