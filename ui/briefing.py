@@ -7,6 +7,7 @@ import streamlit as st
 from etl import briefing
 from etl.briefing import Briefing, BriefingError
 from ui import data
+from ui.common import download
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -27,21 +28,20 @@ def downloads(shown: Briefing) -> None:
     """Word and Markdown of the briefing on screen, built only when someone clicks."""
     name = f"{shown.year}年统计简报"
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    download(
+        left,
         "下载 Word",
         lambda: briefing.to_docx(shown),
         file_name=f"{name}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        mime=docx_mime,
         key="briefing_docx",
-        icon=":material/download:",
-        on_click="ignore",
     )
-    right.download_button(
+    download(
+        right,
         "下载 Markdown",
         lambda: briefing.to_markdown(shown),
         file_name=f"{name}.md",
         mime="text/markdown",
         key="briefing_md",
-        icon=":material/download:",
-        on_click="ignore",
     )

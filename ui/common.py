@@ -8,6 +8,7 @@ import streamlit as st
 from etl.export import frame_csv, frame_xlsx
 from ui import metrics
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE = "湖南省妇联统计平台（各市州妇联上报）"
 
 
@@ -28,27 +29,24 @@ def sample_notice(df: pd.DataFrame) -> None:
         )
 
 
+def download(column, label: str, build, *, file_name: str, mime: str, key: str) -> None:  # noqa: ANN001
+    """One download button whose file is built only when someone clicks, not on every rerun."""
+    column.download_button(
+        label, build, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore"
+    )
+
+
 def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str) -> None:
     """CSV and .xlsx of exactly the data shown."""
     left, right, _ = st.columns([1, 1, 4])
-    # Callables: the files are built only when someone clicks, not on every rerun.
-    left.download_button(
-        "下载 CSV",
-        lambda: frame_csv(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    right.download_button(
+    download(left, "下载 CSV", lambda: frame_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    download(
+        right,
         "下载 Excel",
         lambda: frame_xlsx(frame, title=title, source=SOURCE),
-        on_click="ignore",
         file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key=f"{key}_xlsx",
-        icon=":material/download:",
     )
 
 

@@ -67,29 +67,31 @@ def explain(region_code: str, year: int, indicator: str) -> None:
     st.dataframe(details(found, item.unit), hide_index=True, width="stretch")
 
 
-def picked_cell(selection: dict, table: pd.DataFrame) -> tuple[str, int] | None:
-    """(region code, year) of the cell selected in a 市州 × 年度 table, or None when no figure cell is selected."""
+def _selected(selection: dict, rows: int) -> tuple[int, int] | None:
+    """(row, year) of the single selected cell when it sits in a year column of a table of `rows` rows."""
     cells = selection.get("cells") or []
     if not cells:
         return None
     row, column = cells[0]
     match = YEAR_COLUMN.match(str(column))
-    if match is None or not 0 <= row < len(table):
+    if match is None or not 0 <= row < rows:
+        return None
+    return row, int(match.group(1))
+
+
+def picked_cell(selection: dict, table: pd.DataFrame) -> tuple[str, int] | None:
+    """(region code, year) of the cell selected in a 市州 × 年度 table, or None when no figure cell is selected."""
+    picked = _selected(selection, len(table))
+    if picked is None:
         return None
     codes = {c.name: c.code for c in catalog.cities()}
-    return codes[table.index[row]], int(match.group(1))
+    return codes[table.index[picked[0]]], picked[1]
 
 
 def picked_indicator_cell(selection: dict, indicators: tuple) -> tuple[str, int] | None:
     """(indicator code, year) of the cell selected in an 指标 × 年度 table (rows in catalog order), or None."""
-    cells = selection.get("cells") or []
-    if not cells:
-        return None
-    row, column = cells[0]
-    match = YEAR_COLUMN.match(str(column))
-    if match is None or not 0 <= row < len(indicators):
-        return None
-    return indicators[row].code, int(match.group(1))
+    picked = _selected(selection, len(indicators))
+    return (indicators[picked[0]].code, picked[1]) if picked else None
 
 
 def explain_cell(region_code: str, year: int, code: str) -> None:
