@@ -4,9 +4,7 @@ import streamlit as st
 
 from etl import catalog
 from ui import data, export, filters, metrics
-from ui.common import display_table, require_data, sample_notice
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice
 
 st.title("数据导出")
 df = data.values()
@@ -51,19 +49,22 @@ if require_data(df):
         sample_notice(view.frame)
         span = export.year_span(selection)
         buttons = st.columns(3)
-        # Callables: the files are built only when someone clicks, not on every rerun.
-        buttons[0].download_button(
-            "明细 CSV（标准格式）", view.tidy_csv, file_name=f"{span}妇联统计数据明细.csv", mime="text/csv",
-            icon=":material/download:", on_click="ignore", key="export_tidy_csv",
+        download(
+            buttons[0], "明细 CSV（标准格式）", view.tidy_csv,
+            file_name=f"{span}妇联统计数据明细.csv", mime="text/csv", key="export_tidy_csv",
         )  # fmt: skip
-        buttons[1].download_button(
-            f"{wide_year}年宽表 CSV", view.wide_csv, file_name=f"{wide_year}年各市州妇联统计数据.csv", mime="text/csv",
-            icon=":material/download:", on_click="ignore", key="export_wide_csv",
+        download(
+            buttons[1], f"{wide_year}年宽表 CSV", view.wide_csv,
+            file_name=f"{wide_year}年各市州妇联统计数据.csv", mime="text/csv", key="export_wide_csv",
         )  # fmt: skip
-        buttons[2].download_button(
-            "Excel（.xlsx）", view.xlsx, file_name=f"{span}妇联统计数据.xlsx", mime=XLSX,
-            icon=":material/download:", on_click="ignore", key="export_xlsx",
-        )  # fmt: skip
+        download(
+            buttons[2],
+            "Excel（.xlsx）",
+            view.xlsx,
+            file_name=f"{span}妇联统计数据.xlsx",
+            mime=XLSX_MIME,
+            key="export_xlsx",
+        )
         shown = min(len(tidy), export.PREVIEW_ROWS)
         st.caption(f"共 {len(tidy)} 行已填报数据" + (f"，下表预览前 {shown} 行。" if len(tidy) > shown else "。"))
         st.dataframe(display_table(tidy.head(shown)), hide_index=True, width="stretch", key="export_preview")

@@ -5,6 +5,7 @@ import streamlit as st
 from etl import catalog, config
 from etl.template import template_bytes
 from ui import upload
+from ui.common import XLSX_MIME, download
 
 st.title("数据上报")
 st.markdown("**第一步：下载报表模板**")
@@ -14,13 +15,13 @@ region = left.selectbox("市州", [None, *cities], format_func=lambda c: "全部
 year = middle.number_input(
     "年度", min_value=config.FIRST_YEAR, max_value=upload.this_year(), value=upload.this_year() - 1
 )
-right.download_button(
+download(
+    right,
     "下载模板",
     lambda: template_bytes(int(year), region),
     file_name=f"{int(year)}年{cities.get(region, '全省')}妇联统计报表.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    on_click="ignore",
+    mime=XLSX_MIME,
+    key="upload_template",
 )
 
 st.markdown("**第二步：上传填好的报表**")

@@ -209,6 +209,12 @@ def test_change_between_versions(old, new, first, expected):
 # ---------------------------------------------------------------- 这个数哪来的？
 
 
+def select_cell(at: AppTest, key: str, row: int, column: str) -> None:
+    """Click one cell of a selectable st.dataframe, as a person would, and rerun."""
+    at.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": [[row, column]]}}
+    at.run()
+
+
 def provenance_rows(at: AppTest) -> dict[str, str]:
     frame = next(d.value for d in reversed(at.dataframe) if list(d.value.columns) == ["项目", "内容"])
     return dict(zip(frame["项目"], frame["内容"], strict=True))
@@ -236,8 +242,7 @@ def test_provenance_one_click_from_the_domain_table(app):
     at = open_page(app, "app_pages/jobs.py", year=2016)
     at.selectbox(key="jobs_indicator").set_value("job_fairs").run()
     assert "**这个数哪来的？**" not in texts(at.markdown)
-    at.session_state["jobs_job_fairs_table"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "2016年"]]}}
-    at.run()
+    select_cell(at, "jobs_job_fairs_table", 1, "2016年")
     assert not at.exception
     assert "**株洲市2016年举办招聘会场次：44场**" in texts(at.markdown)
     rows = provenance_rows(at)
@@ -249,8 +254,7 @@ def test_provenance_one_click_from_the_domain_table(app):
 def test_provenance_of_a_derived_rate_explains_both_parts(app):
     at = open_page(app, "app_pages/loans.py", year=2016)
     at.selectbox(key="loans_indicator").set_value("average_loan").run()
-    at.session_state["loans_average_loan_table"] = {"selection": {"rows": [], "columns": [], "cells": [[8, "2016年"]]}}
-    at.run()
+    select_cell(at, "loans_average_loan_table", 8, "2016年")
     assert not at.exception
     assert "这是计算得出的比率，下面分别是参与计算的两项上报数。" in texts(at.caption)
     assert [m for m in texts(at.markdown) if m.startswith("**益阳市")] == [
@@ -262,8 +266,7 @@ def test_provenance_one_click_from_the_city_profile(app):
     at = open_page(app, "app_pages/city_profile.py", year=2016)
     at.selectbox(key="profile_city").set_value("430200").run()
     # row 1 of the 就业创业 table is 提供就业岗位数
-    at.session_state["profile_jobs"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "2016年"]]}}
-    at.run()
+    select_cell(at, "profile_jobs", 1, "2016年")
     assert not at.exception
     assert "**株洲市2016年提供就业岗位数：75700个**" in texts(at.markdown)
     assert provenance_rows(at)["位置"] == "就业创业!C5"

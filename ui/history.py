@@ -10,11 +10,11 @@ import streamlit as st
 from etl import catalog, config, warehouse
 from etl.cn_format import exact
 from ui import data, filters, metrics, provenance
-from ui.common import require_data
+from ui.common import XLSX_MIME, download, require_data
 
 SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
 MIME = {
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsx": XLSX_MIME,
     ".xls": "application/vnd.ms-excel",
     ".csv": "text/csv",
 }
@@ -160,14 +160,13 @@ def _submission_detail(submission_id: int) -> None:
     elif path is None:
         st.warning("原始文件不在归档目录中，无法下载。")
     else:
-        st.download_button(
+        download(
+            st,
             "下载原始文件",
             path.read_bytes,  # read only when clicked: originals can be megabytes
             file_name=file_name,
             mime=MIME.get(path.suffix, "application/octet-stream"),
             key="history_original",
-            icon=":material/download:",
-            on_click="ignore",
         )
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from etl import config, warehouse
 from ui import data, filters
-from ui.common import require_data
+from ui.common import download, require_data
 
 DONE, PARTIAL, MISSING = "已报", "部分", "未报"
 LATE = "（逾期）"
@@ -141,15 +141,14 @@ def _reminders(year: int, messages: list[str]) -> None:
     st.caption(f"{len(messages)} 个市州有缺报，点右上角按钮复制后发送。")
     for message in messages:
         st.code(message, language=None, wrap_lines=True)
-    st.download_button(
+    download(
+        st,
         "下载全部催报通知（.txt）",
         # With a BOM, as the CSV downloads: older Windows Notepad otherwise guesses GBK and shows 乱码.
         ("\n".join(messages) + "\n").encode("utf-8-sig"),
         file_name=f"{year}年催报通知.txt",
         mime="text/plain",
         key="progress_messages_txt",
-        icon=":material/download:",
-        on_click="ignore",
     )
 
 
