@@ -3,9 +3,11 @@
 import streamlit as st
 
 from etl.briefing import table_parts
-from ui import briefing, data, filters, metrics
+from etl.roles import VIEW
+from ui import auth, briefing, data, filters, metrics
 from ui.common import display_table, require_data
 
+auth.require(VIEW)
 st.title("年度简报")
 df = data.values()
 if require_data(df):

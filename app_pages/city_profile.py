@@ -3,9 +3,11 @@
 import streamlit as st
 
 from etl import catalog
-from ui import data, filters, profile, provenance
+from etl.roles import VIEW
+from ui import auth, data, filters, profile, provenance
 from ui.common import display_table, downloads, require_data, sample_notice
 
+auth.require(VIEW)
 st.title("市州画像")
 df = data.values()
 if require_data(df):

@@ -3,9 +3,11 @@
 import streamlit as st
 
 from etl import catalog
-from ui import data, export, filters, metrics
+from etl.roles import EXPORT, STATISTICIAN
+from ui import auth, data, export, filters, metrics
 from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice
 
+user = auth.require(EXPORT)
 st.title("数据导出")
 df = data.values()
 if require_data(df):
@@ -16,7 +18,11 @@ if require_data(df):
     later = [y for y in years if y >= first]
     default_last = later.index(latest) if latest in later else 0
     last = right.selectbox("截止年度", later, index=default_last, format_func="{}年".format, key="export_to")
-    cities = {c.code: c.name for c in catalog.cities()}
+    # A 统计员 exports their own 市州 only; the download checks again when clicked.
+    own_only = user.role == STATISTICIAN
+    cities = {c.code: c.name for c in catalog.cities() if not own_only or c.code == user.region_code}
+    if own_only:
+        st.caption(f"统计员只能导出本市州（{cities[user.region_code]}）的数据。")
     domains = {d.code: d.name for d in catalog.domains()}
     chosen_cities = st.multiselect(
         "市州", list(cities), default=list(cities), format_func=cities.get, key="export_cities"
@@ -51,11 +57,12 @@ if require_data(df):
         buttons = st.columns(3)
         download(
             buttons[0], "明细 CSV（标准格式）", view.tidy_csv,
-            file_name=f"{span}妇联统计数据明细.csv", mime="text/csv", key="export_tidy_csv",
+            file_name=f"{span}妇联统计数据明细.csv", mime="text/csv", key="export_tidy_csv", regions=chosen_cities,
         )  # fmt: skip
         download(
             buttons[1], f"{wide_year}年宽表 CSV", view.wide_csv,
             file_name=f"{wide_year}年各市州妇联统计数据.csv", mime="text/csv", key="export_wide_csv",
+            regions=chosen_cities,
         )  # fmt: skip
         download(
             buttons[2],
@@ -64,6 +71,7 @@ if require_data(df):
             file_name=f"{span}妇联统计数据.xlsx",
             mime=XLSX_MIME,
             key="export_xlsx",
+            regions=chosen_cities,
         )
         shown = min(len(tidy), export.PREVIEW_ROWS)
         st.caption(f"共 {len(tidy)} 行已填报数据" + (f"，下表预览前 {shown} 行。" if len(tidy) > shown else "。"))

@@ -3,9 +3,11 @@
 import streamlit as st
 
 from etl import catalog
-from ui import data, filters, overview
+from etl.roles import VIEW
+from ui import auth, data, filters, overview
 from ui.common import downloads, require_data, sample_notice
 
+auth.require(VIEW)
 st.title("湖南省妇联统计总览")
 df = data.values()
 if require_data(df):

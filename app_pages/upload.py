@@ -3,15 +3,18 @@
 import streamlit as st
 
 from etl import catalog, config
+from etl.roles import STATISTICIAN, UPLOAD
 from etl.template import template_bytes
-from ui import upload
-from ui.common import XLSX_MIME, download
+from ui import auth, upload
+from ui.common import NOT_FIGURES, XLSX_MIME, download
 
+user = auth.require(UPLOAD)
 st.title("数据上报")
 st.markdown("**第一步：下载报表模板**")
 left, middle, right = st.columns([2, 1, 1])
 cities = {c.code: c.name for c in catalog.cities()}
-region = left.selectbox("市州", [None, *cities], format_func=lambda c: "全部 14 个市州" if c is None else cities[c])
+choices = [user.region_code] if user.role == STATISTICIAN else [None, *cities]  # a 统计员 reports one 市州
+region = left.selectbox("市州", choices, format_func=lambda c: "全部 14 个市州" if c is None else cities[c])
 year = middle.number_input(
     "年度", min_value=config.FIRST_YEAR, max_value=upload.this_year(), value=upload.this_year() - 1
 )
@@ -22,6 +25,7 @@ download(
     file_name=f"{int(year)}年{cities.get(region, '全省')}妇联统计报表.xlsx",
     mime=XLSX_MIME,
     key="upload_template",
+    regions=NOT_FIGURES,
 )
 
 st.markdown("**第二步：上传填好的报表**")

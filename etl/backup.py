@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from etl import config
 from etl.warehouse.connection import BEIJING, WarehouseDamaged, WarehouseError, connect
 
 EXPORT_FILES = ("schema.sql", "load.sql")  # what DuckDB's EXPORT DATABASE always writes
+ACCOUNTS_FILE = "accounts.sqlite3"
 
 
 class BackupError(WarehouseError):
@@ -37,10 +39,21 @@ def export_backup(db_path: Path, folder: Path) -> dict[str, int]:
         with connect(db_path, read_only=True) as con:
             con.execute(f"export database {_literal(partial)} (format parquet)")
             counts = _row_counts(con)
+        _copy_accounts(config.accounts_path(db_path), partial / ACCOUNTS_FILE)
         os.replace(partial, folder)  # an interrupted backup never looks like a whole one
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return counts
+
+
+def _copy_accounts(source: Path, target: Path) -> None:
+    """SQLite's online backup: a consistent copy of users and the audit log even while the app writes them."""
+    if not source.exists():
+        return
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+    live.close()
+    copy.close()
 
 
 def restore_backup(source: Path, db_path: Path) -> Path | None:
@@ -48,9 +61,14 @@ def restore_backup(source: Path, db_path: Path) -> Path | None:
 
     The new file is built beside the warehouse and opened once before it replaces anything. The previous
     file is kept as <name>.before-restore-<time>, which is returned (None when there was no warehouse).
+    Accounts and the audit log are taken from the backup only when the server has none: the log of what
+    happened since the backup must survive a restore.
     """
     source, db_path = Path(source), Path(db_path)
     kind = _backup_kind(source, db_path)
+    accounts = config.accounts_path(db_path)
+    if kind == "export" and (source / ACCOUNTS_FILE).is_file() and not accounts.exists():
+        _copy_accounts(source / ACCOUNTS_FILE, accounts)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     building = db_path.with_name(f"{db_path.name}.restoring-{os.getpid()}")
     _remove(building)

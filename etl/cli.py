@@ -1,4 +1,5 @@
-"""Command line: python -m etl template | check | load | export | demo | briefing | backup | restore."""
+"""Command line: python -m etl template | check | load | export | demo | briefing | backup | restore | users |
+lock | unlock | audit. It runs on the server and acts as 管理员; what it changes is audited."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from etl import catalog, config, warehouse
+from etl import audit, catalog, config, warehouse
 from etl.issues import RefusedFile, make_issue
 from etl.pipeline import REFUSED, FileReport, check_bytes, load_bytes, read_path
 from etl.report import format_report
+from etl.roles import cli_user
 
 DB_OPTION = click.option(
     "--db",
@@ -80,7 +82,9 @@ def load(files, db_path, year, region, submitted_by) -> None:  # noqa: ANN001
     db = _db(db_path)
     reports = _run_files(
         files,
-        lambda data, name: load_bytes(data, name, db, year=year, region_code=region, submitted_by=submitted_by),
+        lambda data, name: load_bytes(
+            data, name, db, year=year, region_code=region, submitted_by=submitted_by, actor=cli_user()
+        ),
     )
     _echo_summary(reports)
     sys.exit(1 if any(r.refused for r in reports) else 0)
@@ -115,6 +119,10 @@ def export(db_path, year, region, domain, output) -> None:  # noqa: ANN001
         click.echo(f"✗ {exc}", err=True)
         sys.exit(1)
     output.write_bytes(tidy_csv(rows))
+    audit.record(
+        cli_user(), "export", region_code=region, year=year, detail=f"命令行导出 {len(rows)} 行",
+        file_name=output.name, db_path=_db(db_path),
+    )  # fmt: skip
     click.echo(f"已导出 {len(rows)} 行到 {output}。")
 
 
@@ -200,3 +208,147 @@ def briefing(db_path, year, output) -> None:  # noqa: ANN001
         click.echo(f"✗ 无法写入 {output}：{exc.strerror}", err=True)
         sys.exit(1)
     click.echo(f"已生成 {year} 年简报：{output}")
+
+
+@main.group(help="管理账号：add | list | disable | enable | passwd | bootstrap。")
+def users() -> None:
+    pass
+
+
+def _new_password(generate: bool) -> tuple[str, bool]:
+    """(password, generated): typed twice at a hidden prompt, from stdin when piped, or generated."""
+    from etl.accounts import generate_password
+
+    if generate:
+        return generate_password(), True
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n"), False
+    return click.prompt("密码", hide_input=True, confirmation_prompt="再输入一次"), False
+
+
+def _accounts_call(action) -> None:  # noqa: ANN001
+    from etl.accounts import AccountError
+
+    try:
+        action()
+    except (AccountError, warehouse.WarehouseError) as exc:
+        click.echo(f"✗ {exc}", err=True)
+        sys.exit(1)
+
+
+@users.command("add", help="新增账号。密码在提示时输入两次（或从标准输入读一行），--generate 则自动生成并显示一次。")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["统计员", "领导", "管理员"]), required=True)
+@click.option("--region", help="统计员所属市州，如“长沙市”。")
+@click.option("--generate", is_flag=True, help="自动生成密码并显示一次。")
+@DB_OPTION
+def users_add(name, role, region, generate, db_path) -> None:  # noqa: ANN001
+    from etl.accounts import add_user
+
+    password, generated = _new_password(generate)
+    _accounts_call(lambda: add_user(cli_user(), name, role, password, region, db_path=_db(db_path)))
+    click.echo(f"已新增账号 {name}（{role}{'·' + region if region and role == '统计员' else ''}）。")
+    if generated:
+        click.echo(f"初始密码（只显示这一次，请转交本人并提醒登录后修改）：{password}")
+
+
+@users.command("list", help="列出全部账号（不显示密码）。")
+@DB_OPTION
+def users_list(db_path) -> None:  # noqa: ANN001
+    from etl.accounts import list_users
+
+    rows = list_users(_db(db_path))
+    if not rows:
+        click.echo("尚无账号。运行 python -m etl users bootstrap 建立第一个管理员。")
+    for row in rows:
+        city = catalog.region_by_code()[row["region_code"]].name if row["region_code"] else ""
+        state = "已停用" if row["disabled"] else "正常"
+        click.echo(f"{row['name']}\t{row['role']}\t{city or '-'}\t{state}\t建立于 {row['created_at']}")
+
+
+@users.command("disable", help="停用账号：立即不能登录，已登录的会话在下一次操作时退出。")
+@click.argument("name")
+@DB_OPTION
+def users_disable(name, db_path) -> None:  # noqa: ANN001
+    from etl.accounts import set_disabled
+
+    _accounts_call(lambda: set_disabled(cli_user(), name, True, db_path=_db(db_path)))
+    click.echo(f"已停用账号 {name}。")
+
+
+@users.command("enable", help="重新启用账号。")
+@click.argument("name")
+@DB_OPTION
+def users_enable(name, db_path) -> None:  # noqa: ANN001
+    from etl.accounts import set_disabled
+
+    _accounts_call(lambda: set_disabled(cli_user(), name, False, db_path=_db(db_path)))
+    click.echo(f"已启用账号 {name}。")
+
+
+@users.command("passwd", help="重设密码（提示输入两次，或从标准输入读一行；--generate 自动生成）。")
+@click.argument("name")
+@click.option("--generate", is_flag=True, help="自动生成密码并显示一次。")
+@DB_OPTION
+def users_passwd(name, generate, db_path) -> None:  # noqa: ANN001
+    from etl.accounts import set_password
+
+    password, generated = _new_password(generate)
+    _accounts_call(lambda: set_password(cli_user(), name, password, db_path=_db(db_path)))
+    click.echo(f"已重设 {name} 的密码。" + (f"新密码（只显示这一次）：{password}" if generated else ""))
+
+
+@users.command(
+    "bootstrap", help="没有管理员时建立第一个管理员 admin：密码取环境变量 HNFL_ADMIN_PASSWORD，否则生成并显示一次。"
+)
+@DB_OPTION
+def users_bootstrap(db_path) -> None:  # noqa: ANN001
+    from etl.accounts import bootstrap_admin
+
+    generated: list[str | None] = []
+    _accounts_call(lambda: generated.append(bootstrap_admin(db_path=_db(db_path))))
+    if generated and generated[0]:
+        click.echo("已建立第一个管理员账号 admin。")
+        click.echo(f"一次性初始密码（只显示这一次，请记下并在登录后修改）：{generated[0]}")
+
+
+def _lock_command(locked: bool):  # noqa: ANN202
+    from etl import actions
+
+    def run(year, region, db_path) -> None:  # noqa: ANN001
+        scope = f"{catalog.region_by_code()[region].name if region else '全省'}{year}年"
+        act = actions.lock if locked else actions.unlock
+        try:
+            changed = act(cli_user(), _db(db_path), year, region)
+        except warehouse.WarehouseError as exc:
+            click.echo(f"✗ {exc}", err=True)
+            sys.exit(1)
+        verb = "锁定" if locked else "解除锁定"
+        click.echo(f"已{verb}：{scope}。" if changed else f"{scope}原本{'已' if locked else '未'}锁定，未作更改。")
+
+    return run
+
+
+for _name, _locked, _help in (
+    ("lock", True, "审核锁定：某市州某年度（不指定市州则整个年度）不再接受上报和恢复。"),
+    ("unlock", False, "解除审核锁定（记入审计日志）。"),
+):
+    main.command(_name, help=_help)(
+        click.option("--year", type=YEAR_TYPE, required=True)(
+            click.option("--region", type=RegionType(), help="市州；不指定则为整个年度。")(
+                DB_OPTION(_lock_command(_locked))
+            )
+        )
+    )
+
+
+@main.command("audit", help="列出审计日志（最新在前）。")
+@click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True)
+@click.option("--user", "actor", help="只看某个用户。")
+@DB_OPTION
+def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
+    for e in audit.entries(_db(db_path), actor=actor, limit=limit):
+        name = audit.ACTIONS.get(e["action"], e["action"])
+        outcome = audit.OUTCOMES.get(e["outcome"], e["outcome"])
+        file = f"\t{e['file_name']} {e['file_sha256'][:12]}" if e["file_sha256"] else ""
+        click.echo(f"{e['at']}\t{e['actor']}\t{name}\t{outcome}\t{e['detail']}{file}")

@@ -25,6 +25,13 @@ LOCK_WAIT_SECONDS = float(os.environ.get("HNFL_LOCK_WAIT_SECONDS", "30"))
 # BACKUP_KEEP copies are kept (0 turns the automatic copies off).
 BACKUP_KEEP = int(os.environ.get("HNFL_BACKUP_KEEP", "10"))
 
+# Log-in: a session ends after this many minutes without a click; a name that fails this many times
+# within the window is refused (even with the right password) until the window has passed.
+SESSION_TIMEOUT_MINUTES = float(os.environ.get("HNFL_SESSION_TIMEOUT_MINUTES", "30"))
+LOGIN_MAX_FAILURES = 5
+LOGIN_WINDOW_SECONDS = 15 * 60
+MIN_PASSWORD_LENGTH = 10
+
 FIRST_YEAR = 2000
 TEMPLATE_VERSION = "2024.1"
 
@@ -32,6 +39,13 @@ TEMPLATE_VERSION = "2024.1"
 def warehouse_path() -> Path:
     """The warehouse file: $HNFL_WAREHOUSE when set (tests, deployments), else data/warehouse.duckdb."""
     return Path(os.environ.get("HNFL_WAREHOUSE", DEFAULT_WAREHOUSE))
+
+
+def accounts_path(db_path: Path | None = None) -> Path:
+    """Users and the audit log: $HNFL_ACCOUNTS, else accounts.sqlite3 beside the warehouse."""
+    if "HNFL_ACCOUNTS" in os.environ:
+        return Path(os.environ["HNFL_ACCOUNTS"])
+    return Path(db_path or warehouse_path()).resolve().parent / "accounts.sqlite3"
 
 
 def archive_dir(db_path: Path) -> Path:

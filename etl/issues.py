@@ -20,6 +20,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "hostile-file": (ERROR, "文件结构异常，已拒绝：{detail}。请用 Excel 或 WPS 另存为新的 .xlsx 文件后重新上报。"),
     "too-many-cells": (ERROR, "工作表范围过大：{detail}。请删除表格以外的内容（或另存为新文件）后重新上报。"),
     "warehouse-unavailable": (ERROR, "{detail}"),
+    "not-permitted": (ERROR, "{detail}"),
+    "region-not-permitted": (
+        ERROR,
+        "您是{own}的统计员，不能上报{region}的数据。请删除{region}的数据，或由{region}的统计员上报。",
+    ),
+    "slice-locked": (ERROR, "{detail}"),
     "no-indicator-header": (
         ERROR,
         "未找到任何已知指标的表头。请使用系统下载的报表模板，表头写指标名称（如“实现就业妇女人数（人）”）。",

@@ -7,11 +7,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import backup, warehouse
+from etl import audit, backup, catalog, warehouse
 from etl.config import MAX_FILE_BYTES, archive_dir
 from etl.extract import Context, Extraction, Observation, extract
 from etl.issues import Issue, RefusedFile, has_errors, make_issue
 from etl.read import read_file
+from etl.roles import STATISTICIAN, SYSTEM, UPLOAD, PermissionDenied, User, check, city_of
 from etl.validate import validate, year_on_year
 from etl.warehouse import NewSubmission, StoreResult
 
@@ -61,28 +62,76 @@ def check_bytes(
     year: int | None = None,
     region_code: str | None = None,
     db_path: Path | None = None,
+    actor: User | None = None,
 ) -> FileReport:
-    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year."""
-    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED)
+    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year
+    and its review locks. With an `actor`, figures of 市州 they may not upload are errors too."""
+    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor)
     if report.refused or db_path is None or not Path(db_path).exists():
         return _with_jumps(report, parsed, {})
     with warehouse.connect(db_path, read_only=True) as con:
+        _refuse_locked(report, con)
         return _with_jumps(report, parsed, _previous(con, parsed.extraction))
 
 
 def _check_alone(
-    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str
+    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None
 ) -> tuple[FileReport, _Parsed | None]:
     """Read and validate the file on its own: every error is known before the warehouse is opened."""
+    if actor is not None:
+        try:
+            check(actor, UPLOAD)
+        except PermissionDenied as denied:
+            return FileReport(
+                file_name, REFUSED, [make_issue("not-permitted", file=file_name, detail=str(denied))]
+            ), None
     try:
         parsed = _parse(data, file_name, year, region_code)
     except RefusedFile as refusal:
         return FileReport(file_name, REFUSED, [refusal.issue]), None
     issues = parsed.extraction.issues + validate(parsed.extraction, file_name)
+    issues += _access_issues(actor, parsed.extraction.observations, file_name)
     if has_errors(issues):
         return FileReport(file_name, REFUSED, issues, file_kind=parsed.file_kind), parsed
     observations = parsed.extraction.observations
     return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample), parsed
+
+
+def _first_cells(observations: list[Observation]) -> dict[tuple[str, int], Observation]:
+    """The first value of each (region, year) in the file: where an issue about the whole row points."""
+    first: dict[tuple[str, int], Observation] = {}
+    for o in observations:
+        first.setdefault((o.region_code, o.year), o)
+    return first
+
+
+def _access_issues(actor: User | None, observations: list[Observation], file_name: str) -> list[Issue]:
+    """A 统计员 uploads their own 市州 (and its 县市区) only: one error per other 市州, at its first cell."""
+    if actor is None or actor.role != STATISTICIAN:
+        return []
+    regions, own = catalog.region_by_code(), catalog.region_by_code()[actor.region_code].name
+    issues, seen = [], set()
+    for (code, _), o in _first_cells(observations).items():
+        city = city_of(code)
+        if city != actor.region_code and city not in seen:
+            seen.add(city)
+            region = regions[city].name
+            issues.append(
+                make_issue("region-not-permitted", file=file_name, sheet=o.sheet, cell=o.cell, own=own, region=region)
+            )
+    return issues
+
+
+def _refuse_locked(report: FileReport, con) -> None:  # noqa: ANN001 - a DuckDB connection
+    """Errors for figures of reviewed (locked) slices, each at the first cell of its row."""
+    for (code, year), o in _first_cells(report.observations).items():
+        for lock in warehouse.blocking(con, [(code, year)]):
+            detail = warehouse.describe_lock(lock) + "，不能再上报。如需更正，请联系管理员解除锁定。"
+            report.issues.append(
+                make_issue("slice-locked", file=report.file_name, sheet=o.sheet, cell=o.cell, detail=detail)
+            )
+    if has_errors(report.issues):
+        report.status = REFUSED
 
 
 def _with_jumps(report: FileReport, parsed: _Parsed | None, previous: dict) -> FileReport:
@@ -98,10 +147,24 @@ def _previous(con, extraction: Extraction) -> dict:  # noqa: ANN001 - a DuckDB c
     return warehouse.previous_values(con, regions, years) if regions else {}
 
 
-def load_bytes(
+def load_bytes(data: bytes, file_name: str, db_path: Path, *, actor: User = SYSTEM, **options: object) -> FileReport:
+    """Load one file all-or-nothing: a refused file writes nothing, not even an empty warehouse.
+
+    `actor` is checked (role, 市州) before anything is written, and the attempt is audited. Options:
+    year, region_code (when the file does not say), source, submitted_by, note, is_sample.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    report = _load(data, file_name, Path(db_path), sha256, actor, **options)
+    log_load(report, actor, sha256, db_path)
+    return report
+
+
+def _load(  # noqa: PLR0913 - the options of load_bytes
     data: bytes,
     file_name: str,
     db_path: Path,
+    sha256: str,
+    actor: User,
     *,
     year: int | None = None,
     region_code: str | None = None,
@@ -110,15 +173,16 @@ def load_bytes(
     note: str | None = None,
     is_sample: bool | None = None,
 ) -> FileReport:
-    """Load one file all-or-nothing: a refused file writes nothing, not even an empty warehouse."""
-    report, parsed = _check_alone(data, file_name, year, region_code, LOADED)
+    report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor)
     if report.refused:
         return report
-    sha256 = hashlib.sha256(data).hexdigest()
     with warehouse.connect(db_path) as con:
         existing = warehouse.find_submission_by_hash(con, sha256)
         if existing is not None:
             return FileReport(file_name, ALREADY_LOADED, store=StoreResult(existing, already_loaded=True))
+        _refuse_locked(report, con)
+        if report.refused:
+            return report
         backup.snapshot(con, "before-load")  # only now is the file certain to be written
         _with_jumps(report, parsed, _previous(con, parsed.extraction))
         report.is_sample = report.is_sample if is_sample is None else is_sample
@@ -131,13 +195,43 @@ def load_bytes(
             archived,
             report.is_sample,
             source,
-            submitted_by or _os_user(),
+            submitted_by or actor.name,
             note,
         )
-        report.store = warehouse.store_submission(con, submission, report.observations, report.issues)
+        try:
+            report.store = warehouse.store_submission(con, submission, report.observations, report.issues)
+        except warehouse.SliceLocked as locked:  # locked between the check above and the write
+            return FileReport(file_name, REFUSED, [make_issue("slice-locked", file=file_name, detail=str(locked))])
         if report.store.already_loaded:
             report.status = ALREADY_LOADED
         return report
+
+
+def log_load(report: FileReport, actor: User, sha256: str, db_path: Path) -> None:
+    """One audit entry per load attempt: what it held, or the first reasons it was refused."""
+    pairs = sorted({(o.region_code, o.year) for o in report.observations})
+    regions = sorted({code for code, _ in pairs})
+    years = sorted({year for _, year in pairs})
+    if report.refused:
+        detail = f"{len(report.errors)} 个错误：" + "；".join(i.describe() for i in report.errors[:3])
+        action, outcome = "refusal", audit.REFUSED
+    elif report.status == ALREADY_LOADED:
+        detail, action, outcome = f"重复文件，未写入（上报编号 {report.store.submission_id}）", "upload", audit.OK
+    else:
+        s = report.store
+        detail = f"上报编号 {s.submission_id}：新增 {s.added} 项，更改 {s.changed} 项，未变 {s.unchanged} 项"
+        action, outcome = "upload", audit.OK
+    audit.record(
+        actor,
+        action,
+        outcome=outcome,
+        region_code=regions[0] if len(regions) == 1 else None,
+        year=years[0] if len(years) == 1 else None,
+        detail=detail,
+        file_name=report.file_name,
+        file_sha256=sha256,
+        db_path=db_path,
+    )
 
 
 def archive_original(data: bytes, sha256: str, kind: str, db_path: Path) -> str:
@@ -150,13 +244,6 @@ def archive_original(data: bytes, sha256: str, kind: str, db_path: Path) -> str:
         temporary.write_bytes(data)
         os.replace(temporary, target)
     return str(target.relative_to(Path(db_path).resolve().parent))
-
-
-def _os_user() -> str:
-    try:
-        return f"命令行:{os.getlogin()}"
-    except OSError:
-        return "命令行"
 
 
 def read_path(path: Path) -> tuple[bytes, str]:

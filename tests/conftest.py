@@ -14,9 +14,9 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from etl import catalog
-from etl.config import PROJECT_ROOT
 from etl.demo import build_demo
 from etl.template import template_bytes
+from tests.apptest import new_app
 
 Rows = list[list[object]]
 
@@ -89,7 +89,7 @@ def demo_db(tmp_path_factory) -> Path:
 def app(demo_db, monkeypatch) -> AppTest:
     """The app over the demo warehouse, as AppTest drives it."""
     monkeypatch.setenv("HNFL_WAREHOUSE", str(demo_db))
-    return AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    return new_app("admin")
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
-from streamlit.testing.v1 import AppTest
 
 from etl import briefing, catalog, warehouse
 from etl.briefing import BriefingError, build_briefing, load_templates, to_docx, to_markdown
 from etl.cli import main
 from etl.cn_format import cn_quantity
-from etl.config import PROJECT_ROOT
-from tests.apptest import open_page
+from tests.apptest import new_app, open_page
 
 CITY_NAMES = [c.name for c in catalog.cities()]
 ZHUZHOU_2016 = "2016年，株洲市妇联组织招聘会44场，提供就业岗位7.57万个，5890名妇女实现就业"
@@ -271,6 +269,6 @@ def test_page_reads_and_downloads_the_briefing(app, downloads):
 
 def test_page_on_an_empty_warehouse(tmp_path, monkeypatch):
     monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
-    at = open_page(AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60), "app_pages/briefing.py")
+    at = open_page(new_app(), "app_pages/briefing.py")
     assert [i.value for i in at.info] == ["尚无数据，请先上报。"]
     assert not at.selectbox

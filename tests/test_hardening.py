@@ -13,12 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl import backup, config, warehouse
 from etl.config import PROJECT_ROOT
 from etl.pipeline import LOADED, REFUSED, load_bytes
 from etl.warehouse.connection import DAMAGED_MESSAGE
+from tests.apptest import new_app
 from tests.conftest import fingerprint, header_of, xlsx_bytes
 from tests.test_guard import MAIN_NS, SHEET_PATH, package_parts
 
@@ -118,7 +118,7 @@ def test_restore_replaces_a_damaged_warehouse_and_keeps_its_bytes(warehouse_copy
 def test_app_shows_the_damage_and_what_to_do(warehouse_copy, monkeypatch):
     damage(warehouse_copy, "truncated to 64 KiB")
     monkeypatch.setenv("HNFL_WAREHOUSE", str(warehouse_copy))
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60).run()
+    at = new_app().run()
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [DAMAGED_MESSAGE]
     assert not at.get("plotly_chart")

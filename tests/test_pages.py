@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl.cn_format import cn_quantity
 from etl.config import PROJECT_ROOT
-from tests.apptest import array, bar_values, figures, open_page
+from tests.apptest import array, bar_values, figures, new_app, open_page
 
 APP = str(PROJECT_ROOT / "app.py")
 DASHBOARDS = ["overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile"]
@@ -25,7 +24,7 @@ def test_every_page_runs_on_the_demo_warehouse(app, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_an_empty_warehouse(tmp_path, monkeypatch, page):
     monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
-    at = open_page(AppTest.from_file(APP, default_timeout=60), page)
+    at = open_page(new_app(), page)
     if page not in ("app_pages/upload.py", "app_pages/progress.py", "app_pages/history.py", "app_pages/export.py"):
         assert [i.value for i in at.info] == ["尚无数据，请先上报。"]
     assert not (tmp_path / "none.duckdb").exists()  # looking never creates a warehouse

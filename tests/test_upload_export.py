@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from etl import catalog, warehouse
 from etl.config import MAX_FILE_BYTES, PROJECT_ROOT
 from etl.export import EXPORT_HEADER
-from tests.apptest import bar_values, figures
+from tests.apptest import bar_values, figures, new_app
 from tests.conftest import filled_template, fingerprint, stored
 from ui import export
 
@@ -49,7 +49,7 @@ def zhuzhou_file(current: dict[str, float], **changes: float) -> bytes:
 
 
 def upload(file_name: str, data: bytes) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = new_app()
     at.run()
     at.switch_page("app_pages/upload.py").run()
     at.file_uploader[0].set_value((file_name, data, XLSX)).run()
@@ -70,7 +70,7 @@ def submit_button(at: AppTest):  # noqa: ANN201
 
 
 def test_upload_page_before_any_file(own_db):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = new_app()
     at.run()
     at.switch_page("app_pages/upload.py").run()
     assert not at.exception

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from etl import warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import open_page
+from tests.apptest import new_app, open_page
 from tests.conftest import filled_template
 from ui.history import change
 from ui.progress import reminder
@@ -66,8 +66,9 @@ def beijing_today() -> date:
 def test_progress_matrix_summary_and_reminders_on_the_demo(app, downloads):
     at = open_page(app, "app_pages/progress.py", year=2024)
     matrix = at.dataframe[0].value
-    assert list(matrix.columns) == ["就业创业", "小额担保贷款", "两癌检查", "农村电商"]
+    assert list(matrix.columns) == ["就业创业", "小额担保贷款", "两癌检查", "农村电商", "审核"]
     assert len(matrix) == 14
+    assert set(matrix["审核"]) == {""}  # nothing locked in the demo
     assert matrix.loc["张家界市", "农村电商"] == "未报"
     assert matrix.loc["永州市", "两癌检查"].startswith("部分 5/6 · 20")
     assert matrix.loc["长沙市", "就业创业"].startswith("已报 · 20")
@@ -92,7 +93,7 @@ def test_progress_follows_the_city_filter(app):
 
 
 def test_deadline_marks_late_submissions_and_words_the_reminders(demo_copy):
-    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/progress.py", year=2024)
+    at = open_page(new_app(), "app_pages/progress.py", year=2024)
     past, future = beijing_today() - timedelta(days=2), beijing_today() + timedelta(days=30)
     cn = "{0.year}年{0.month}月{0.day}日".format
 
@@ -138,7 +139,7 @@ def test_reminder_wording(deadline, expected):
 @pytest.mark.parametrize("page", ["app_pages/progress.py", "app_pages/history.py"])
 def test_workflow_pages_on_an_empty_warehouse(tmp_path, monkeypatch, page):
     monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
-    at = open_page(AppTest.from_file(APP, default_timeout=60), page)
+    at = open_page(new_app(), page)
     assert texts(at.info) == ["尚无数据，请先上报。"]
     assert not (tmp_path / "none.duckdb").exists()
 
@@ -165,7 +166,7 @@ def test_history_lists_submissions_and_gives_back_the_original_file(app, downloa
 
 
 def test_history_follows_the_city_filter(changed):
-    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/history.py", year=2016)
+    at = open_page(new_app(), "app_pages/history.py", year=2016)
     assert at.dataframe[0].value["上报编号"].tolist() == [10, 1]
     assert at.dataframe[0].value["市州"].tolist() == ["株洲市", "全部 14 个市州"]
     at.multiselect(key="filter_cities").set_value(["益阳市"]).run()
@@ -173,7 +174,7 @@ def test_history_follows_the_city_filter(changed):
 
 
 def test_restore_an_earlier_version(changed):
-    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/history.py", year=2016)
+    at = open_page(new_app(), "app_pages/history.py", year=2016)
     at.selectbox(key="history_slice_city").set_value("430200").run()
     assert "**第 2 版**（当前）" in texts(at.markdown)
     newest = at.dataframe[2].value.set_index("指标")["与上一版相比"]
@@ -221,7 +222,7 @@ def provenance_rows(at: AppTest) -> dict[str, str]:
 
 
 def test_provenance_on_the_history_page(changed):
-    at = open_page(AppTest.from_file(APP, default_timeout=60), "app_pages/history.py", year=2016)
+    at = open_page(new_app(), "app_pages/history.py", year=2016)
     at.selectbox(key="history_prov_city").set_value("430200")
     at.selectbox(key="history_prov_indicator").set_value("job_fairs").run()
     assert "**株洲市2016年举办招聘会场次：50场**" in texts(at.markdown)

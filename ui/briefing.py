@@ -7,7 +7,7 @@ import streamlit as st
 from etl import briefing
 from etl.briefing import Briefing, BriefingError
 from ui import data
-from ui.common import download
+from ui.common import OWN_CITY_ONLY, download
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -29,7 +29,7 @@ def downloads(shown: Briefing) -> None:
     name = f"{shown.year}年统计简报"
     left, right, _ = st.columns([1, 1, 4])
     docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    download(
+    offered = download(
         left,
         "下载 Word",
         lambda: briefing.to_docx(shown),
@@ -45,3 +45,5 @@ def downloads(shown: Briefing) -> None:
         mime="text/markdown",
         key="briefing_md",
     )
+    if not offered:
+        st.caption(OWN_CITY_ONLY)

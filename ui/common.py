@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import streamlit as st
 
+from etl import actions, catalog, config
 from etl.export import frame_csv, frame_xlsx
-from ui import metrics
+from etl.roles import EXPORT
+from ui import auth, metrics
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE = "湖南省妇联统计平台（各市州妇联上报）"
@@ -29,17 +33,42 @@ def sample_notice(df: pd.DataFrame) -> None:
         )
 
 
-def download(column, label: str, build, *, file_name: str, mime: str, key: str) -> None:  # noqa: ANN001
-    """One download button whose file is built only when someone clicks, not on every rerun."""
+ALL_CITIES = tuple(c.code for c in catalog.cities())
+NOT_FIGURES = ()  # a template or a reminder: no 市州's figures, anyone may have it
+OWN_CITY_ONLY = "统计员只能导出本市州的数据：请到“数据导出”页，选择本市州导出。"
+
+
+def download(  # noqa: PLR0913
+    column, label: str, build, *, file_name: str, mime: str, key: str, regions: Iterable[str] = ALL_CITIES
+) -> bool:  # noqa: ANN001
+    """One download button whose file is built only when someone clicks, not on every rerun.
+
+    A file of figures (of `regions`) is an export: offered only to a role that may export them, and checked
+    and audited again at the click, on the server, before the file is built. False when not offered.
+    """
+    regions = tuple(regions)
+    if regions and not auth.may(EXPORT, regions):
+        return False
+    user, db = auth.user(), config.warehouse_path()
+
+    def audited() -> bytes | str:
+        if regions:
+            actions.export(user, regions, what=label, file_name=file_name, db_path=db)
+        return build() if callable(build) else build
+
     column.download_button(
-        label, build, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore"
+        label, audited, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore"
     )
+    return True
 
 
-def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str) -> None:
+def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str, regions: Iterable[str] = ALL_CITIES) -> None:
     """CSV and .xlsx of exactly the data shown."""
     left, right, _ = st.columns([1, 1, 4])
-    download(left, "下载 CSV", lambda: frame_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    offered = download(
+        left, "下载 CSV", lambda: frame_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
+        regions=regions,
+    )  # fmt: skip
     download(
         right,
         "下载 Excel",
@@ -47,7 +76,10 @@ def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str) -> None:
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
+        regions=regions,
     )
+    if not offered:
+        st.caption(OWN_CITY_ONLY)
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,8 @@ import streamlit as st
 
 from etl import catalog
 from etl.cn_format import cn_quantity
-from ui import charts, data, filters, metrics, provenance
+from etl.roles import VIEW
+from ui import auth, charts, data, filters, metrics, provenance
 from ui.common import display_table, downloads, require_data, sample_notice
 
 
@@ -71,6 +72,7 @@ def _trend_table(trend: pd.DataFrame, label: str) -> pd.DataFrame:
 
 
 def render(domain_code: str) -> None:
+    auth.require(VIEW)
     domain = catalog.domain_by_code()[domain_code]
     st.title(domain.name)
     df = data.values()

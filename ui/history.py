@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from etl import catalog, config, warehouse
+from etl import actions, catalog, config, roles, warehouse
 from etl.cn_format import exact
-from ui import data, filters, metrics, provenance
+from etl.roles import RESTORE, VIEW
+from ui import auth, data, filters, metrics, provenance
 from ui.common import XLSX_MIME, download, require_data
 
 SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
@@ -18,7 +19,6 @@ MIME = {
     ".xls": "application/vnd.ms-excel",
     ".csv": "text/csv",
 }
-RESTORED_BY = "网页操作"  # no log-in yet: restores are recorded as made on the page
 NOTICE_KEY = "history_notice"
 
 
@@ -121,10 +121,10 @@ def version_table(version: dict, older: dict | None, domain: str) -> pd.DataFram
 def _restore(region_code: str, year: int, domain: str, version: int) -> None:
     """Button callback: runs before the rerun, so the versions listed below already include the restored one."""
     try:
-        with warehouse.connect(config.warehouse_path()) as con:
-            warehouse.restore_version(con, region_code, year, domain, version, RESTORED_BY)
+        actions.restore_version(auth.user(), config.warehouse_path(), region_code, year, domain, version)
+        with warehouse.connect(config.warehouse_path(), read_only=True) as con:
             newest = warehouse.slice_versions_of(con, region_code, year, domain)[0]["version"]
-    except warehouse.WarehouseError as exc:
+    except (warehouse.WarehouseError, roles.PermissionDenied) as exc:
         st.session_state[NOTICE_KEY] = ("error", str(exc))
         return
     st.session_state[NOTICE_KEY] = ("success", f"已恢复为第 {newest} 版（新版本），内容与第 {version} 版相同。")
@@ -159,15 +159,16 @@ def _submission_detail(submission_id: int) -> None:
         st.info("这条记录是“恢复版本”操作，没有原始文件。")
     elif path is None:
         st.warning("原始文件不在归档目录中，无法下载。")
-    else:
-        download(
-            st,
-            "下载原始文件",
-            path.read_bytes,  # read only when clicked: originals can be megabytes
-            file_name=file_name,
-            mime=MIME.get(path.suffix, "application/octet-stream"),
-            key="history_original",
-        )
+    elif not download(
+        st,
+        "下载原始文件",
+        path.read_bytes,  # read only when clicked: originals can be megabytes
+        file_name=file_name,
+        mime=MIME.get(path.suffix, "application/octet-stream"),
+        key="history_original",
+        regions=sorted({catalog.find_region(v["region_name"]).code for v in values}),
+    ):
+        st.caption("原始文件含其他市州的数据，统计员只能下载本市州的原始文件。")
 
 
 def _submissions_tab(chosen: filters.Filters) -> None:
@@ -202,6 +203,9 @@ def _versions_tab(chosen: filters.Filters, years: list[int]) -> None:
         st.info(f"{catalog.region_by_code()[region].name}{year}年尚未上报{domains[domain]}。")
         return
     st.caption(f"共 {len(versions)} 个版本，最新在前。恢复旧版本会新增一个版本，原有版本都保留。")
+    may_restore = auth.may(RESTORE, [region])
+    if not may_restore:
+        st.caption("您的角色不能恢复这个市州的版本。")
     for index, version in enumerate(versions):
         older = versions[index + 1] if index + 1 < len(versions) else None
         with st.container(border=True):
@@ -210,7 +214,7 @@ def _versions_tab(chosen: filters.Filters, years: list[int]) -> None:
             st.text(f"{_when(version['submitted_at'])} · {source} · 上报人：{version['submitted_by']}")
             st.text(f"文件：{version['file_name']}" + (f"\n说明：{version['note']}" if version["note"] else ""))
             st.dataframe(version_table(version, older, domain), hide_index=True, width="stretch")
-            if not version["is_current"]:
+            if not version["is_current"] and may_restore:
                 st.button(
                     "恢复此版本",
                     key=f"history_restore_{region}_{year}_{domain}_{version['version']}",
@@ -230,6 +234,7 @@ def _provenance_tab(chosen: filters.Filters, years: list[int]) -> None:
 
 
 def render() -> None:
+    auth.require(VIEW)
     st.title("上报记录")
     df = data.values()
     if not require_data(df):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from etl import catalog, config, pipeline, warehouse
 from etl.cn_format import exact
 from etl.extract import Observation
 from etl.issues import Issue
-from ui import charts
+from ui import auth, charts
 
 LEVELS = {"error": "错误", "warning": "警告"}
 ADDED, CHANGED, SAME, CLEARED = "新增", "更改", "未变", "清空"
@@ -159,12 +160,13 @@ def review_and_submit(data: bytes, file_name: str) -> None:
     db = config.warehouse_path()
     try:
         with st.spinner("正在检查报表……"):
-            report = pipeline.check_bytes(data, file_name, db_path=db)
+            report = pipeline.check_bytes(data, file_name, db_path=db, actor=auth.user())
             current = {} if report.refused else current_values(db, report.observations)
     except warehouse.WarehouseError as exc:
         st.error(str(exc))
         return
     if report.refused:
+        _audit_refusal_once(data, report)
         st.error(f"“{file_name}”有 {len(report.errors)} 个错误，未写入任何数据。请按下表逐项更正后重新上传。")
         show_issues(report.issues)
         return
@@ -248,13 +250,12 @@ def _submit(data: bytes, file_name: str, report: pipeline.FileReport, db: Path) 
         ready = confirmed and bool(note)
         if not ready:
             st.caption("有警告的报表：勾选“已核实，仍然提交”并填写上报说明后才能提交。")
-    who = st.text_input("上报人", key="upload_who", max_chars=50)
+    user = auth.user()
+    st.caption(f"上报人：{user.label}")
     if not st.button("提交", type="primary", disabled=not ready, key=_key("submit")):
         return
     try:
-        result = pipeline.load_bytes(
-            data, file_name, db, source="app", submitted_by=who.strip() or "网页上报", note=note or None
-        )
+        result = pipeline.load_bytes(data, file_name, db, source="app", note=note or None, actor=user)
     except warehouse.WarehouseError as exc:
         st.error(f"提交失败，未写入任何数据：{exc}")
         return
@@ -265,6 +266,15 @@ def _submit(data: bytes, file_name: str, report: pipeline.FileReport, db: Path) 
     st.session_state[OUTCOME] = _outcome(result)
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
     st.rerun()
+
+
+def _audit_refusal_once(data: bytes, report: pipeline.FileReport) -> None:
+    """A file refused at the check is a refused upload: audited once per session, not on every rerun."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    logged = st.session_state.setdefault("upload_refusals_logged", set())
+    if sha256 not in logged:
+        pipeline.log_load(report, auth.user(), sha256, config.warehouse_path())
+        logged.add(sha256)
 
 
 def _outcome(result: pipeline.FileReport) -> Outcome:

@@ -11,6 +11,7 @@ from etl import catalog
 from etl.extract import Observation
 from etl.issues import Issue
 from etl.warehouse.connection import now_beijing
+from etl.warehouse.locks import refuse_if_locked
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def store_submission(
         if existing is not None:
             con.rollback()
             return StoreResult(existing, already_loaded=True)
+        refuse_if_locked(con, {(o.region_code, o.year) for o in observations})
         result = _store(con, sub, observations, issues)
         con.commit()
         return result

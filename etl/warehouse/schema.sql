@@ -159,3 +159,13 @@ with final as (
 )
 
 select * from final;
+
+-- 审核锁定: a reviewed (市州, 年度) — or a whole year, region_code '430000' (湖南省) — refuses uploads and
+-- restores until a 管理员 unlocks it. Who locked and unlocked what is also in the audit log.
+create table if not exists review_locks (
+    year        integer not null,
+    region_code varchar not null,
+    locked_by   varchar not null,
+    locked_at   timestamp not null,
+    primary key (year, region_code)
+);

@@ -1,0 +1,261 @@
+"""Log-in, time-out, pages by role and the 管理员 pages, driven through AppTest over real warehouses and accounts."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import accounts, audit, roles
+from tests.apptest import APP, TEST_USERS, login, new_app, seed_accounts
+from tests.conftest import filled_template
+from ui import auth
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
+    return [e.value for e in elements]
+
+
+@pytest.fixture
+def demo_copy(demo_db: Path, tmp_path: Path, monkeypatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
+    seed_accounts(path)
+    return path
+
+
+def logged_out() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def log_in_through_form(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login_name").set_value(name)
+    at.text_input(key="login_password").set_value(password)
+    return next(b for b in at.button if b.label == "登录").click().run()
+
+
+def known_pages(at: AppTest) -> set[str]:
+    """The pages navigation registered for this session: switching to another one fails in AppTest."""
+    names = {"upload", "progress", "history", "export", "users", "audit", "catalog", "account", "overview"}
+    found = set()
+    for name in names:
+        try:
+            at.switch_page(f"app_pages/{name}.py")
+            found.add(name)
+        except ValueError:
+            pass
+    return found
+
+
+# ---------------------------------------------------------------- log-in and sessions
+
+
+def test_nothing_is_shown_before_log_in_and_the_form_logs_in(demo_copy):
+    at = logged_out().run()
+    assert texts(at.title) == ["湖南省妇联统计平台"]
+    assert not at.get("plotly_chart") and not at.dataframe and not at.sidebar.selectbox
+    log_in_through_form(at, "leader", "not-the-password")
+    assert texts(at.error) == ["用户名或密码错误。"]
+    assert at.text_input(key="login_password").value == ""  # the typed password is not kept
+    log_in_through_form(at, "leader", TEST_USERS["leader"][2])
+    assert not at.exception
+    assert texts(at.title) == ["湖南省妇联统计总览"]
+    assert "当前用户：leader（领导）" in texts(at.sidebar.caption)
+    outcomes = [
+        (e["actor"], e["action"], e["outcome"]) for e in audit.entries(demo_copy, actions=["login", "login_failed"])
+    ]
+    assert outcomes[:2] == [("leader", "login", "ok"), ("leader", "login_failed", "failed")]
+
+
+def test_log_out_ends_the_session(demo_copy):
+    at = new_app("cs").run()
+    next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
+    assert texts(at.title) == ["湖南省妇联统计平台"]
+    assert "已退出登录。" in texts(at.info)
+    assert audit.entries(demo_copy, actions=["logout"])[0]["actor"] == "cs"
+
+
+def test_inactive_session_times_out(demo_copy):
+    at = logged_out()
+    at.session_state[auth.SESSION_KEY] = {"name": "admin", "last_seen": time.time() - 31 * 60}
+    at.run()
+    assert texts(at.title) == ["湖南省妇联统计平台"]
+    assert "超过 30 分钟未操作，已自动退出，请重新登录。" in texts(at.info)
+    assert audit.entries(demo_copy, actions=["timeout"])[0]["actor"] == "admin"
+
+
+def test_a_disabled_account_is_out_at_its_next_click(demo_copy):
+    at = new_app("cs").run()
+    assert texts(at.title) == ["湖南省妇联统计总览"]
+    accounts.set_disabled(roles.SYSTEM, "cs", True, db_path=demo_copy)
+    at.run()
+    assert texts(at.title) == ["湖南省妇联统计平台"]
+    assert "该账号不存在或已停用，请联系管理员。" in texts(at.info)
+
+
+# ---------------------------------------------------------------- pages by role
+
+
+@pytest.mark.parametrize(
+    ("user", "pages"),
+    [
+        ("admin", {"overview", "upload", "progress", "history", "export", "users", "audit", "catalog", "account"}),
+        ("leader", {"overview", "progress", "history", "export", "account"}),
+        ("cs", {"overview", "upload", "progress", "history", "export", "account"}),
+    ],
+)
+def test_navigation_offers_only_the_pages_of_the_role(demo_copy, user, pages):
+    at = new_app(user).run()
+    assert known_pages(at) == pages
+
+
+def test_a_leader_cannot_submit_even_if_the_page_were_reached(demo_copy):
+    """The upload page checks the role itself: run as a 领导, it stops before drawing anything."""
+    at = AppTest.from_file(str(Path(APP).parent / "app_pages" / "upload.py"), default_timeout=60)
+    login(at, "leader")
+    at.session_state[auth.USER_KEY] = roles.User("leader", roles.LEADER)
+    at.run()
+    assert texts(at.error) == ["您的角色（领导）不能上报数据。如确需操作，请联系管理员。"]
+    assert not at.file_uploader
+    assert audit.entries(demo_copy, actions=["denied"])[0]["actor"] == "leader"
+
+
+def test_statistician_uploads_own_city_only(demo_copy):
+    at = new_app("cs").run()
+    at.switch_page("app_pages/upload.py").run()
+    assert at.selectbox[0].options == ["长沙市"]  # the template is for one's own 市州
+    zhuzhou = filled_template(2024, {("就业创业", "株洲市", "举办招聘会场次"): 51}, region_code="430200")
+    at.file_uploader[0].set_value(("株洲.xlsx", zhuzhou, XLSX)).run()
+    assert "您是长沙市的统计员，不能上报株洲市的数据" in " ".join(at.table[0].value["问题与处理办法"])
+    assert not [b for b in at.button if b.label == "提交"]
+    refusal = audit.entries(demo_copy, actions=["refusal"])
+    assert [(e["actor"], e["file_name"]) for e in refusal] == [("cs", "株洲.xlsx")]  # once, not once per rerun
+
+
+def test_statistician_exports_own_city_only(demo_copy, downloads):
+    at = new_app("cs").run()
+    at.switch_page("app_pages/jobs.py").run()
+    assert not at.get("download_button")
+    assert any("统计员只能导出本市州的数据" in c for c in texts(at.caption))
+    at.switch_page("app_pages/export.py").run()
+    assert at.multiselect(key="export_cities").options == ["长沙市"]
+    exported = downloads["2024年妇联统计数据明细.csv"]().decode("utf-8-sig").splitlines()
+    assert {line.split(",")[2] for line in exported[1:]} == {"长沙市"}
+    entry = audit.entries(demo_copy, actions=["export"])[0]
+    assert (entry["actor"], entry["region_code"], entry["file_name"]) == ("cs", "430100", "2024年妇联统计数据明细.csv")
+
+
+def test_leader_downloads_are_audited_when_clicked(demo_copy, downloads):
+    at = new_app("leader").run()
+    at.switch_page("app_pages/jobs.py").run()
+    assert at.get("download_button")
+    assert not audit.entries(demo_copy, actions=["export"])  # drawing the button exports nothing
+    name = next(n for n in downloads if n.endswith(".csv"))
+    assert downloads[name]().startswith(b"\xef\xbb\xbf")
+    assert [(e["actor"], e["file_name"]) for e in audit.entries(demo_copy, actions=["export"])] == [("leader", name)]
+
+
+def test_statistician_restores_only_own_city(demo_copy):
+    at = new_app("zz").run()
+    at.selectbox(key="filter_year").set_value(2016).run()
+    at.switch_page("app_pages/history.py").run()
+    at.selectbox(key="history_slice_city").set_value("430100").run()
+    assert "您的角色不能恢复这个市州的版本。" in texts(at.caption)
+    assert not [b for b in at.button if b.label == "恢复此版本"]
+
+
+# ---------------------------------------------------------------- review and lock on 填报进度
+
+
+def test_admin_locks_a_city_year_and_uploads_into_it_are_refused(demo_copy):
+    at = new_app("admin").run()
+    at.selectbox(key="filter_year").set_value(2016).run()
+    at.switch_page("app_pages/progress.py").run()
+    at.selectbox(key="progress_lock_scope").set_value("430200").run()
+    next(b for b in at.button if b.label == "锁定").click().run()
+    assert "已审核锁定：株洲市2016年。锁定后不再接受上报和恢复。" in texts(at.success)
+    matrix = at.dataframe[0].value
+    assert matrix.loc["株洲市", "审核"].startswith("已审核锁定 · admin ")
+    assert matrix.loc["长沙市", "审核"] == ""
+
+    at.switch_page("app_pages/upload.py").run()
+    again = filled_template(2016, {("就业创业", "株洲市", "举办招聘会场次"): 45}, region_code="430200")
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        before = con.execute("select count(*) from submissions").fetchall()
+    at.file_uploader[0].set_value(("株洲2016.xlsx", again, XLSX)).run()
+    issues = at.table[0].value
+    assert "株洲市2016年的数据已由 admin 于" in " ".join(issues["问题与处理办法"])
+    assert list(issues["位置"])[0].startswith("就业创业!")
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        assert con.execute("select count(*) from submissions").fetchall() == before
+
+    at.switch_page("app_pages/progress.py").run()
+    at.selectbox(key="progress_lock_scope").set_value("430200").run()
+    next(b for b in at.button if b.label == "解除锁定").click().run()
+    assert "已解除锁定：株洲市2016年。" in texts(at.success)
+    assert [e["action"] for e in audit.entries(demo_copy, actions=["lock", "unlock"])] == ["unlock", "lock"]
+
+
+def test_only_admins_see_the_lock_and_deadline_controls(demo_copy):
+    at = new_app("leader").run()
+    at.switch_page("app_pages/progress.py").run()
+    assert not [b for b in at.button if b.label in ("锁定", "解除锁定", "保存")]
+    assert not at.date_input
+
+
+# ---------------------------------------------------------------- 管理员 pages
+
+
+def test_admin_adds_a_user_whose_generated_password_is_shown_once(demo_copy):
+    at = new_app("admin").run()
+    at.switch_page("app_pages/users.py").run()
+    at.text_input(key="users_new_name").set_value("hy")
+    at.selectbox(key="users_new_role").set_value("统计员")
+    at.selectbox(key="users_new_region").set_value("衡阳市")
+    next(b for b in at.button if b.label == "新增").click().run()
+    assert "已新增用户 hy（统计员）。" in texts(at.success)
+    (password,) = texts(at.code)
+    assert accounts.authenticate("hy", password, db_path=demo_copy) == roles.User("hy", "统计员", "430400")
+    table = at.dataframe[0].value
+    assert table.loc[table["用户名"] == "hy", "市州"].tolist() == ["衡阳市"]
+    at.run()
+    assert not at.code  # shown once
+    assert password not in demo_copy.with_name("accounts.sqlite3").read_bytes().decode("latin-1")
+
+
+def test_audit_page_lists_and_filters_the_log(demo_copy):
+    at = new_app("admin").run()
+    accounts.authenticate("leader", TEST_USERS["leader"][2], db_path=demo_copy)
+    at.switch_page("app_pages/audit.py").run()
+    table = at.dataframe[0].value
+    assert ("leader", "登录", "成功") in set(zip(table["用户"], table["操作"], table["结果"], strict=True))
+    at.text_input(key="audit_actor").set_value("leader").run()
+    assert set(at.dataframe[0].value["用户"]) == {"leader"}
+    at.multiselect(key="audit_actions").set_value(["审核锁定"]).run()
+    assert at.dataframe[0].value.empty
+
+
+def test_uncaught_error_shows_an_id_and_no_details(demo_copy, caplog):
+    def page() -> None:
+        from etl.roles import User
+        from ui import errors
+
+        class Broken:
+            def run(self) -> None:
+                raise RuntimeError("secret detail /srv/hnfl/data")
+
+        errors.run_page(Broken(), User("admin", "管理员"))
+
+    at = AppTest.from_function(page, default_timeout=30).run()
+    (message,) = texts(at.error)
+    assert "系统出错了，本次操作未完成（错误编号 " in message and "secret" not in message
+    error_id = message.split("错误编号 ")[1][:8]
+    assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+    assert audit.entries(demo_copy, actions=["error"])[0]["detail"] == f"错误编号 {error_id}：RuntimeError"

@@ -1,0 +1,143 @@
+"""Log-in, the session's user, inactivity time-out and the role check every page makes on the server.
+
+The session keeps only the user's name and the time of the last click; the account (role, 市州, disabled)
+is read again on every run, so a change by a 管理员 takes effect on the user's next click.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+
+import streamlit as st
+
+from etl import accounts, audit, config, roles
+from etl.roles import User
+
+SESSION_KEY, USER_KEY, NOTICE_KEY = "auth_session", "auth_user", "auth_notice"
+OIDC = os.environ.get("HNFL_LOGIN", "").lower() == "oidc"  # st.login against [auth] in .streamlit/secrets.toml
+
+
+def _end_session(notice: str | None = None) -> None:
+    for key in (SESSION_KEY, USER_KEY):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def start_session(user: User) -> None:
+    st.session_state[SESSION_KEY] = {"name": user.name, "last_seen": time.time()}
+
+
+def _oidc_name() -> str | None:
+    """The identity the provider vouches for; accounts are matched by e-mail, else by the subject's name."""
+    if not st.user.is_logged_in:
+        return None
+    return st.user.get("email") or st.user.get("preferred_username") or st.user.get("name")
+
+
+def current_user() -> User | None:
+    """The logged-in, enabled user of this session, or None (after saying why when a session just ended)."""
+    if OIDC and SESSION_KEY not in st.session_state and (name := _oidc_name()):
+        st.session_state[SESSION_KEY] = {"name": name, "last_seen": time.time(), "oidc": True}
+        fresh = True
+    else:
+        fresh = False
+    session = st.session_state.get(SESSION_KEY)
+    if not session:
+        return None
+    now = time.time()
+    if now - session["last_seen"] > config.SESSION_TIMEOUT_MINUTES * 60:
+        account = accounts.find_account(session["name"])
+        if account is not None:
+            audit.record(account.user, "timeout")
+        _end_session(f"超过 {config.SESSION_TIMEOUT_MINUTES:g} 分钟未操作，已自动退出，请重新登录。")
+        return None
+    account = accounts.find_account(session["name"])
+    if account is None or account.disabled:
+        _end_session("该账号不存在或已停用，请联系管理员。")
+        return None
+    if fresh:
+        audit.record(account.user, "login", detail="统一身份认证")
+    session["last_seen"] = now
+    st.session_state[USER_KEY] = account.user
+    return account.user
+
+
+def user() -> User:
+    """The user app.py checked for this run."""
+    return st.session_state[USER_KEY]
+
+
+def require(action: str, regions: Iterable[str] = ()) -> User:
+    """Stop the page, on the server, unless this run's user may take `action` (on `regions`)."""
+    found = st.session_state.get(USER_KEY)
+    if found is None:
+        st.error("请先登录。")
+        st.stop()
+    try:
+        roles.check(found, action, regions)
+    except roles.PermissionDenied as denied:
+        audit.record(found, "denied", outcome=audit.REFUSED, detail=f"{action}：{denied}")
+        st.error(str(denied))
+        st.stop()
+    return found
+
+
+def may(action: str, regions: Iterable[str] = ()) -> bool:
+    """Whether to offer a control at all; the action itself checks again."""
+    found = st.session_state.get(USER_KEY)
+    return found is not None and roles.allowed(found, action, regions)
+
+
+def logout() -> None:
+    """Button callback."""
+    found = st.session_state.get(USER_KEY)
+    if found is not None:
+        audit.record(found, "logout")
+    was_oidc = st.session_state.get(SESSION_KEY, {}).get("oidc")
+    st.session_state.clear()
+    st.session_state[NOTICE_KEY] = "已退出登录。"
+    if was_oidc:
+        st.logout()
+
+
+def _submit_login() -> None:
+    """Form callback: runs before the rerun, so the next run already has the user."""
+    name = st.session_state.get("login_name", "")
+    password = st.session_state.get("login_password", "")
+    st.session_state["login_password"] = ""  # never kept in the session after the attempt
+    try:
+        start_session(accounts.authenticate(name, password))
+    except accounts.LoginRefused as refused:
+        st.session_state["login_error"] = str(refused)
+
+
+def login_page() -> None:
+    """The only page anyone sees before logging in."""
+    st.title("湖南省妇联统计平台")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.subheader("登录")
+        if OIDC:
+            st.button("使用单位统一身份认证登录", type="primary", on_click=st.login, key="login_oidc")
+            st.caption("账号须由管理员开通；未开通时请联系管理员。")
+            return
+        with st.form("login_form"):
+            st.text_input("用户名", key="login_name", max_chars=50)
+            st.text_input("密码", type="password", key="login_password", max_chars=200)
+            st.form_submit_button("登录", type="primary", on_click=_submit_login, width="stretch")
+        error = st.session_state.pop("login_error", None)
+        if error:
+            st.error(error)
+        st.caption("忘记密码请联系管理员重设。连续输错 5 次将暂停登录 15 分钟。")
+
+
+def sidebar(found: User) -> None:
+    with st.sidebar:
+        st.caption(f"当前用户：{found.label}")
+        st.button("退出登录", on_click=logout, key="auth_logout", icon=":material/logout:")
