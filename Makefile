@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(PY) -m etl demo --db $(WAREHOUSE)
 
 run: $(STAMP) $(WAREHOUSE)
+	$(PY) -m etl users bootstrap --db $(WAREHOUSE)
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)

@@ -46,9 +46,21 @@ def pages_for(user: roles.User) -> dict[str, list]:
     return pages
 
 
+def login_pages() -> list:
+    """Every address leads to the log-in form, so a bookmarked page opens once the user has logged in."""
+    every = [page for group in pages_for(roles.User("", roles.ADMIN)).values() for page in group]
+    return [
+        st.Page(auth.login_page, title="登录", default=True)
+        if not page.url_path  # the default page's address is the root
+        else st.Page(auth.login_page, title="登录", url_path=page.url_path)
+        for page in every
+    ]
+
+
 user = auth.current_user()
+auth.sync_cookie()
 if user is None:
-    st.navigation([st.Page(auth.login_page, title="登录", icon=":material/login:")], position="hidden").run()
+    st.navigation(login_pages(), position="hidden").run()
     st.stop()
 navigation = st.navigation(pages_for(user))
 auth.sidebar(user)

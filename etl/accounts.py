@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +21,11 @@ from etl.warehouse.connection import now_beijing
 _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile, random salt per hash
 # Verified when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+# Names reach pages, logs and CSV files: letters (汉字 included), digits and the few marks e-mail addresses
+# need (OIDC accounts are named by e-mail); nothing Markdown, HTML or a spreadsheet would interpret.
+_NAME = re.compile(r"[^\W_][\w.@-]{0,99}")
 
 
 class AccountError(Exception):
@@ -76,8 +83,8 @@ def add_user(
 ) -> Account:
     check(actor, USERS)
     name = name.strip()
-    if not name or len(name) > 50 or any(ch.isspace() or not ch.isprintable() for ch in name):
-        raise AccountError("用户名须为 1–50 个字符，不含空格。")
+    if not _NAME.fullmatch(name):
+        raise AccountError("用户名须为 1–100 个字符：汉字、字母、数字或 _ . @ -，以汉字、字母或数字开头。")
     region_code = _region_for(role, region)
     check_password(password, name)
     password_hash = _HASHER.hash(password)
@@ -98,6 +105,8 @@ def set_password(actor: User, name: str, password: str, *, db_path: Path | None 
         if not store.update_password(con, name, _HASHER.hash(password), _stamp()):
             raise AccountError(f"用户“{name}”不存在。")
         store.clear_failures(con, name)
+        if actor.name != name:  # a reset password: whoever holds the old one is logged out
+            store.end_sessions_of(con, name)
     audit.record(actor, "passwd", detail=name, db_path=db_path)
 
 
@@ -122,6 +131,8 @@ def set_disabled(actor: User, name: str, disabled: bool, *, db_path: Path | None
         if disabled and account["role"] == ADMIN and not account["disabled"] and store.active_admins(con) <= 1:
             raise AccountError("不能停用最后一个管理员，否则无人能管理系统。")
         store.set_disabled(con, name, disabled)
+        if disabled:
+            store.end_sessions_of(con, name)
     audit.record(actor, "user_disable" if disabled else "user_enable", detail=name, db_path=db_path)
 
 
@@ -178,6 +189,45 @@ def _attempts_left(left: int) -> str:
     if left <= 0:
         return f"失败次数过多，已暂停登录 {minutes} 分钟。"
     return f"再错 {left} 次将暂停登录 {minutes} 分钟。" if left <= 2 else ""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: User, *, db_path: Path | None = None, now: float | None = None) -> str:
+    """A new random session token for the browser's cookie; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    with store.connect(_path(db_path)) as con:
+        store.insert_session(con, _token_hash(token), user.name, time.time() if now is None else now)
+    return token
+
+
+def resume_session(token: str, *, db_path: Path | None = None, now: float | None = None) -> User | None:
+    """The user of a live session (a reloaded page), or None when it ended, timed out or the user is disabled."""
+    now = time.time() if now is None else now
+    if not token or not _path(db_path).exists():
+        return None
+    with store.connect(_path(db_path)) as con:
+        session = store.get_session(con, _token_hash(token))
+        row = store.get_user(con, session["name"]) if session else None
+        if session is None:
+            return None
+        if row is None or row["disabled"] or now - session["last_seen"] > config.SESSION_TIMEOUT_MINUTES * 60:
+            store.end_session(con, _token_hash(token))
+            return None
+        store.touch_session(con, _token_hash(token), now)
+    return User(row["name"], row["role"], row["region_code"])
+
+
+def touch_session(token: str, *, db_path: Path | None = None, now: float | None = None) -> None:
+    with store.connect(_path(db_path)) as con:
+        store.touch_session(con, _token_hash(token), time.time() if now is None else now)
+
+
+def end_session(token: str, *, db_path: Path | None = None) -> None:
+    with store.connect(_path(db_path)) as con:
+        store.end_session(con, _token_hash(token))
 
 
 def _verify(password_hash: str, password: str) -> bool:

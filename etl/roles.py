@@ -30,6 +30,7 @@ _ANYWHERE = {
     STATISTICIAN: {VIEW},
 }
 _OWN_CITY_ONLY = {UPLOAD, RESTORE, EXPORT}
+_VERBS = {UPLOAD: "上报", RESTORE: "恢复", EXPORT: "导出"}
 
 
 class PermissionDenied(Exception):
@@ -85,5 +86,6 @@ def check(user: User, action: str, regions: Iterable[str] = ()) -> None:
     if user.role == STATISTICIAN and action in _OWN_CITY_ONLY:
         own = catalog.region_by_code()[user.region_code].name if user.region_code else "（未绑定市州）"
         others = sorted({catalog.region_by_code()[city_of(c)].name for c in regions} - {own})
-        raise PermissionDenied(f"统计员只能{name}本市州（{own}）的数据，不能{name}{'、'.join(others)}的数据。")
+        verb = _VERBS[action]
+        raise PermissionDenied(f"统计员只能{verb}本市州（{own}）的数据，不能{verb}{'、'.join(others)}的数据。")
     raise PermissionDenied(f"您的角色（{user.role}）不能{name}。如确需操作，请联系管理员。")

@@ -12,9 +12,9 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from etl import accounts, config
-from etl.warehouse import accounts as accounts_store
 from etl.config import PROJECT_ROOT
 from etl.roles import SYSTEM
+from etl.warehouse import accounts as accounts_store
 from ui import auth
 
 

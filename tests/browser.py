@@ -54,6 +54,9 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
 @contextmanager
 def streamlit_server(warehouse: Path) -> Iterator[str]:
     """`streamlit run app.py` on 127.0.0.1 over the given warehouse; stopped (and waited for) on exit."""
+    from tests.apptest import seed_accounts
+
+    seed_accounts(warehouse)
     port = free_port()
     env = os.environ | {"HNFL_WAREHOUSE": str(warehouse), "HNFL_LOCK_WAIT_SECONDS": "10"}
     command = [
@@ -123,3 +126,24 @@ def copy_warehouse(source: Path, folder: Path) -> Path:
     target = folder / "warehouse.duckdb"
     shutil.copy(source, target)
     return target
+
+
+def fill_log_in(driver, name: str, password: str) -> None:  # noqa: ANN001 - a selenium WebDriver
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 40)
+    field = wait.until(ec.element_to_be_clickable(("css selector", "input[aria-label='用户名']")))
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(name)
+    wait.until(ec.element_to_be_clickable(("css selector", "input[type='password']"))).send_keys(password, Keys.ENTER)
+
+
+def log_in(driver, url: str, name: str, password: str) -> None:  # noqa: ANN001 - a selenium WebDriver
+    """Through the real form; the session cookie then keeps the browser logged in across page loads."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    fill_log_in(driver, name, password)
+    WebDriverWait(driver, 40).until(lambda d: "当前用户：" in d.find_element("tag name", "body").text)

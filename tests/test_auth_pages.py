@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import time
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import accounts, audit, roles
+from etl.pipeline import LOADED, load_bytes
 from tests.apptest import APP, TEST_USERS, login, new_app, seed_accounts
 from tests.conftest import filled_template
 from ui import auth
@@ -259,3 +262,35 @@ def test_uncaught_error_shows_an_id_and_no_details(demo_copy, caplog):
     error_id = message.split("错误编号 ")[1][:8]
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
     assert audit.entries(demo_copy, actions=["error"])[0]["detail"] == f"错误编号 {error_id}：RuntimeError"
+
+
+def test_a_session_token_resumes_until_log_out_time_out_or_disable(demo_copy):
+    """What a reloaded page relies on: the browser's cookie holds a token, the accounts file only its hash."""
+    user = roles.User("cs", roles.STATISTICIAN, "430100")
+    token = accounts.open_session(user, db_path=demo_copy, now=1000.0)
+    assert accounts.resume_session(token, db_path=demo_copy, now=1000.0 + 29 * 60) == user
+    assert accounts.resume_session(token, db_path=demo_copy, now=1000.0 + 29 * 60 + 31 * 60) is None  # idle
+    assert accounts.resume_session(token, db_path=demo_copy, now=1000.0 + 29 * 60) is None  # ended for good
+    logged_out_token = accounts.open_session(user, db_path=demo_copy)
+    accounts.end_session(logged_out_token, db_path=demo_copy)
+    assert accounts.resume_session(logged_out_token, db_path=demo_copy) is None
+    live = accounts.open_session(user, db_path=demo_copy)
+    accounts.set_disabled(roles.SYSTEM, "cs", True, db_path=demo_copy)
+    accounts.set_disabled(roles.SYSTEM, "cs", False, db_path=demo_copy)
+    assert accounts.resume_session(live, db_path=demo_copy) is None  # disabling ends every session of the user
+    stored = demo_copy.with_name("accounts.sqlite3").read_bytes()
+    assert not any(t.encode() in stored for t in (token, logged_out_token, live))
+
+
+def test_audit_csv_neutralises_hostile_names_in_every_text_column(demo_copy, downloads):
+    hostile_file, hostile_actor = '=HYPERLINK("http://evil.example","点我").xlsx', "@SUM(1+1)"
+    data = filled_template(2016, {("就业创业", "长沙市", "举办招聘会场次"): 1}, region_code="430100")
+    assert load_bytes(data, hostile_file, demo_copy, actor=roles.User(hostile_actor, roles.ADMIN)).status == LOADED
+    at = new_app("admin").run()
+    at.switch_page("app_pages/audit.py").run()
+    rows = list(csv.reader(io.StringIO(downloads["审计日志.csv"]().decode("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + hostile_file in cells and "'" + hostile_actor in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    shown = at.dataframe[0].value
+    assert hostile_file in set(shown["文件名"])  # on screen as typed: a table cell is text, never a formula

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.apptest import TEST_USERS
 from tests.browser import (
     chromium,
     copy_warehouse,
+    fill_log_in,
+    log_in,
     require_chromium,
     screenshot,
     streamlit_server,
@@ -38,6 +41,7 @@ def served(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("served")
     warehouse = copy_warehouse(demo_db, folder)
     with streamlit_server(warehouse) as url, chromium(folder / "downloads") as driver:
+        log_in(driver, url, "admin", TEST_USERS["admin"][2])
         yield url, driver, warehouse, folder / "downloads"
 
 
@@ -152,3 +156,23 @@ def test_broken_upload_shows_the_cell(served, tmp_path):
     wait_text(driver, "就业创业!B7")
     assert "“近2000”是约数" in driver.find_element("tag name", "body").text
     screenshot(driver, "upload_error")
+
+
+def test_log_in_survives_a_reload_and_log_out_ends_it(served):
+    """Runs last in this module: it leaves the browser logged in as a 统计员."""
+    url, driver, _, _ = served
+    open_page(driver, url, "jobs", "2016年各市州举办招聘会场次", "?year=2016")  # a new page load: the cookie holds
+    click(driver, "//button[contains(., '退出登录')]")
+    wait_text(driver, "已退出登录。")
+    driver.get(f"{url}/jobs?year=2016")
+    wait_text(driver, "忘记密码请联系管理员重设")
+    body = driver.find_element("tag name", "body").text
+    assert "当前用户" not in body and "招聘会" not in body  # the old token was ended on the server
+    screenshot(driver, "login")
+    fill_log_in(driver, "cs", "wrong-password")
+    wait_text(driver, "用户名或密码错误。")
+    fill_log_in(driver, "cs", TEST_USERS["cs"][2])
+    wait_text(driver, "当前用户：cs（统计员·长沙市）")
+    wait_text(driver, "2016年各市州举办招聘会场次")  # the address asked for before logging in
+    open_page(driver, url, "users", "湖南省妇联统计总览")  # no such page for a 统计员: the overview instead
+    assert "用户管理" not in driver.find_element("tag name", "body").text

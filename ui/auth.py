@@ -16,18 +16,58 @@ from etl import accounts, audit, config, roles
 from etl.roles import User
 
 SESSION_KEY, USER_KEY, NOTICE_KEY = "auth_session", "auth_user", "auth_notice"
+COOKIE, COOKIE_KEY = "hnfl_session", "auth_cookie"  # the session token, so a reload does not log out
+TOUCH_EVERY = 60  # seconds between writes of a session's last activity to the accounts file
+COOKIE_MAX_AGE = 12 * 3600  # a working day; the server ends an idle session long before
 OIDC = os.environ.get("HNFL_LOGIN", "").lower() == "oidc"  # st.login against [auth] in .streamlit/secrets.toml
 
 
 def _end_session(notice: str | None = None) -> None:
+    token = st.session_state.get(SESSION_KEY, {}).get("token")
+    if token:
+        accounts.end_session(token)
     for key in (SESSION_KEY, USER_KEY):
         st.session_state.pop(key, None)
+    st.session_state[COOKIE_KEY] = ""  # the next run tells the browser to forget the token
     if notice:
         st.session_state[NOTICE_KEY] = notice
 
 
-def start_session(user: User) -> None:
-    st.session_state[SESSION_KEY] = {"name": user.name, "last_seen": time.time()}
+def start_session(user: User, token: str | None = None, *, new: bool = True) -> None:
+    now = time.time()
+    st.session_state[SESSION_KEY] = {"name": user.name, "last_seen": now, "token": token, "stored": now}
+    if token and new:
+        st.session_state[COOKIE_KEY] = token
+
+
+def _resume_from_cookie() -> None:
+    """A reloaded page is a new Streamlit session: pick up the browser's live log-in session, if any."""
+    token = st.context.cookies.get(COOKIE)
+    found = accounts.resume_session(token) if isinstance(token, str) else None
+    if found is not None:
+        start_session(found, token, new=False)
+
+
+def _touch(session: dict, now: float) -> None:
+    session["last_seen"] = now
+    if session.get("token") and now - session["stored"] > TOUCH_EVERY:
+        accounts.touch_session(session["token"], now=now)
+        session["stored"] = now
+
+
+def sync_cookie() -> None:
+    """Set (after log-in) or clear (after log-out or time-out) the session cookie in the browser, once."""
+    token = st.session_state.pop(COOKIE_KEY, None)
+    if token is None:
+        return
+    # Only [A-Za-z0-9_-] in a token_urlsafe: nothing here can break out of the string.
+    age = COOKIE_MAX_AGE if token else 0
+    st.html(
+        "<script>document.cookie = '"
+        + f"{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict'"
+        + " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _oidc_name() -> str | None:
@@ -44,6 +84,8 @@ def current_user() -> User | None:
         fresh = True
     else:
         fresh = False
+    if SESSION_KEY not in st.session_state:
+        _resume_from_cookie()
     session = st.session_state.get(SESSION_KEY)
     if not session:
         return None
@@ -60,7 +102,7 @@ def current_user() -> User | None:
         return None
     if fresh:
         audit.record(account.user, "login", detail="统一身份认证")
-    session["last_seen"] = now
+    _touch(session, now)
     st.session_state[USER_KEY] = account.user
     return account.user
 
@@ -97,7 +139,9 @@ def logout() -> None:
     if found is not None:
         audit.record(found, "logout")
     was_oidc = st.session_state.get(SESSION_KEY, {}).get("oidc")
+    _end_session()
     st.session_state.clear()
+    st.session_state[COOKIE_KEY] = ""
     st.session_state[NOTICE_KEY] = "已退出登录。"
     if was_oidc:
         st.logout()
@@ -109,7 +153,8 @@ def _submit_login() -> None:
     password = st.session_state.get("login_password", "")
     st.session_state["login_password"] = ""  # never kept in the session after the attempt
     try:
-        start_session(accounts.authenticate(name, password))
+        found = accounts.authenticate(name, password)
+        start_session(found, accounts.open_session(found))
     except accounts.LoginRefused as refused:
         st.session_state["login_error"] = str(refused)
 
@@ -128,7 +173,7 @@ def login_page() -> None:
             st.caption("账号须由管理员开通；未开通时请联系管理员。")
             return
         with st.form("login_form"):
-            st.text_input("用户名", key="login_name", max_chars=50)
+            st.text_input("用户名", key="login_name", max_chars=100)
             st.text_input("密码", type="password", key="login_password", max_chars=200)
             st.form_submit_button("登录", type="primary", on_click=_submit_login, width="stretch")
         error = st.session_state.pop("login_error", None)

@@ -74,7 +74,7 @@ def add_form() -> None:
     cities = [c.name for c in catalog.cities()]
     with st.form("users_add", clear_on_submit=True):
         left, middle, right = st.columns(3)
-        left.text_input("用户名", key="users_new_name", max_chars=50)
+        left.text_input("用户名", key="users_new_name", max_chars=100)
         middle.selectbox("角色", ROLES, key="users_new_role")
         right.selectbox("市州（统计员必填）", cities, key="users_new_region")
         st.text_input("初始密码（留空则自动生成）", type="password", key="users_new_password", max_chars=200)

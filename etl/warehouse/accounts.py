@@ -11,7 +11,7 @@ from etl.config import LOCK_WAIT_SECONDS
 from etl.warehouse.connection import WarehouseBusy, WarehouseDamaged
 
 SCHEMA_FILE = Path(__file__).with_name("accounts.sql")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 AUDIT_COLUMNS = (
     "at", "actor", "role", "action", "outcome", "region_code", "year", "detail", "file_name", "file_sha256",
 )  # fmt: skip
@@ -104,6 +104,30 @@ def recent_failures(con: sqlite3.Connection, name: str, since: float) -> tuple[i
 
 def clear_failures(con: sqlite3.Connection, name: str) -> None:
     con.execute("delete from login_failures where name = ?", [name])
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def insert_session(con: sqlite3.Connection, token_sha256: str, name: str, at: float) -> None:
+    con.execute("insert into sessions values (?, ?, ?, ?, 0)", [token_sha256, name, at, at])
+
+
+def get_session(con: sqlite3.Connection, token_sha256: str) -> dict | None:
+    row = con.execute("select * from sessions where token_sha256 = ? and not ended", [token_sha256]).fetchone()
+    return dict(row) if row else None
+
+
+def touch_session(con: sqlite3.Connection, token_sha256: str, at: float) -> None:
+    con.execute("update sessions set last_seen = ? where token_sha256 = ?", [at, token_sha256])
+
+
+def end_session(con: sqlite3.Connection, token_sha256: str) -> None:
+    con.execute("update sessions set ended = 1 where token_sha256 = ?", [token_sha256])
+
+
+def end_sessions_of(con: sqlite3.Connection, name: str) -> None:
+    con.execute("update sessions set ended = 1 where name = ?", [name])
 
 
 # ---------------------------------------------------------------- audit log

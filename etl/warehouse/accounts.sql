@@ -45,3 +45,13 @@ create trigger if not exists audit_log_no_delete before delete on audit_log
 begin
     select raise(abort, 'audit_log is append-only');
 end;
+
+-- Log-in sessions, so that reloading the page does not log out. The browser keeps the token in a
+-- cookie; only its SHA-256 is stored. A session ends at log-out, at time-out, or when the user is disabled.
+create table if not exists sessions (
+    token_sha256 varchar primary key,
+    name         varchar not null,
+    created_at   real not null,               -- unix time
+    last_seen    real not null,
+    ended        integer not null default 0
+);
