@@ -506,9 +506,8 @@ def test_fast_path_bound_matches_exactly_the_numbers_within(limit):
         assert bool(letters.fullmatch(guard._column_name(number))) == (number <= limit), number
 
 
-def test_long_sheet_is_legitimate_and_fast():
-    import python_calamine
-
+def test_long_sheet_is_legitimate():
+    """A 100,000-row sheet is within the caps: the guard lets it through (its cost is in bench/bench_load.py)."""
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("两癌检查")
     ws.append(["市州", "检查人数", "查出人数", "救助人数"])
@@ -516,24 +515,7 @@ def test_long_sheet_is_legitimate_and_fast():
         ws.append(["株洲市", i, i // 2, i // 4])
     buffer = io.BytesIO()
     wb.save(buffer)
-    data = buffer.getvalue()
-
-    def parse() -> None:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        book.get_sheet_by_name("两癌检查").to_python(skip_empty_area=False)
-
-    assert guard.inspect(data, "长表.xlsx") == guard.Inspection("xlsx", ("两癌检查",), {})
-    guard_seconds = best_of(3, lambda: guard.inspect(data, "长表.xlsx"))
-    assert guard_seconds < 0.5 * best_of(3, parse)  # measured near 0.2; the margin absorbs a noisy machine
-
-
-def best_of(times: int, action) -> float:
-    seconds = []
-    for _ in range(times):
-        started = time.perf_counter()
-        action()
-        seconds.append(time.perf_counter() - started)
-    return min(seconds)
+    assert guard.inspect(buffer.getvalue(), "长表.xlsx") == guard.Inspection("xlsx", ("两癌检查",), {})
 
 
 # ---------------------------------------------------------------- zip bombs
