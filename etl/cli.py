@@ -266,24 +266,21 @@ def users_list(db_path) -> None:  # noqa: ANN001
         click.echo(f"{row['name']}\t{row['role']}\t{city or '-'}\t{state}\t建立于 {row['created_at']}")
 
 
-@users.command("disable", help="停用账号：立即不能登录，已登录的会话在下一次操作时退出。")
-@click.argument("name")
-@DB_OPTION
-def users_disable(name, db_path) -> None:  # noqa: ANN001
-    from etl.accounts import set_disabled
+def _switch_command(disabled: bool):  # noqa: ANN202
+    def run(name, db_path) -> None:  # noqa: ANN001
+        from etl.accounts import set_disabled
 
-    _accounts_call(lambda: set_disabled(cli_user(), name, True, db_path=_db(db_path)))
-    click.echo(f"已停用账号 {name}。")
+        _accounts_call(lambda: set_disabled(cli_user(), name, disabled, db_path=_db(db_path)))
+        click.echo(f"已{'停用' if disabled else '启用'}账号 {name}。")
+
+    return run
 
 
-@users.command("enable", help="重新启用账号。")
-@click.argument("name")
-@DB_OPTION
-def users_enable(name, db_path) -> None:  # noqa: ANN001
-    from etl.accounts import set_disabled
-
-    _accounts_call(lambda: set_disabled(cli_user(), name, False, db_path=_db(db_path)))
-    click.echo(f"已启用账号 {name}。")
+for _name, _disabled, _help in (
+    ("disable", True, "停用账号：立即不能登录，已登录的会话随之失效。"),
+    ("enable", False, "重新启用账号。"),
+):
+    users.command(_name, help=_help)(click.argument("name")(DB_OPTION(_switch_command(_disabled))))
 
 
 @users.command("passwd", help="重设密码（提示输入两次，或从标准输入读一行；--generate 自动生成）。")

@@ -34,6 +34,10 @@ def bar_values(figure: dict) -> dict[str, float]:
     return dict(zip(array(bar["x"]), array(bar["y"]), strict=True))
 
 
+def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
+    return [e.value for e in elements]
+
+
 def open_page(at: AppTest, page: str, year: int | None = None) -> AppTest:
     at.run()
     if year is not None:

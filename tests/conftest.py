@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from etl import catalog
 from etl.demo import build_demo
 from etl.template import template_bytes
-from tests.apptest import new_app
+from tests.apptest import new_app, seed_accounts
 
 Rows = list[list[object]]
 
@@ -90,6 +91,16 @@ def app(demo_db, monkeypatch) -> AppTest:
     """The app over the demo warehouse, as AppTest drives it."""
     monkeypatch.setenv("HNFL_WAREHOUSE", str(demo_db))
     return new_app("admin")
+
+
+@pytest.fixture
+def demo_copy(demo_db: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A private copy of the demo warehouse (with the test accounts) for tests that write; the app reads it."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
+    seed_accounts(path)
+    return path
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import time
 from pathlib import Path
 
@@ -14,24 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import APP, TEST_USERS, login, new_app, seed_accounts
+from tests.apptest import APP, TEST_USERS, login, new_app, texts
 from tests.conftest import filled_template
 from ui import auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
-    return [e.value for e in elements]
-
-
-@pytest.fixture
-def demo_copy(demo_db: Path, tmp_path: Path, monkeypatch) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
-    seed_accounts(path)
-    return path
 
 
 def logged_out() -> AppTest:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from etl import warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import new_app, open_page
+from tests.apptest import new_app, open_page, texts
 from tests.conftest import filled_template
 from ui.history import change
 from ui.progress import reminder
@@ -26,19 +25,6 @@ ZHUZHOU_2016_JOBS = {  # the demo's 2016 figures for 株洲市, but 44 → 50 �
     "创业就业培训人次": 18071,
     "巾帼示范基地数": 38,
 }
-
-
-def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
-    return [e.value for e in elements]
-
-
-@pytest.fixture
-def demo_copy(demo_db: Path, tmp_path: Path, monkeypatch) -> Path:
-    """A private copy of the demo warehouse for tests that write; the app is pointed at it."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
-    return path
 
 
 @pytest.fixture
