@@ -8,9 +8,8 @@ from ui import auth, data, errors, filters, metrics
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon=":material/bar_chart:", layout="wide")
 
 
-def pages_for(user: roles.User) -> dict[str, list]:
-    """Only the pages the user's role may open; each page checks the role again on the server."""
-    pages = {
+def all_pages() -> dict[str, list]:
+    return {
         "概览": [
             st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True),
             st.Page("app_pages/briefing.py", title="年度简报", icon=":material/article:", url_path="briefing"),
@@ -39,7 +38,12 @@ def pages_for(user: roles.User) -> dict[str, list]:
         ],
         "账号": [st.Page("app_pages/account.py", title="我的账号", icon=":material/person:", url_path="account")],
     }
-    if not roles.allowed(user, roles.UPLOAD, [user.region_code] if user.region_code else []):
+
+
+def pages_for(user: roles.User) -> dict[str, list]:
+    """Only the pages the user's role may open; each page checks the role again on the server."""
+    pages = all_pages()
+    if not roles.allowed(user, roles.UPLOAD):
         pages["数据"] = pages["数据"][1:]
     if not roles.allowed(user, roles.USERS):
         del pages["管理"]
@@ -48,7 +52,7 @@ def pages_for(user: roles.User) -> dict[str, list]:
 
 def login_pages() -> list:
     """Every address leads to the log-in form, so a bookmarked page opens once the user has logged in."""
-    every = [page for group in pages_for(roles.User("", roles.ADMIN)).values() for page in group]
+    every = [page for group in all_pages().values() for page in group]
     return [
         st.Page(auth.login_page, title="登录", default=True)
         if not page.url_path  # the default page's address is the root

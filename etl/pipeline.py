@@ -124,12 +124,17 @@ def _access_issues(actor: User | None, observations: list[Observation], file_nam
 
 def _refuse_locked(report: FileReport, con) -> None:  # noqa: ANN001 - a DuckDB connection
     """Errors for figures of reviewed (locked) slices, each at the first cell of its row."""
-    for (code, year), o in _first_cells(report.observations).items():
-        for lock in warehouse.blocking(con, [(code, year)]):
-            detail = warehouse.describe_lock(lock) + "，不能再上报。如需更正，请联系管理员解除锁定。"
-            report.issues.append(
-                make_issue("slice-locked", file=report.file_name, sheet=o.sheet, cell=o.cell, detail=detail)
+    first = _first_cells(report.observations)
+    found = warehouse.blocking(con, first)
+    for (code, year), o in first.items():
+        report.issues += [
+            make_issue(
+                "slice-locked", file=report.file_name, sheet=o.sheet, cell=o.cell,
+                detail=warehouse.describe_lock(lock) + "，不能再上报。如需更正，请联系管理员解除锁定。",
             )
+            for lock in found
+            if warehouse.covers(lock, code, year)
+        ]  # fmt: skip
     if has_errors(report.issues):
         report.status = REFUSED
 

@@ -33,12 +33,12 @@ from etl.warehouse.load import (
     previous_values,
     store_submission,
 )
-from etl.warehouse.locks import SliceLocked, blocking, lock, locks_of, refuse_if_locked, unlock
+from etl.warehouse.locks import SliceLocked, blocking, covers, lock, locks_of, refuse_if_locked, unlock
 from etl.warehouse.locks import describe as describe_lock
 from etl.warehouse.reads import current_values, summary_counts, values_frame
 
 __all__ = [
-    "SCHEMA_FILE", "NewSubmission", "SliceLocked", "blocking", "describe_lock", "lock", "locks_of",
+    "SCHEMA_FILE", "NewSubmission", "SliceLocked", "blocking", "covers", "describe_lock", "lock", "locks_of",
     "refuse_if_locked", "unlock", "StoreResult", "WarehouseBusy", "WarehouseDamaged", "WarehouseError",
     "WarehouseMissing", "connect", "current_values", "deadline_of", "ensure_schema", "find_submission_by_hash",
     "now_beijing", "previous_values", "progress", "provenance", "restore_version", "set_deadline",

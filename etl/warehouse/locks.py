@@ -19,12 +19,11 @@ class SliceLocked(WarehouseError):
 
 def lock(con: duckdb.DuckDBPyConnection, year: int, region_code: str | None, by: str) -> bool:
     """Lock one 市州's year (or the whole year when region_code is None); False if it was already locked."""
-    code = region_code or PROVINCE
-    rows = con.execute("select 1 from review_locks where year = ? and region_code = ?", [year, code]).fetchall()
-    if rows:
-        return False
-    con.execute("insert into review_locks values (?, ?, ?, ?)", [year, code, by, now_beijing()])
-    return True
+    rows = con.execute(
+        "insert or ignore into review_locks values (?, ?, ?, ?) returning 1",
+        [year, region_code or PROVINCE, by, now_beijing()],
+    ).fetchall()
+    return bool(rows)
 
 
 def unlock(con: duckdb.DuckDBPyConnection, year: int, region_code: str | None) -> bool:
@@ -36,24 +35,30 @@ def unlock(con: duckdb.DuckDBPyConnection, year: int, region_code: str | None) -
     return bool(rows)
 
 
-def locks_of(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+def _locks(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[dict]:
     rows = con.execute(
-        "select region_code, locked_by, locked_at from review_locks where year = ? order by region_code", [year]
+        "select year, region_code, locked_by, locked_at from review_locks where list_contains(?, year)"
+        " order by year, region_code",
+        [years],
     ).fetchall()
-    return [{"region_code": r, "locked_by": b, "locked_at": a} for r, b, a in rows]
+    return [{"year": y, "region_code": r, "locked_by": b, "locked_at": a} for y, r, b, a in rows]
+
+
+def locks_of(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    return _locks(con, [year])
+
+
+def covers(lock: dict, region_code: str, year: int) -> bool:
+    """A lock holds its year's whole province, or one 市州 with its 县市区."""
+    return lock["year"] == year and lock["region_code"] in (PROVINCE, city_of(region_code))
 
 
 def blocking(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, int]]) -> list[dict]:
-    """Locks that cover any (region_code, year): the year's, or the 市州's (a 县市区 falls under its 市州)."""
+    """Locks that cover any of the (region_code, year) pairs, read in one query."""
     pairs = list(pairs)
-    wanted = {(y, city_of(r)) for r, y in pairs} | {(y, PROVINCE) for _, y in pairs}
-    if not wanted:
+    if not pairs:
         return []
-    years = sorted({y for y, _ in wanted})
-    found = []
-    for year in years:
-        found += [dict(lock, year=year) for lock in locks_of(con, year) if (year, lock["region_code"]) in wanted]
-    return found
+    return [lock for lock in _locks(con, sorted({y for _, y in pairs})) if any(covers(lock, *p) for p in pairs)]
 
 
 def describe(lock: dict) -> str:
