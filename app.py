@@ -1,5 +1,7 @@
 """湖南省妇联统计平台: log-in, page set-up by role, the global filters; each page draws itself."""
 
+import functools
+
 import streamlit as st
 
 from etl import roles
@@ -40,13 +42,23 @@ def all_pages() -> dict[str, list]:
     }
 
 
+# The action each restricted page needs; every other page is open to all roles (VIEW).
+RESTRICTED = {"upload": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG}
+
+
 def pages_for(user: roles.User) -> dict[str, list]:
-    """Only the pages the user's role may open; each page checks the role again on the server."""
-    pages = all_pages()
-    if not roles.allowed(user, roles.UPLOAD):
-        pages["数据"] = pages["数据"][1:]
-    if not roles.allowed(user, roles.USERS):
-        del pages["管理"]
+    """The pages of the user's role in the menu; another role's page is hidden and, if its address is typed,
+    says in Chinese that the role may not use it (auth.require checks on the server, and audits)."""
+    pages = {}
+    for group, members in all_pages().items():
+        pages[group] = [
+            page
+            if roles.allowed(user, action := RESTRICTED.get(page.url_path, roles.VIEW))
+            else st.Page(
+                functools.partial(auth.require, action), title=page.title, url_path=page.url_path, visibility="hidden"
+            )
+            for page in members
+        ]
     return pages
 
 

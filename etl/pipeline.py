@@ -92,7 +92,9 @@ def _check_alone(
     issues = parsed.extraction.issues + validate(parsed.extraction, file_name)
     issues += _access_issues(actor, parsed.extraction.observations, file_name)
     if has_errors(issues):
-        return FileReport(file_name, REFUSED, issues, file_kind=parsed.file_kind), parsed
+        # The values read stay with the report (never stored): the audit entry says which 市州 and year it held.
+        observations = parsed.extraction.observations
+        return FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind), parsed
     observations = parsed.extraction.observations
     return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample), parsed
 

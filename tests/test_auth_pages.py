@@ -125,7 +125,9 @@ def test_statistician_uploads_own_city_only(demo_copy):
     assert "您是长沙市的统计员，不能上报株洲市的数据" in " ".join(at.table[0].value["问题与处理办法"])
     assert not [b for b in at.button if b.label == "提交"]
     refusal = audit.entries(demo_copy, actions=["refusal"])
-    assert [(e["actor"], e["file_name"]) for e in refusal] == [("cs", "株洲.xlsx")]  # once, not once per rerun
+    assert [(e["actor"], e["file_name"], e["region_code"], e["year"]) for e in refusal] == [
+        ("cs", "株洲.xlsx", "430200", 2024)  # once, not once per rerun; what the refused file held
+    ]
 
 
 def test_statistician_exports_own_city_only(demo_copy, downloads):

@@ -174,5 +174,7 @@ def test_log_in_survives_a_reload_and_log_out_ends_it(served):
     fill_log_in(driver, "cs", TEST_USERS["cs"][2])
     wait_text(driver, "当前用户：cs（统计员·长沙市）")
     wait_text(driver, "2016年各市州举办招聘会场次")  # the address asked for before logging in
-    open_page(driver, url, "users", "湖南省妇联统计总览")  # no such page for a 统计员: the overview instead
-    assert "用户管理" not in driver.find_element("tag name", "body").text
+    open_page(driver, url, "users", "您的角色（统计员）不能管理用户。")  # a typed address of another role's page
+    sidebar = driver.find_element("css selector", "[data-testid='stSidebar']").text
+    assert "用户管理" not in sidebar and "管理\n" not in sidebar and "数据上报" in sidebar
+    screenshot(driver, "denied_page")
