@@ -31,6 +31,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_guard.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -81,4 +81,5 @@ if user is None:
 navigation = st.navigation(pages_for(user))
 auth.sidebar(user)
 filters.sidebar(metrics.years(data.values()))
+auth.show_refusal()
 errors.run_page(navigation, user)

@@ -22,4 +22,5 @@ download(
     mime="text/csv",
     key="audit_csv",
     regions=NOT_FIGURES,
+    action=AUDIT,
 )

@@ -26,12 +26,14 @@ download(
     mime=XLSX_MIME,
     key="upload_template",
     regions=NOT_FIGURES,
+    action=UPLOAD,
 )
 
 st.markdown("**第二步：上传填好的报表**")
 st.caption(f"支持 .xlsx、.xls、.csv，单个文件不超过 {upload.LIMIT_MB} MB。空白表示未填报，不要填 0。")
+# The widget lets through up to twice the limit, so a file a little too large gets the one Chinese refusal.
 uploaded = st.file_uploader(
-    "选择文件", type=["xlsx", "xlsm", "xls", "csv"], key=upload.uploader_key(), max_upload_size=upload.LIMIT_MB
+    "选择文件", type=["xlsx", "xlsm", "xls", "csv"], key=upload.uploader_key(), max_upload_size=config.UPLOAD_CEILING_MB
 )
 if uploaded is None:
     upload.show_outcome()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import secrets
@@ -97,7 +98,8 @@ def add_user(
 
 
 def set_password(actor: User, name: str, password: str, *, db_path: Path | None = None) -> None:
-    """A 管理员 resets anyone's password; everyone may change their own."""
+    """A 管理员 resets anyone's password: every session of that user ends, and its failed log-ins are forgotten
+    (a reset is also how an account stuck behind the log-in back-off is let in again)."""
     if actor.name != name:
         check(actor, USERS)
     check_password(password, name)
@@ -105,13 +107,16 @@ def set_password(actor: User, name: str, password: str, *, db_path: Path | None 
         if not store.update_password(con, name, _HASHER.hash(password), _stamp()):
             raise AccountError(f"用户“{name}”不存在。")
         store.clear_failures(con, name)
-        if actor.name != name:  # a reset password: whoever holds the old one is logged out
-            store.end_sessions_of(con, name)
+        if actor.name != name:  # whoever holds the old password, in any browser, is logged out
+            store.end_sessions_of(con, name, PASSWORD_RESET)
     audit.record(actor, "passwd", detail=name, db_path=db_path)
 
 
-def change_own_password(actor: User, old: str, new: str, *, db_path: Path | None = None) -> None:
-    """Everyone changes their own password by proving the old one."""
+def change_own_password(
+    actor: User, old: str, new: str, *, keep_token: str | None = None, db_path: Path | None = None
+) -> None:
+    """Everyone changes their own password by proving the old one; their other sessions (other browsers,
+    perhaps someone who learnt the old password) end, the one making the change (`keep_token`) goes on."""
     with store.connect(_path(db_path)) as con:
         row = store.get_user(con, actor.name)
     if row is None or not _verify(row["password_hash"], old):
@@ -120,9 +125,12 @@ def change_own_password(actor: User, old: str, new: str, *, db_path: Path | None
     if old == new:
         raise AccountError("新密码不能与原密码相同。")
     set_password(actor, actor.name, new, db_path=db_path)
+    with store.connect(_path(db_path)) as con:
+        store.end_sessions_of(con, actor.name, PASSWORD_CHANGED, keep=_token_hash(keep_token) if keep_token else None)
 
 
 def set_disabled(actor: User, name: str, disabled: bool, *, db_path: Path | None = None) -> None:
+    """Disabling ends the user's sessions at their next click; enabling also clears the log-in back-off."""
     check(actor, USERS)
     with store.connect(_path(db_path)) as con:
         account = store.get_user(con, name)
@@ -132,7 +140,9 @@ def set_disabled(actor: User, name: str, disabled: bool, *, db_path: Path | None
             raise AccountError("不能停用最后一个管理员，否则无人能管理系统。")
         store.set_disabled(con, name, disabled)
         if disabled:
-            store.end_sessions_of(con, name)
+            store.end_sessions_of(con, name, DISABLED)
+        else:
+            store.clear_failures(con, name)
     audit.record(actor, "user_disable" if disabled else "user_enable", detail=name, db_path=db_path)
 
 
@@ -154,41 +164,101 @@ def find_account(name: str, db_path: Path | None = None) -> Account | None:
     return Account(row["name"], row["role"], row["region_code"], bool(row["disabled"])) if row else None
 
 
-def authenticate(name: str, password: str, *, db_path: Path | None = None, now: float | None = None) -> User:
-    """The user, or LoginRefused. Every attempt is audited; a name with too many recent failures is refused."""
+def authenticate(
+    name: str, password: str, *, client: str = "", db_path: Path | None = None, now: float | None = None
+) -> User:
+    """The user, or LoginRefused. Every attempt is audited. A (name, address) with too many recent failures waits
+    (exponential back-off); nobody elsewhere is affected. `client` is the browser's address ('' = this machine)."""
     name, now = name.strip(), time.time() if now is None else now
     if not name or not password:
         raise LoginRefused("请输入用户名和密码。")
-    attempt = User(name, "")
+    shown = audit.printable(name)  # a typed name may hold terminal escapes: stored and printed escaped
+    attempt, where = User(shown, ""), f"（来自 {client}）" if client else "（来自本机）"
     with store.connect(_path(db_path)) as con:
-        failures, latest = store.recent_failures(con, name, now - config.LOGIN_WINDOW_SECONDS)
+        failures, latest = store.failures_of(con, shown, client, now - config.LOGIN_FAILURE_MEMORY_SECONDS)
+        slow = store.failures_since(con, now - 60) >= config.LOGIN_GLOBAL_FAILURES
         row = store.get_user(con, name)
-    if failures >= config.LOGIN_MAX_FAILURES:
-        wait = max(1, round((latest + config.LOGIN_WINDOW_SECONDS - now) / 60))
-        audit.record(attempt, "login_failed", outcome=audit.REFUSED, detail="失败次数过多，暂停登录", db_path=db_path)
-        raise LoginRefused(f"该账号登录失败次数过多，已暂停登录，请 {wait} 分钟后再试，或联系管理员。")
+    wait = backoff(failures, latest, now)
+    if wait > 0:
+        audit.record(
+            attempt, "login_failed", outcome=audit.REFUSED, detail="失败次数过多，稍后再试" + where, db_path=db_path
+        )
+        raise LoginRefused(f"登录失败次数过多，请 {_duration(wait)}后再试；如急需登录，请联系管理员。")
+    if slow:  # many failures server-wide: slow every attempt down, refuse none
+        _sleep(config.LOGIN_GLOBAL_DELAY_SECONDS)
     if not _verify(row["password_hash"] if row else _DUMMY_HASH, password) or row is None:
         with store.connect(_path(db_path)) as con:
-            store.add_failure(con, name, now)
-        audit.record(attempt, "login_failed", outcome=audit.FAILED, detail="用户名或密码错误", db_path=db_path)
-        raise LoginRefused("用户名或密码错误。" + _attempts_left(config.LOGIN_MAX_FAILURES - failures - 1))
+            store.add_failure(con, shown, client, now)
+        audit.record(attempt, "login_failed", outcome=audit.FAILED, detail="用户名或密码错误" + where, db_path=db_path)
+        raise LoginRefused("用户名或密码错误。" + _next_wait(failures + 1))
     user = User(row["name"], row["role"], row["region_code"])
     if row["disabled"]:
-        audit.record(user, "login_failed", outcome=audit.REFUSED, detail="账号已停用", db_path=db_path)
-        raise LoginRefused("该账号已停用，请联系管理员。")
+        audit.record(user, "login_failed", outcome=audit.REFUSED, detail="账号已停用" + where, db_path=db_path)
+        raise LoginRefused(DISABLED_MESSAGE)
     with store.connect(_path(db_path)) as con:
-        store.clear_failures(con, name)
+        store.clear_failures(con, name, client)
         if _HASHER.check_needs_rehash(row["password_hash"]):
             store.update_password(con, name, _HASHER.hash(password), _stamp())
-    audit.record(user, "login", db_path=db_path)
+    audit.record(user, "login", detail=where.strip("（）"), db_path=db_path)
     return user
 
 
-def _attempts_left(left: int) -> str:
-    minutes = config.LOGIN_WINDOW_SECONDS // 60
-    if left <= 0:
-        return f"失败次数过多，已暂停登录 {minutes} 分钟。"
-    return f"再错 {left} 次将暂停登录 {minutes} 分钟。" if left <= 2 else ""
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def backoff(failures: int, latest: float | None, now: float) -> float:
+    """Seconds this (name, address) must still wait: none for the first LOGIN_MAX_FAILURES failures, then 30 s
+    after the latest, doubling with each further failure, at most LOGIN_BACKOFF_MAX_SECONDS."""
+    if failures < config.LOGIN_MAX_FAILURES or latest is None:
+        return 0.0
+    step = config.LOGIN_BACKOFF_FIRST_SECONDS * 2 ** (failures - config.LOGIN_MAX_FAILURES)
+    return max(0.0, latest + min(step, config.LOGIN_BACKOFF_MAX_SECONDS) - now)
+
+
+def _next_wait(failures: int) -> str:
+    """What the next failures will cost, said before it happens."""
+    if failures < config.LOGIN_MAX_FAILURES - 2:
+        return ""
+    wait = backoff(failures, 0.0, 0.0)
+    if wait:
+        return f"失败次数过多，请 {_duration(wait)}后再试。"
+    left = config.LOGIN_MAX_FAILURES - failures
+    return f"再错 {left} 次需等待 {_duration(config.LOGIN_BACKOFF_FIRST_SECONDS)}才能再试。"
+
+
+def _duration(seconds: float) -> str:
+    seconds = math.ceil(seconds)
+    return f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
+
+
+# ---------------------------------------------------------------- sessions
+
+# Why a session ended, as stored; and what the person in a tab of that session reads at their next click.
+LOGOUT, TIMEOUT, DISABLED, MISSING, PASSWORD_RESET, PASSWORD_CHANGED = (
+    "logout", "timeout", "disabled", "missing", "password_reset", "password_changed",
+)  # fmt: skip
+DISABLED_MESSAGE = "该账号已停用，请联系管理员。"
+ENDED_MESSAGES = {
+    LOGOUT: "您已在其他页面退出登录，请重新登录。",
+    TIMEOUT: f"超过 {config.SESSION_TIMEOUT_MINUTES:g} 分钟未操作，登录已超时，请重新登录。",
+    DISABLED: DISABLED_MESSAGE,
+    MISSING: "该账号已不存在，请联系管理员。",
+    PASSWORD_RESET: "管理员已重设您的密码，请用新密码重新登录。",
+    PASSWORD_CHANGED: "您的密码已在其他页面修改，请用新密码重新登录。",
+}
+EXPIRED_MESSAGE = "登录已失效，请重新登录。"
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """A session as the accounts file holds it now: its user if live, else why it is not (a Chinese message)."""
+
+    user: User | None
+    message: str = ""
+    name: str = ""  # whose session it was, live or not
+    role: str = ""
+    reason: str = ""  # why it ended (LOGOUT, TIMEOUT …); '' for a live or unknown session
 
 
 def _token_hash(token: str) -> str:
@@ -203,31 +273,48 @@ def open_session(user: User, *, db_path: Path | None = None, now: float | None =
     return token
 
 
-def resume_session(token: str, *, db_path: Path | None = None, now: float | None = None) -> User | None:
-    """The user of a live session (a reloaded page), or None when it ended, timed out or the user is disabled."""
+def check_session(
+    token: str | None, *, db_path: Path | None = None, now: float | None = None, touch_every: float = 60
+) -> SessionCheck:
+    """The user of a live session, read afresh: token known and not ended, not idle past the time-out, account
+    present and enabled. An idle session is ended here (and its time-out audited once). Every run of the app and
+    every action calls this; it writes only when the session ends or when `touch_every` seconds have passed."""
     now = time.time() if now is None else now
     if not token or not _path(db_path).exists():
-        return None
+        return SessionCheck(None, EXPIRED_MESSAGE)
+    key = _token_hash(token)
     with store.connect(_path(db_path)) as con:
-        session = store.get_session(con, _token_hash(token))
+        session = store.get_session(con, key)
         row = store.get_user(con, session["name"]) if session else None
         if session is None:
-            return None
-        if row is None or row["disabled"] or now - session["last_seen"] > config.SESSION_TIMEOUT_MINUTES * 60:
-            store.end_session(con, _token_hash(token))
-            return None
-        store.touch_session(con, _token_hash(token), now)
-    return User(row["name"], row["role"], row["region_code"])
+            return SessionCheck(None, EXPIRED_MESSAGE)
+        name, role = session["name"], row["role"] if row else ""
+        if session["ended"]:
+            ended = session["end_reason"] or ""
+            return SessionCheck(None, ENDED_MESSAGES.get(ended, EXPIRED_MESSAGE), name, role, ended)
+        reason = _end_reason(row, now - session["last_seen"])
+        if reason:
+            store.end_session(con, key, reason)
+        elif now - session["last_seen"] >= touch_every:
+            store.touch_session(con, key, now)
+    if reason == TIMEOUT:
+        audit.record(User(name, role), "timeout", db_path=db_path)
+    if reason:
+        return SessionCheck(None, ENDED_MESSAGES[reason], name, role, reason)
+    return SessionCheck(User(row["name"], row["role"], row["region_code"]), "", name, role)
 
 
-def touch_session(token: str, *, db_path: Path | None = None, now: float | None = None) -> None:
+def _end_reason(row: dict | None, idle: float) -> str:
+    if row is None:
+        return MISSING
+    if row["disabled"]:
+        return DISABLED
+    return TIMEOUT if idle > config.SESSION_TIMEOUT_MINUTES * 60 else ""
+
+
+def end_session(token: str, *, reason: str = LOGOUT, db_path: Path | None = None) -> None:
     with store.connect(_path(db_path)) as con:
-        store.touch_session(con, _token_hash(token), time.time() if now is None else now)
-
-
-def end_session(token: str, *, db_path: Path | None = None) -> None:
-    with store.connect(_path(db_path)) as con:
-        store.end_session(con, _token_hash(token))
+        store.end_session(con, _token_hash(token), reason)
 
 
 def _verify(password_hash: str, password: str) -> bool:

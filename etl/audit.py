@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from etl import config
@@ -21,6 +22,21 @@ ACTIONS = {
 }  # fmt: skip
 
 
+# Control and format characters (ESC, bidi overrides, zero-width, line separators) would act on the terminal of
+# whoever reads `python -m etl audit`, or disguise a name: they are stored and printed as \x1b, \u202e …
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def printable(text: str) -> str:
+    """`text` with every control or format character written as a Python escape; other text unchanged."""
+    if text.isprintable():  # the common case, in C
+        return text
+    return "".join(
+        char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) in _INVISIBLE else char
+        for char in text
+    )
+
+
 def record(
     actor: User,
     action: str,
@@ -36,14 +52,14 @@ def record(
     """Append one entry (Beijing time). `db_path` is the warehouse whose accounts file holds the log."""
     entry = {
         "at": now_beijing().isoformat(sep=" "),
-        "actor": actor.name,
+        "actor": printable(actor.name),  # a name typed at the log-in form, a file name from a browser: anything
         "role": actor.role,
         "action": action,
         "outcome": outcome,
         "region_code": region_code,
         "year": year,
-        "detail": detail,
-        "file_name": file_name,
+        "detail": printable(detail),
+        "file_name": None if file_name is None else printable(file_name),
         "file_sha256": file_sha256,
     }
     with store.connect(config.accounts_path(db_path)) as con:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import config
+from etl import config, files
 from etl.warehouse.connection import BEIJING, WarehouseDamaged, WarehouseError, connect
 
 EXPORT_FILES = ("schema.sql", "load.sql")  # what DuckDB's EXPORT DATABASE always writes
@@ -40,6 +40,7 @@ def export_backup(db_path: Path, folder: Path) -> dict[str, int]:
             con.execute(f"export database {_literal(partial)} (format parquet)")
             counts = _row_counts(con)
         _copy_accounts(config.accounts_path(db_path), partial / ACCOUNTS_FILE)
+        files.restrict_tree(partial)
         os.replace(partial, folder)  # an interrupted backup never looks like a whole one
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -50,6 +51,7 @@ def _copy_accounts(source: Path, target: Path) -> None:
     """SQLite's online backup: a consistent copy of users and the audit log even while the app writes them."""
     if not source.exists():
         return
+    files.private_file(target)
     with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
         live.backup(copy)
     live.close()
@@ -95,8 +97,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, reason: str, *, keep: int | None = 
     rows = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()
     db_path = Path(rows[0][0])
     con.checkpoint()
-    folder = config.backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = files.private_dir(config.backup_dir(db_path))
     target = folder / f"{db_path.stem}.{_stamp()}.{reason}.duckdb"
     partial = target.with_name(target.name + ".part")
     try:
@@ -104,6 +105,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, reason: str, *, keep: int | None = 
     except (OSError, subprocess.CalledProcessError) as exc:
         partial.unlink(missing_ok=True)
         raise BackupError(f"写入前的自动备份失败（{folder}：{exc}），未写入任何数据。") from exc
+    files.restrict(partial)
     os.replace(partial, target)
     _prune(folder, db_path.stem, keep)
     return target

@@ -173,7 +173,7 @@ def demo(db_path) -> None:  # noqa: ANN001
 
     db = _db(db_path)
     try:
-        reports = build_demo(db, progress=click.echo)
+        reports = build_demo(db, progress=click.echo, actor=cli_user())
     except warehouse.WarehouseError as exc:
         click.echo(f"✗ {exc}", err=True)
         sys.exit(1)
@@ -347,5 +347,8 @@ def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
     for e in audit.entries(_db(db_path), actor=actor, limit=limit):
         name = audit.ACTIONS.get(e["action"], e["action"])
         outcome = audit.OUTCOMES.get(e["outcome"], e["outcome"])
-        file = f"\t{e['file_name']} {e['file_sha256'][:12]}" if e["file_sha256"] else ""
-        click.echo(f"{e['at']}\t{e['actor']}\t{name}\t{outcome}\t{e['detail']}{file}")
+        fields = [e["at"], e["actor"], name, outcome, e["detail"]]
+        if e["file_sha256"]:
+            fields.append(f"{e['file_name']} {e['file_sha256'][:12]}")
+        # Each field escaped again on the way out: entries written before names were escaped may hold ESC.
+        click.echo("\t".join(audit.printable(str(field)) for field in fields))

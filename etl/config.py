@@ -9,14 +9,31 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = PROJECT_ROOT / "data" / "raw"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse.duckdb"
 
-# Caps on an upload. The app states them on the upload page; the CLI applies the same ones.
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MIB = 1024 * 1024
+# Caps on an upload. The app states them on the upload page; the CLI applies the same ones. "MB" in every Chinese
+# message means 1024 × 1024 bytes, as Windows Explorer shows file sizes to the statisticians.
+MAX_UPLOAD_MB = 10
+MAX_FILE_BYTES = MAX_UPLOAD_MB * MIB
+# What the browser may send at all (the upload widget and server.maxUploadSize in .streamlit/config.toml): twice
+# the limit, so that a file a little too large reaches the server and is refused with the Chinese message above
+# instead of the widget's own English one.
+UPLOAD_CEILING_MB = 2 * MAX_UPLOAD_MB
 MAX_INFLATED_BYTES = 200 * 1024 * 1024  # all parts of an .xlsx together, counted while inflating
+# Any one part: the parser holds a sheet's (or the shared strings') whole XML in memory, so this bounds what one
+# upload can cost it. A 100,000-row sheet is about 13 MB; only padding reaches this.
+MAX_PART_INFLATED_BYTES = 64 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
 MAX_SHEETS = 50
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
 MAX_CELLS = 5_000_000  # rows × columns of a sheet's used range: what the parser allocates
+# A refused file keeps at most this many issues (the rest are only counted): a 200,000-row file of errors must
+# cost neither the server's memory nor the browser's patience. The page shows the first ISSUES_SHOWN.
+MAX_ISSUES_KEPT = 10_000
+ISSUES_SHOWN = 200
+# Reading a spreadsheet can take hundreds of MB for a large file: one at a time per server process; the others
+# wait this long at most, saying so, then give up with a message.
+HEAVY_CHECK_WAIT_SECONDS = float(os.environ.get("HNFL_HEAVY_CHECK_WAIT_SECONDS", "120"))
 
 # A writer that finds the warehouse locked by another process retries this long, then gives up.
 LOCK_WAIT_SECONDS = float(os.environ.get("HNFL_LOCK_WAIT_SECONDS", "30"))
@@ -25,12 +42,23 @@ LOCK_WAIT_SECONDS = float(os.environ.get("HNFL_LOCK_WAIT_SECONDS", "30"))
 # BACKUP_KEEP copies are kept (0 turns the automatic copies off).
 BACKUP_KEEP = int(os.environ.get("HNFL_BACKUP_KEEP", "10"))
 
-# Log-in: a session ends after this many minutes without a click; a name that fails this many times
-# within the window is refused (even with the right password) until the window has passed.
+# Log-in: a session ends after this many minutes without a click.
 SESSION_TIMEOUT_MINUTES = float(os.environ.get("HNFL_SESSION_TIMEOUT_MINUTES", "30"))
-LOGIN_MAX_FAILURES = 5
-LOGIN_WINDOW_SECONDS = 15 * 60
 MIN_PASSWORD_LENGTH = 10
+# Brute force, without letting anyone lock an account out: failures count per (name, address). After
+# LOGIN_MAX_FAILURES of them that address waits before its next try, 30 s, then twice as long after each further
+# failure, at most 15 minutes. A success there, a password reset or `etl users enable` clears the count; failures
+# older than a day are forgotten. When the whole server sees more than LOGIN_GLOBAL_FAILURES failures a minute,
+# every attempt (right or wrong) is slowed by LOGIN_GLOBAL_DELAY_SECONDS: slower, never refused.
+LOGIN_MAX_FAILURES = 5
+LOGIN_BACKOFF_FIRST_SECONDS = 30
+LOGIN_BACKOFF_MAX_SECONDS = 15 * 60
+LOGIN_FAILURE_MEMORY_SECONDS = 24 * 3600
+LOGIN_GLOBAL_FAILURES = 30
+LOGIN_GLOBAL_DELAY_SECONDS = 1.0
+# Set when a reverse proxy on this machine forwards the requests (see README): the browser's address is then
+# the last one the proxy appended to X-Forwarded-For. Never trusted otherwise, since anyone can send the header.
+BEHIND_PROXY = os.environ.get("HNFL_BEHIND_PROXY", "") not in ("", "0")
 
 FIRST_YEAR = 2000
 TEMPLATE_VERSION = "2024.1"

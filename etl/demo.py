@@ -8,6 +8,7 @@ from pathlib import Path
 from etl.config import RAW_DIR
 from etl.issues import RefusedFile
 from etl.pipeline import REFUSED, FileReport, load_bytes, read_path
+from etl.roles import SYSTEM, User
 
 SAMPLE_MARK = "示例"
 
@@ -17,8 +18,11 @@ def sample_files(folder: Path = RAW_DIR) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and SAMPLE_MARK in p.name)
 
 
-def build_demo(db_path: Path, progress: Callable[[str], None] = lambda _: None) -> list[FileReport]:
-    """Load every sample return, marked as sample data; loading again adds nothing."""
+def build_demo(
+    db_path: Path, progress: Callable[[str], None] = lambda _: None, *, actor: User = SYSTEM
+) -> list[FileReport]:
+    """Load every sample return, marked as sample data; loading again adds nothing. The demo is built on the
+    server (the command line, `make run`, the tests): `actor` is the command line unless said otherwise."""
     files = sample_files()
     reports = []
     for index, path in enumerate(files, start=1):
@@ -27,7 +31,7 @@ def build_demo(db_path: Path, progress: Callable[[str], None] = lambda _: None) 
         except RefusedFile as refusal:
             reports.append(FileReport(path.name, REFUSED, [refusal.issue]))
             continue
-        report = load_bytes(data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True)
+        report = load_bytes(data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True, actor=actor)
         progress(f"[{index}/{len(files)}] {name}：{report.status}")
         reports.append(report)
     return reports

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from etl import catalog
 from etl.catalog import Indicator, normalize_text
 from etl.config import FIRST_YEAR
-from etl.issues import Issue, make_issue
+from etl.issues import IssueList, make_issue
 from etl.numbers import parse_value, parse_year
 from etl.read import Sheet, Workbook
 
@@ -76,7 +76,7 @@ class Context:
 class Extraction:
     observations: list[Observation] = field(default_factory=list)
     totals: list[TotalRow] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
+    issues: IssueList = field(default_factory=IssueList)  # capped: past the cap, only counted
     # (region, year, domain) → where its row starts, to report duplicates
     slices: dict[tuple[str, int, str], str] = field(default_factory=dict)
     # long tables give one value per row: (region, year, indicator) → where, across all sheets of the file
@@ -202,6 +202,9 @@ class _Table:
         self.header = [_norm(_text(v)) for v in sheet.rows[header_row]]
 
     def issue(self, code: str, row: int | None = None, col: int | None = None, **fields: object) -> None:
+        if self.out.issues.full:  # counted, not written: a file of 200,000 bad rows stays cheap
+            self.out.issues.dropped += 1
+            return
         cell = cell_ref(row, col) if row is not None and col is not None else ""
         self.out.issues.append(make_issue(code, file=self.file, sheet=self.sheet.name, cell=cell, **fields))
 

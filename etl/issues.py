@@ -109,6 +109,28 @@ class Issue:
         return asdict(self) | {"location": self.location}
 
 
+class IssueList(list):
+    """The issues of one file, at most `cap` of them kept; past the cap they are only counted (`dropped`), so a
+    file with an error in each of 200,000 rows costs neither the memory of 200,000 messages nor their display."""
+
+    def __init__(self, cap: int | None = None) -> None:
+        from etl.config import MAX_ISSUES_KEPT
+
+        super().__init__()
+        self.cap = MAX_ISSUES_KEPT if cap is None else cap
+        self.dropped = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= self.cap
+
+    def append(self, issue: Issue) -> None:
+        if self.full:
+            self.dropped += 1
+        else:
+            super().append(issue)
+
+
 def make_issue(code: str, *, file: str = "", sheet: str = "", cell: str = "", **fields: object) -> Issue:
     level, template = TEMPLATES[code]
     return Issue(code, level, template.format(**fields), file, sheet, cell)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import audit, backup, catalog, warehouse
+from etl import audit, backup, catalog, config, files, guard, warehouse
 from etl.config import MAX_FILE_BYTES, archive_dir
 from etl.extract import Context, Extraction, Observation, extract
 from etl.issues import Issue, RefusedFile, has_errors, make_issue
 from etl.read import read_file
-from etl.roles import STATISTICIAN, SYSTEM, UPLOAD, PermissionDenied, User, check, city_of
+from etl.roles import STATISTICIAN, UPLOAD, PermissionDenied, User, check, city_of
 from etl.validate import validate, year_on_year
 from etl.warehouse import NewSubmission, StoreResult
 
@@ -28,10 +29,15 @@ class FileReport:
     store: StoreResult | None = None
     file_kind: str = ""
     is_sample: bool = False
+    more_errors: int = 0  # found past the cap of issues kept (config.MAX_ISSUES_KEPT): counted, not listed
 
     @property
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.is_error]
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.more_errors
 
     @property
     def warnings(self) -> list[Issue]:
@@ -49,9 +55,33 @@ class _Parsed:
     is_sample: bool
 
 
+# Reading a spreadsheet (calamine's grid, then the observations) is what costs memory: one at a time per process,
+# so that several large uploads at once cannot exhaust the server. Small files pass through in milliseconds.
+_HEAVY_CHECK = threading.BoundedSemaphore(1)
+
+
+class ServerBusy(warehouse.WarehouseError):
+    """Another file's check held the reader for longer than HEAVY_CHECK_WAIT_SECONDS."""
+
+
+def heavy_check_busy() -> bool:
+    """Whether a file is being read right now (so the next one will wait): for a message, never for a decision."""
+    if _HEAVY_CHECK.acquire(blocking=False):
+        _HEAVY_CHECK.release()
+        return False
+    return True
+
+
 def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None) -> _Parsed:
-    book = read_file(data, file_name)
-    extraction = extract(book, Context(file_name, year, region_code))
+    if not _HEAVY_CHECK.acquire(timeout=config.HEAVY_CHECK_WAIT_SECONDS):
+        raise ServerBusy(
+            f"服务器正在检查其他报表，已等待 {config.HEAVY_CHECK_WAIT_SECONDS:g} 秒，请稍后重新上传。未写入任何数据。"
+        )
+    try:
+        book = read_file(data, file_name)
+        extraction = extract(book, Context(file_name, year, region_code))
+    finally:
+        _HEAVY_CHECK.release()
     return _Parsed(extraction, book.kind, book.meta.get("sample") == "1")
 
 
@@ -91,10 +121,12 @@ def _check_alone(
         return FileReport(file_name, REFUSED, [refusal.issue]), None
     issues = parsed.extraction.issues + validate(parsed.extraction, file_name)
     issues += _access_issues(actor, parsed.extraction.observations, file_name)
-    if has_errors(issues):
+    more = parsed.extraction.issues.dropped
+    if has_errors(issues) or more:
         # The values read stay with the report (never stored): the audit entry says which 市州 and year it held.
         observations = parsed.extraction.observations
-        return FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind), parsed
+        report = FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind, more_errors=more)
+        return report, parsed
     observations = parsed.extraction.observations
     return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample), parsed
 
@@ -154,10 +186,11 @@ def _previous(con, extraction: Extraction) -> dict:  # noqa: ANN001 - a DuckDB c
     return warehouse.previous_values(con, regions, years) if regions else {}
 
 
-def load_bytes(data: bytes, file_name: str, db_path: Path, *, actor: User = SYSTEM, **options: object) -> FileReport:
+def load_bytes(data: bytes, file_name: str, db_path: Path, *, actor: User, **options: object) -> FileReport:
     """Load one file all-or-nothing: a refused file writes nothing, not even an empty warehouse.
 
-    `actor` is checked (role, 市州) before anything is written, and the attempt is audited. Options:
+    `actor` — who acts, always said by the caller (the app: the session's user read at the click; the command
+    line: 命令行) — is checked (role, 市州) before anything is written, and the attempt is audited. Options:
     year, region_code (when the file does not say), source, submitted_by, note, is_sample.
     """
     sha256 = hashlib.sha256(data).hexdigest()
@@ -220,7 +253,7 @@ def log_load(report: FileReport, actor: User, sha256: str, db_path: Path) -> Non
     regions = sorted({code for code, _ in pairs})
     years = sorted({year for _, year in pairs})
     if report.refused:
-        detail = f"{len(report.errors)} 个错误：" + "；".join(i.describe() for i in report.errors[:3])
+        detail = f"{report.error_count} 个错误：" + "；".join(i.describe() for i in report.errors[:3])
         action, outcome = "refusal", audit.REFUSED
     elif report.status == ALREADY_LOADED:
         detail, action, outcome = f"重复文件，未写入（上报编号 {report.store.submission_id}）", "upload", audit.OK
@@ -246,9 +279,10 @@ def archive_original(data: bytes, sha256: str, kind: str, db_path: Path) -> str:
     folder = archive_dir(db_path) / sha256[:2]
     target = folder / f"{sha256}.{kind}"
     if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        files.private_dir(folder)
         temporary = target.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(data)
+        with os.fdopen(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, files.FILE_MODE), "wb") as out:
+            out.write(data)
         os.replace(temporary, target)
     return str(target.relative_to(Path(db_path).resolve().parent))
 
@@ -257,9 +291,5 @@ def read_path(path: Path) -> tuple[bytes, str]:
     """Bytes and display name of a file given on the command line, refusing oversize files before reading them."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise RefusedFile(
-            make_issue(
-                "file-too-large", file=path.name, size_mb=f"{size / 2**20:.1f}", limit_mb=MAX_FILE_BYTES // 2**20
-            )
-        )
+        raise guard.too_large(path.name, size)
     return path.read_bytes(), path.name

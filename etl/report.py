@@ -16,8 +16,9 @@ def format_report(report: FileReport) -> str:
         kind = "错误" if issue.is_error else "警告"
         where = f" {issue.location}" if issue.location else ""
         lines.append(f"  {kind}{where}：{issue.message}")
-    if len(listed) > MAX_LISTED_ISSUES:
-        lines.append(f"  ……另有 {len(listed) - MAX_LISTED_ISSUES} 个问题未列出，请先更正以上问题。")
+    unlisted = len(listed) - min(len(listed), MAX_LISTED_ISSUES) + report.more_errors
+    if unlisted:
+        lines.append(f"  ……另有 {unlisted} 个问题未列出，请先更正以上问题。")
     if report.store and report.store.changes:
         lines.append("  更改的数值：")
         lines += [f"    {_change(c)}" for c in report.store.changes[:MAX_LISTED_ISSUES]]
@@ -26,8 +27,8 @@ def format_report(report: FileReport) -> str:
 
 def _counts(report: FileReport) -> str:
     parts = []
-    if report.errors:
-        parts.append(f"{len(report.errors)} 个错误")
+    if report.error_count:
+        parts.append(f"{report.error_count} 个错误")
     if report.warnings:
         parts.append(f"{len(report.warnings)} 个警告")
     return "，".join(parts)

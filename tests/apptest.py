@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from etl import accounts, config
@@ -80,13 +82,26 @@ def seed_accounts(db_path: Path) -> Path:
     return target
 
 
-def login(at: AppTest, name: str = "admin") -> AppTest:
-    """A session in which `name` has logged in (the form itself is tested in test_auth)."""
+def login(at: AppTest, name: str = "admin", *, now: float | None = None) -> AppTest:
+    """A session in which `name` has logged in (the form itself is tested in test_auth_pages): a real session
+    in the accounts file, which every run and every action checks. Returns the app; the token is in its state."""
     seed_accounts(config.warehouse_path())
-    at.session_state[auth.SESSION_KEY] = {"name": name, "last_seen": time.time()}
+    account = accounts.find_account(name)
+    token = accounts.open_session(account.user, now=time.time() if now is None else now)
+    at.session_state[auth.SESSION_KEY] = {"name": name, "token": token}
     return at
 
 
 def new_app(name: str = "admin") -> AppTest:
     """The app over $HNFL_WAREHOUSE, logged in as `name`."""
     return login(AppTest.from_file(APP, default_timeout=60), name)
+
+
+def issue_rows(at: AppTest) -> pd.DataFrame:
+    """The upload page's table of problems (a text table: nothing in it is interpreted)."""
+    return next(d.value for d in at.dataframe if "问题与处理办法" in d.value.columns)
+
+
+def seen(markdown: str) -> str:
+    """A Markdown message as the reader sees it: text from files and users arrives backslash-escaped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

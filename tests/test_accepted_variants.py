@@ -9,6 +9,7 @@ import pytest
 import xlwt
 
 from etl.pipeline import LOADED, load_bytes
+from etl.roles import SYSTEM
 from tests.conftest import filled_template, header_of, stored, xlsx_bytes
 
 ZHUZHOU_2016 = {
@@ -20,7 +21,7 @@ NOT_REPORTED_JOBS = ["创业就业培训期数", "创业就业培训人次", "�
 
 
 def load(data: bytes, db_path, name: str = "return.xlsx", **kwargs):
-    report = load_bytes(data, name, db_path, **kwargs)
+    report = load_bytes(data, name, db_path, **kwargs, actor=SYSTEM)
     assert report.status == LOADED, [i.describe() for i in report.issues]
     assert report.issues == [], [i.describe() for i in report.issues]
     return report

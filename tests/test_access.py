@@ -138,7 +138,7 @@ def base_warehouse(tmp_path_factory) -> Path:
         ("zz-v1.xlsx", fairs_return(2016, "株洲市", value=30)),
         ("cs-v2.xlsx", fairs_return(2016, "长沙市", value=45)),
     ):
-        assert load_bytes(data, name, db).status == LOADED
+        assert load_bytes(data, name, db, actor=SYSTEM).status == LOADED
     return db
 
 
@@ -385,7 +385,7 @@ def test_whole_year_lock_blocks_every_city_of_that_year_only(db):
     before = fingerprint(db)
     names = [c.name for c in catalog.cities()]
 
-    report = load_bytes(fairs_return(2016, *names, value=60), "province-2016.xlsx", db)
+    report = load_bytes(fairs_return(2016, *names, value=60), "province-2016.xlsx", db, actor=SYSTEM)
     assert report.status == REFUSED
     assert {i.code for i in report.issues} == {"slice-locked"}
     assert sorted(i.location for i in report.issues) == sorted(f"就业创业!B{row}" for row in range(4, 4 + len(names)))
@@ -397,11 +397,11 @@ def test_whole_year_lock_blocks_every_city_of_that_year_only(db):
         assert only_issue(refused)[0] == "slice-locked"
     assert fingerprint(db) == before
 
-    assert load_bytes(fairs_return(2017, *names, value=70), "province-2017.xlsx", db).status == LOADED
+    assert load_bytes(fairs_return(2017, *names, value=70), "province-2017.xlsx", db, actor=SYSTEM).status == LOADED
     assert {fairs(db, name, 2017) for name in names} == {70}
 
     actions.unlock(ADMIN_USER, db, 2016)
-    assert load_bytes(fairs_return(2016, *names, value=60), "province-2016.xlsx", db).status == LOADED
+    assert load_bytes(fairs_return(2016, *names, value=60), "province-2016.xlsx", db, actor=SYSTEM).status == LOADED
     assert {fairs(db, name) for name in names} == {60}
 
 
@@ -443,29 +443,86 @@ def test_passwords_are_stored_only_as_argon2_hashes(db, tmp_path):
             assert password.encode() not in path.read_bytes(), path
 
 
+ATTACKER, OFFICE = "203.0.113.66", "10.20.0.7"
+
+
+def try_login(db: Path, name: str, password: str, client: str, at: float) -> str:
+    """'ok', or the Chinese refusal."""
+    try:
+        accounts.authenticate(name, password, client=client, db_path=db, now=at)
+    except LoginRefused as refused:
+        return str(refused)
+    return "ok"
+
+
 @pytest.mark.usefixtures("seeded")
-def test_rate_limit_per_name_then_the_window_passes(db):
+def test_wrong_passwords_from_one_address_cannot_lock_the_account_out(db):
+    """Defect 3: five wrong passwords used to lock the name out for everyone for 15 minutes."""
     t0 = 1_900_000_000.0
-    messages = []
-    for i in range(config.LOGIN_MAX_FAILURES):
-        with pytest.raises(LoginRefused) as refused:
-            accounts.authenticate("cs", PASSWORDS["wrong"], db_path=db, now=t0 + i)
-        messages.append(str(refused.value))
-    assert messages[0] == "用户名或密码错误。"
-    assert messages[3] == "用户名或密码错误。再错 1 次将暂停登录 15 分钟。"
-    assert messages[4] == "用户名或密码错误。失败次数过多，已暂停登录 15 分钟。"
+    messages = [try_login(db, "cs", PASSWORDS["wrong"], ATTACKER, t0 + i) for i in range(config.LOGIN_MAX_FAILURES)]
+    assert messages[:2] == ["用户名或密码错误。"] * 2
+    assert messages[3] == "用户名或密码错误。再错 1 次需等待 30 秒才能再试。"
+    assert messages[4] == "用户名或密码错误。失败次数过多，请 30 秒后再试。"
+    too_soon = "登录失败次数过多，请 30 秒后再试；如急需登录，请联系管理员。"
+    assert try_login(db, "cs", PASSWORDS["first"], ATTACKER, t0 + 4.5) == too_soon  # even the right password waits
+    assert try_login(db, "cs", PASSWORDS["first"], OFFICE, t0 + 5) == "ok"  # the owner, elsewhere: at once
+    assert try_login(db, "cs", PASSWORDS["first"], "", t0 + 5) == "ok"  # and on the server itself
 
-    with pytest.raises(LoginRefused, match="暂停登录，请 15 分钟后再试") as refused:
-        accounts.authenticate("cs", PASSWORDS["first"], db_path=db, now=t0 + 5)  # the right password, too soon
-    assert "暂停" in str(refused.value)
-    assert accounts.authenticate("zz", PASSWORDS["own"], db_path=db, now=t0 + 5).name == "zz"  # per name
+    # Each further failure from that address doubles its wait: 30 s, 60 s, 2 min, … at most 15 min.
+    waits, at = [], t0 + 4
+    for _ in range(8):
+        at += accounts.backoff(*failures(db, "cs", ATTACKER), at) + 1
+        assert try_login(db, "cs", PASSWORDS["wrong"], ATTACKER, at).startswith("用户名或密码错误。")
+        waits.append(round(accounts.backoff(*failures(db, "cs", ATTACKER), at)))
+    assert waits == [60, 120, 240, 480, 900, 900, 900, 900]
+    assert try_login(db, "cs", PASSWORDS["first"], ATTACKER, at + 60) == (
+        "登录失败次数过多，请 14 分钟后再试；如急需登录，请联系管理员。"
+    )
 
-    outcomes = [(e["action"], e["outcome"]) for e in audit.entries(db, actor="cs", actions=["login", "login_failed"])]
-    assert outcomes == [("login_failed", audit.REFUSED)] + [("login_failed", audit.FAILED)] * 5
+    attempts = [(e["outcome"], e["detail"]) for e in audit.entries(db, actor="cs", actions=["login_failed"])]
+    assert sorted(set(attempts)) == [
+        (audit.FAILED, f"用户名或密码错误（来自 {ATTACKER}）"),
+        (audit.REFUSED, f"失败次数过多，稍后再试（来自 {ATTACKER}）"),
+    ]
+    assert [attempts.count(kind) for kind in sorted(set(attempts))] == [13, 2]
+    logins = [e["detail"] for e in audit.entries(db, actor="cs", actions=["login"])]
+    assert logins == ["来自本机", f"来自 {OFFICE}"]
 
-    after_window = t0 + (config.LOGIN_MAX_FAILURES - 1) + config.LOGIN_WINDOW_SECONDS + 1
-    assert accounts.authenticate("cs", PASSWORDS["first"], db_path=db, now=after_window).role == STATISTICIAN
-    assert latest(db, "action", "actor", "role", "outcome") == ("login", "cs", STATISTICIAN, audit.OK)
+
+def failures(db: Path, name: str, client: str) -> tuple[int, float | None]:
+    from etl.warehouse import accounts as store
+
+    with store.connect(config.accounts_path(db)) as con:
+        return store.failures_of(con, name, client, 0)
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("recovery", ["etl users enable", "etl users passwd"])
+def test_the_back_off_is_cleared_by_enable_or_a_reset(db, recovery):
+    t0 = 1_900_000_000.0
+    for i in range(config.LOGIN_MAX_FAILURES + 3):
+        try_login(db, "cs", PASSWORDS["wrong"], OFFICE, t0 + i)
+    assert try_login(db, "cs", PASSWORDS["first"], OFFICE, t0 + 10).startswith("登录失败次数过多")
+    if recovery == "etl users enable":
+        done, password = etl("users", "enable", "cs", "--db", db), PASSWORDS["first"]
+    else:
+        done, password = etl("users", "passwd", "cs", "--db", db, stdin=PASSWORDS["reset"] + "\n"), PASSWORDS["reset"]
+    assert done.returncode == 0, done.stderr
+    assert try_login(db, "cs", password, OFFICE, t0 + 11) == "ok"
+
+
+@pytest.mark.usefixtures("seeded")
+def test_many_failures_slow_every_log_in_down_but_refuse_none(db, monkeypatch):
+    slept = []
+    monkeypatch.setattr(accounts, "_sleep", slept.append)
+    t0 = 1_900_000_000.0
+    for i in range(config.LOGIN_GLOBAL_FAILURES):  # a spray across names and addresses, inside a minute
+        try_login(db, f"guess{i % 7}", PASSWORDS["wrong"], f"198.51.100.{i}", t0 + i / 10)
+    assert slept == []  # below the threshold nobody waits
+    assert try_login(db, "cs", PASSWORDS["first"], OFFICE, t0 + 4) == "ok"
+    assert slept == [config.LOGIN_GLOBAL_DELAY_SECONDS]  # slowed, not refused
+    assert try_login(db, "zz", PASSWORDS["own"], OFFICE, t0 + 70) == "ok"  # a minute later: no delay
+    assert slept == [config.LOGIN_GLOBAL_DELAY_SECONDS]
 
 
 @pytest.mark.usefixtures("seeded")
@@ -479,7 +536,7 @@ def test_unknown_and_disabled_users_refused(db):
     assert accounts.find_account("cs", db_path=db).disabled is True
     with pytest.raises(LoginRefused, match="^该账号已停用，请联系管理员。$"):
         accounts.authenticate("cs", PASSWORDS["first"], db_path=db)
-    assert latest(db, "action", "outcome", "detail") == ("login_failed", audit.REFUSED, "账号已停用")
+    assert latest(db, "action", "outcome", "detail") == ("login_failed", audit.REFUSED, "账号已停用（来自本机）")
     accounts.set_disabled(SYSTEM, "cs", False, db_path=db)
     assert accounts.authenticate("cs", PASSWORDS["first"], db_path=db).name == "cs"
 
@@ -619,3 +676,23 @@ def test_cli_users_and_locks(db, tmp_path):
     assert fairs(db, "长沙市") == 48
     actions_logged = [e["action"] for e in audit.entries(db)]
     assert actions_logged == ["upload", "unlock", "refusal", "lock", "user_add"]
+
+
+def test_terminal_escapes_in_log_in_names_are_stored_and_printed_escaped(db):
+    """Defect 6: ESC[2J typed as a user name reached `python -m etl audit` raw and cleared the screen."""
+    from etl.warehouse import accounts as store
+
+    hostile = "\x1b[2J\x1b]0;pwned\x07root\u202egnp.exe"
+    with pytest.raises(LoginRefused):
+        accounts.authenticate(hostile, PASSWORDS["wrong"], db_path=db)
+    shown = "\\x1b[2J\\x1b]0;pwned\\x07root\\u202egnp.exe"
+    assert latest(db, "actor", "action") == (shown, "login_failed")
+    with store.connect(config.accounts_path(db)) as con:  # an entry written before names were escaped
+        store.append_audit(con, {"at": "2024-01-01 00:00:00", "actor": "\x1b[31mold", "role": "", "action": "login",
+                                 "outcome": "ok", "detail": "\x1b[2J"})  # fmt: skip
+    printed = etl("audit", "--db", db)
+    assert printed.returncode == 0, printed.stderr
+    assert "\x1b" not in printed.stdout and "\x07" not in printed.stdout and "\u202e" not in printed.stdout
+    lines = printed.stdout.splitlines()
+    assert lines[0].split("\t")[1:4] == ["\\x1b[31mold", "登录", "成功"] and lines[0].endswith("\t\\x1b[2J")
+    assert lines[1].split("\t")[1:4] == [shown, "登录失败", "失败"]

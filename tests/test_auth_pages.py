@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import APP, TEST_USERS, login, new_app, texts
+from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, texts
 from tests.conftest import filled_template
 from ui import auth
 
@@ -56,7 +56,7 @@ def test_nothing_is_shown_before_log_in_and_the_form_logs_in(demo_copy):
     log_in_through_form(at, "leader", TEST_USERS["leader"][2])
     assert not at.exception
     assert texts(at.title) == ["湖南省妇联统计总览"]
-    assert "当前用户：leader（领导）" in texts(at.sidebar.caption)
+    assert "当前用户：leader（领导）" in texts(at.sidebar.text)
     outcomes = [
         (e["actor"], e["action"], e["outcome"]) for e in audit.entries(demo_copy, actions=["login", "login_failed"])
     ]
@@ -72,11 +72,9 @@ def test_log_out_ends_the_session(demo_copy):
 
 
 def test_inactive_session_times_out(demo_copy):
-    at = logged_out()
-    at.session_state[auth.SESSION_KEY] = {"name": "admin", "last_seen": time.time() - 31 * 60}
-    at.run()
+    at = login(logged_out(), "admin", now=time.time() - 31 * 60).run()
     assert texts(at.title) == ["湖南省妇联统计平台"]
-    assert "超过 30 分钟未操作，已自动退出，请重新登录。" in texts(at.info)
+    assert texts(at.info) == ["超过 30 分钟未操作，登录已超时，请重新登录。"]
     assert audit.entries(demo_copy, actions=["timeout"])[0]["actor"] == "admin"
 
 
@@ -86,7 +84,7 @@ def test_a_disabled_account_is_out_at_its_next_click(demo_copy):
     accounts.set_disabled(roles.SYSTEM, "cs", True, db_path=demo_copy)
     at.run()
     assert texts(at.title) == ["湖南省妇联统计平台"]
-    assert "该账号不存在或已停用，请联系管理员。" in texts(at.info)
+    assert texts(at.info) == ["该账号已停用，请联系管理员。"]
 
 
 # ---------------------------------------------------------------- pages by role
@@ -122,7 +120,7 @@ def test_statistician_uploads_own_city_only(demo_copy):
     assert at.selectbox[0].options == ["长沙市"]  # the template is for one's own 市州
     zhuzhou = filled_template(2024, {("就业创业", "株洲市", "举办招聘会场次"): 51}, region_code="430200")
     at.file_uploader[0].set_value(("株洲.xlsx", zhuzhou, XLSX)).run()
-    assert "您是长沙市的统计员，不能上报株洲市的数据" in " ".join(at.table[0].value["问题与处理办法"])
+    assert "您是长沙市的统计员，不能上报株洲市的数据" in " ".join(issue_rows(at)["问题与处理办法"])
     assert not [b for b in at.button if b.label == "提交"]
     refusal = audit.entries(demo_copy, actions=["refusal"])
     assert [(e["actor"], e["file_name"], e["region_code"], e["year"]) for e in refusal] == [
@@ -181,7 +179,7 @@ def test_admin_locks_a_city_year_and_uploads_into_it_are_refused(demo_copy):
     with duckdb.connect(str(demo_copy), read_only=True) as con:
         before = con.execute("select count(*) from submissions").fetchall()
     at.file_uploader[0].set_value(("株洲2016.xlsx", again, XLSX)).run()
-    issues = at.table[0].value
+    issues = issue_rows(at)
     assert "株洲市2016年的数据已由 admin 于" in " ".join(issues["问题与处理办法"])
     assert list(issues["位置"])[0].startswith("就业创业!")
     with duckdb.connect(str(demo_copy), read_only=True) as con:
@@ -252,22 +250,39 @@ def test_uncaught_error_shows_an_id_and_no_details(demo_copy, caplog):
     assert audit.entries(demo_copy, actions=["error"])[0]["detail"] == f"错误编号 {error_id}：RuntimeError"
 
 
-def test_a_session_token_resumes_until_log_out_time_out_or_disable(demo_copy):
-    """What a reloaded page relies on: the browser's cookie holds a token, the accounts file only its hash."""
+def test_a_session_token_lives_until_log_out_time_out_disable_or_password_change(demo_copy):
+    """What every run and every action relies on: the token in the browser's cookie, its hash in the accounts
+    file, and why a session ended, told to whichever tab clicks next."""
     user = roles.User("cs", roles.STATISTICIAN, "430100")
+    live = lambda token, **kw: accounts.check_session(token, db_path=demo_copy, **kw)  # noqa: E731
     token = accounts.open_session(user, db_path=demo_copy, now=1000.0)
-    assert accounts.resume_session(token, db_path=demo_copy, now=1000.0 + 29 * 60) == user
-    assert accounts.resume_session(token, db_path=demo_copy, now=1000.0 + 29 * 60 + 31 * 60) is None  # idle
-    assert accounts.resume_session(token, db_path=demo_copy, now=1000.0 + 29 * 60) is None  # ended for good
+    assert live(token, now=1000.0 + 29 * 60).user == user
+    idle = live(token, now=1000.0 + 29 * 60 + 31 * 60)
+    assert (idle.user, idle.message) == (None, "超过 30 分钟未操作，登录已超时，请重新登录。")
+    assert live(token, now=1000.0 + 29 * 60).message == idle.message  # ended for good, and says why
+    assert [e["actor"] for e in audit.entries(demo_copy, actions=["timeout"])] == ["cs"]  # audited once
+
     logged_out_token = accounts.open_session(user, db_path=demo_copy)
     accounts.end_session(logged_out_token, db_path=demo_copy)
-    assert accounts.resume_session(logged_out_token, db_path=demo_copy) is None
-    live = accounts.open_session(user, db_path=demo_copy)
+    assert live(logged_out_token).message == "您已在其他页面退出登录，请重新登录。"
+
+    first, second = (accounts.open_session(user, db_path=demo_copy) for _ in range(2))
+    accounts.change_own_password(
+        user, TEST_USERS["cs"][2], "Xin-Mi-Ma-2024", keep_token=first, db_path=demo_copy
+    )  # fmt: skip
+    assert live(first).user == user  # the tab that changed it goes on
+    assert live(second).message == "您的密码已在其他页面修改，请用新密码重新登录。"
+
+    accounts.set_password(roles.SYSTEM, "cs", "Chong-She-Mi-Ma-1", db_path=demo_copy)
+    assert live(first).message == "管理员已重设您的密码，请用新密码重新登录。"
+
+    disabled = accounts.open_session(user, db_path=demo_copy)
     accounts.set_disabled(roles.SYSTEM, "cs", True, db_path=demo_copy)
     accounts.set_disabled(roles.SYSTEM, "cs", False, db_path=demo_copy)
-    assert accounts.resume_session(live, db_path=demo_copy) is None  # disabling ends every session of the user
+    assert live(disabled).message == "该账号已停用，请联系管理员。"  # disabling ended it, even once re-enabled
+    assert live("not-a-token").message == "登录已失效，请重新登录。"
     stored = demo_copy.with_name("accounts.sqlite3").read_bytes()
-    assert not any(t.encode() in stored for t in (token, logged_out_token, live))
+    assert not any(t.encode() in stored for t in (token, logged_out_token, first, second, disabled))
 
 
 def test_audit_csv_neutralises_hostile_names_in_every_text_column(demo_copy, downloads):

@@ -15,6 +15,7 @@ import pytest
 from etl import backup, config, warehouse
 from etl.config import PROJECT_ROOT
 from etl.pipeline import ALREADY_LOADED, LOADED, REFUSED, load_bytes
+from etl.roles import SYSTEM
 from tests.conftest import fingerprint, header_of, stored, xlsx_bytes
 
 HOLDER = """
@@ -77,7 +78,7 @@ def test_backup_then_restore_round_trips_every_table(demo_copy, tmp_path):
     done = etl("backup", tmp_path / "备份", "--db", demo_copy)
     assert (done.returncode, done.stdout.strip()) == (0, f"已备份到 {tmp_path / '备份'}：10 张表，2882 条数值记录。")
 
-    assert load_bytes(jobs("株洲市", 1, 2, 1), "later.xlsx", demo_copy).status == LOADED
+    assert load_bytes(jobs("株洲市", 1, 2, 1), "later.xlsx", demo_copy, actor=SYSTEM).status == LOADED
     changed = fingerprint(demo_copy)
     done = etl("restore", tmp_path / "备份", "--db", demo_copy)
     assert done.returncode == 0, done.stderr
@@ -86,12 +87,12 @@ def test_backup_then_restore_round_trips_every_table(demo_copy, tmp_path):
     assert fingerprint(demo_copy) == before
     assert fingerprint(kept[0]) == changed  # the warehouse that was replaced, kept whole
     # the submission counter came back too: the next load does not reuse an id the backup holds
-    assert load_bytes(jobs("株洲市", 7, 8, 7), "next.xlsx", demo_copy).store.submission_id == next_id
+    assert load_bytes(jobs("株洲市", 7, 8, 7), "next.xlsx", demo_copy, actor=SYSTEM).store.submission_id == next_id
 
 
 def test_backup_includes_work_still_in_the_wal(tmp_path):
     db = tmp_path / "warehouse.duckdb"
-    load_bytes(jobs("株洲市", 44, 75700, 5890), "a.xlsx", db)
+    load_bytes(jobs("株洲市", 44, 75700, 5890), "a.xlsx", db, actor=SYSTEM)
     crash = (
         "import os, sys\nfrom pathlib import Path\nfrom etl import warehouse\n"
         "with warehouse.connect(Path(sys.argv[1])) as con:\n"
@@ -128,7 +129,7 @@ def test_backup_while_another_process_reads(demo_copy, tmp_path):
     ],
 )
 def test_backup_refusals(tmp_path, db_path, setup, message):
-    load_bytes(jobs("株洲市", 44), "a.xlsx", db_path)
+    load_bytes(jobs("株洲市", 44), "a.xlsx", db_path, actor=SYSTEM)
     (tmp_path / "bk").mkdir()
     (tmp_path / "bk" / "别的文件.txt").write_text("留着")
     target = tmp_path / ("bk" if setup == "folder with a file" else "new")
@@ -153,7 +154,7 @@ def test_restore_refuses_what_is_not_a_backup(demo_copy, tmp_path):
 def test_restore_waits_for_a_writer_then_swaps(demo_copy, tmp_path):
     backup.export_backup(demo_copy, tmp_path / "bk")
     fairs = stored(demo_copy)[("株洲市", 2016, "举办招聘会场次")]
-    assert load_bytes(jobs("株洲市", 1, 2, 1), "later.xlsx", demo_copy).status == LOADED
+    assert load_bytes(jobs("株洲市", 1, 2, 1), "later.xlsx", demo_copy, actor=SYSTEM).status == LOADED
     writer = hold(demo_copy, "read-write", until="1.5")
     started = time.time()
     done = etl("restore", tmp_path / "bk", "--db", demo_copy)
@@ -166,9 +167,9 @@ def test_restore_waits_for_a_writer_then_swaps(demo_copy, tmp_path):
 
 
 def test_restore_into_a_new_place_and_from_an_automatic_copy(tmp_path, db_path):
-    load_bytes(jobs("株洲市", 44, 75700, 5890), "v1.xlsx", db_path)
+    load_bytes(jobs("株洲市", 44, 75700, 5890), "v1.xlsx", db_path, actor=SYSTEM)
     after_first = fingerprint(db_path)
-    load_bytes(jobs("株洲市", 45, 75700, 5890), "v2.xlsx", db_path)
+    load_bytes(jobs("株洲市", 45, 75700, 5890), "v2.xlsx", db_path, actor=SYSTEM)
     newest = backup.automatic_backups(db_path)[-1]  # taken just before v2
     other = tmp_path / "elsewhere" / "warehouse.duckdb"
     done = etl("restore", newest, "--db", other)
@@ -186,20 +187,20 @@ def test_each_load_is_preceded_by_a_copy_and_only_the_newest_are_kept(db_path, m
     for fairs in range(1, 6):
         states.append(fingerprint(db_path) if db_path.exists() else None)
         data = jobs("株洲市", fairs)  # openpyxl stamps the time: keep these exact bytes to load them again below
-        assert load_bytes(data, f"v{fairs}.xlsx", db_path).status == LOADED
+        assert load_bytes(data, f"v{fairs}.xlsx", db_path, actor=SYSTEM).status == LOADED
     copies = backup.automatic_backups(db_path)
     assert [p.name.split(".")[-2] for p in copies] == ["before-load"] * 3
     assert [fingerprint(p) for p in copies] == states[-3:]
     assert copies[0].parent == db_path.parent / "backups"
 
-    assert load_bytes(data, "again.xlsx", db_path).status == ALREADY_LOADED
-    assert load_bytes(jobs("株洲市", "很多"), "bad.xlsx", db_path).status == REFUSED
+    assert load_bytes(data, "again.xlsx", db_path, actor=SYSTEM).status == ALREADY_LOADED
+    assert load_bytes(jobs("株洲市", "很多"), "bad.xlsx", db_path, actor=SYSTEM).status == REFUSED
     assert backup.automatic_backups(db_path) == copies  # nothing written, nothing copied
 
 
 def test_the_writer_keeps_its_lock_while_it_copies(db_path):
     """Closing any descriptor of a file drops the process's POSIX locks on it: the copy must not be made here."""
-    load_bytes(jobs("株洲市", 44), "a.xlsx", db_path)
+    load_bytes(jobs("株洲市", 44), "a.xlsx", db_path, actor=SYSTEM)
     probe = f"import duckdb; duckdb.connect({str(db_path)!r})"
     with warehouse.connect(db_path) as con:
         backup.snapshot(con, "before-load")
@@ -216,8 +217,8 @@ def test_keep_comes_from_the_environment_and_zero_turns_copies_off(tmp_path, wri
 
 
 def test_version_restore_is_preceded_by_a_copy(db_path):
-    load_bytes(jobs("株洲市", 44), "v1.xlsx", db_path)
-    load_bytes(jobs("株洲市", 45), "v2.xlsx", db_path)
+    load_bytes(jobs("株洲市", 44), "v1.xlsx", db_path, actor=SYSTEM)
+    load_bytes(jobs("株洲市", 45), "v2.xlsx", db_path, actor=SYSTEM)
     before = fingerprint(db_path)
     with warehouse.connect(db_path) as con:
         warehouse.restore_version(con, "430200", 2016, "jobs", 1, "省妇联管理员")

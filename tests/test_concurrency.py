@@ -23,6 +23,7 @@ import pytest
 from etl import catalog, warehouse
 from etl.config import FIRST_YEAR, PROJECT_ROOT, archive_dir
 from etl.pipeline import LOADED, load_bytes
+from etl.roles import SYSTEM
 from tests.conftest import filled_template, fingerprint, stored
 
 ZHUZHOU, YIYANG = "430200", "430900"
@@ -168,7 +169,7 @@ def test_loaders_queue_behind_a_busy_warehouse(tmp_path):
 @pytest.mark.parametrize("mode", ["read-write", "read-only"])
 def test_lock_held_longer_than_the_wait_refuses_quickly(tmp_path, mode):
     db_path = tmp_path / "warehouse.duckdb"
-    assert load_bytes(city_return(ZHUZHOU, 1)[0], "zhuzhou.xlsx", db_path).status == LOADED
+    assert load_bytes(city_return(ZHUZHOU, 1)[0], "zhuzhou.xlsx", db_path, actor=SYSTEM).status == LOADED
     before = fingerprint(db_path)
     yiyang, yiyang_values = city_return(YIYANG, 2)
     path = tmp_path / "yiyang.xlsx"
@@ -275,7 +276,7 @@ def timings(base: Path, big: Path, work: Path) -> tuple[float, float]:
 @pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_before_or_after_never_between(tmp_path):
     base = tmp_path / "a" / "warehouse.duckdb"
-    assert load_bytes(long_csv(seed=1), "2000-2026-v1.csv", base).status == LOADED
+    assert load_bytes(long_csv(seed=1), "2000-2026-v1.csv", base, actor=SYSTEM).status == LOADED
     state_a = state(base)
     big = tmp_path / "2000-2026-v2.csv"
     data = long_csv(seed=2)
@@ -314,7 +315,7 @@ def test_sigkill_at_any_moment_leaves_before_or_after_never_between(tmp_path):
         assert after in (state_a, state_b), f"a kill {delay:.3f} s in ({kind}) left neither A nor A + file: {after}"
         assert inconsistencies(db_path) == []
         outcomes.append((kind, delay, "after" if after == state_b else "before", finished))
-        report = load_bytes(follow_up, f"follow-up-{number}.xlsx", db_path)
+        report = load_bytes(follow_up, f"follow-up-{number}.xlsx", db_path, actor=SYSTEM)
         assert report.status == LOADED
         assert state(db_path)[0][0] == after[0][0] + 1
         assert inconsistencies(db_path) == []

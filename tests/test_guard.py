@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 import xlwt
 
-from etl import config, guard
+from etl import config, guard, sheet_scan
 from etl.issues import Issue, RefusedFile
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -499,11 +499,11 @@ def test_sheet_part_with_any_name():
 @pytest.mark.parametrize("limit", [1, 9, 10, 26, 27, 200, 702, 703, 16384, 99999, 100001, 200000])
 def test_fast_path_bound_matches_exactly_the_numbers_within(limit):
     """The fast path trusts a generated regex for "at most N", in digits and in column letters."""
-    digits = re.compile(guard._not_above(str(limit), "1", "0", "9"))
-    letters = re.compile(guard._not_above(guard._column_name(limit), "A", "A", "Z"))
+    digits = re.compile(sheet_scan._not_above(str(limit), "1", "0", "9"))
+    letters = re.compile(sheet_scan._not_above(sheet_scan._column_name(limit), "A", "A", "Z"))
     for number in [*range(1, 1000), *range(max(1, limit - 1000), limit + 1000)]:
         assert bool(digits.fullmatch(str(number))) == (number <= limit), number
-        assert bool(letters.fullmatch(guard._column_name(number))) == (number <= limit), number
+        assert bool(letters.fullmatch(sheet_scan._column_name(number))) == (number <= limit), number
 
 
 def test_long_sheet_is_legitimate():
@@ -573,9 +573,47 @@ def test_zip_bomb_refused_quickly_in_bounded_memory(bomb, tmp_path, lie):
     assert child.returncode == 0, child.stderr[-2000:]
     result = json.loads(child.stdout)
     assert result["issue"]["code"] == "hostile-file"
-    assert "解压后超过 200 MB，疑似压缩炸弹" in result["issue"]["message"]
+    assert f"其中的 {SHEET_PATH} 解压后超过 64 MB，疑似压缩炸弹" in result["issue"]["message"]
     assert result["seconds"] < 5
-    assert result["growth_mb"] < 400
+    assert result["growth_mb"] < 32  # streamed: the inflated bytes are counted, never held
+
+
+def spaces_part(archive: zipfile.ZipFile, name: str, size: int) -> None:
+    with archive.open(name, "w") as part:
+        part.write(b"<a>")
+        for _ in range(size // (1 << 20)):
+            part.write(b" " * (1 << 20))
+        part.write(b"</a>")
+
+
+@pytest.mark.slow
+def test_parts_each_under_their_cap_but_too_much_together_are_refused_in_bounded_memory(tmp_path):
+    """Defect 8: a file just under the caps used to cost its whole inflated size in memory (200 MB and more)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in package_parts().items():
+            archive.writestr(name, content)
+        archive.writestr(SHEET_PATH, sheet('<row r="1"><c r="A1"><v>1</v></c></row>'))
+        for number in range(4):
+            spaces_part(archive, f"xl/media/pad{number}.xml", 60 << 20)  # 4 × 60 MB: each fine, 240 MB in all
+    path = tmp_path / "四块.xlsx"
+    path.write_bytes(buffer.getvalue())
+    result = json.loads(run_child(BOMB_CHILD, str(path)).stdout)
+    assert "解压后超过 200 MB，疑似压缩炸弹" in result["issue"]["message"]
+    assert result["growth_mb"] < 32
+
+    under = tmp_path / "三块.xlsx"  # 3 × 60 MB: under both caps, accepted, still in bounded memory
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in package_parts().items():
+            archive.writestr(name, content)
+        archive.writestr(SHEET_PATH, sheet('<row r="1"><c r="A1"><v>1</v></c></row>'))
+        for number in range(3):
+            spaces_part(archive, f"xl/media/pad{number}.xml", 60 << 20)
+    under.write_bytes(buffer.getvalue())
+    result = json.loads(run_child(BOMB_CHILD, str(under)).stdout)
+    assert result["issue"] is None
+    assert result["growth_mb"] < 32
 
 
 # ---------------------------------------------------------------- nothing but RefusedFile, whatever the bytes

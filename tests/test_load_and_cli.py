@@ -16,6 +16,7 @@ from etl.cli import main
 from etl.config import PROJECT_ROOT
 from etl.export import neutralise, tidy_csv
 from etl.pipeline import ALREADY_LOADED, LOADED, load_bytes
+from etl.roles import SYSTEM
 from tests.conftest import filled_template, fingerprint, header_of, stored, xlsx_bytes
 
 
@@ -25,18 +26,18 @@ def jobs(region: str, *values: object, year: int = 2016) -> bytes:
 
 def test_same_file_twice_adds_nothing(db_path):
     data = jobs("株洲市", 44, 75700, 5890)
-    assert load_bytes(data, "a.xlsx", db_path).status == LOADED
+    assert load_bytes(data, "a.xlsx", db_path, actor=SYSTEM).status == LOADED
     before = fingerprint(db_path)
-    again = load_bytes(data, "renamed.xlsx", db_path)
+    again = load_bytes(data, "renamed.xlsx", db_path, actor=SYSTEM)
     assert again.status == ALREADY_LOADED
     assert again.store.submission_id == 1
     assert fingerprint(db_path) == before
 
 
 def test_new_version_replaces_slice_and_keeps_history(db_path):
-    load_bytes(jobs("株洲市", 44, 75700, 5890), "v1.xlsx", db_path)
-    load_bytes(jobs("衡阳市", 30), "hy.xlsx", db_path)
-    report = load_bytes(jobs("株洲市", 45, None, 5890), "v2.xlsx", db_path)
+    load_bytes(jobs("株洲市", 44, 75700, 5890), "v1.xlsx", db_path, actor=SYSTEM)
+    load_bytes(jobs("衡阳市", 30), "hy.xlsx", db_path, actor=SYSTEM)
+    report = load_bytes(jobs("株洲市", 45, None, 5890), "v2.xlsx", db_path, actor=SYSTEM)
     assert (report.store.added, report.store.changed, report.store.unchanged) == (0, 2, 1)
     values = stored(db_path)
     assert values[("株洲市", 2016, "举办招聘会场次")] == 45
@@ -56,7 +57,7 @@ def test_new_version_replaces_slice_and_keeps_history(db_path):
 
 def test_provenance_and_archive(db_path):
     data = filled_template(2016, {("两癌检查", "岳阳市", "两癌检查人数"): 103200})
-    load_bytes(data, "../../etc/passwd.xlsx", db_path, submitted_by="岳阳市统计员")
+    load_bytes(data, "../../etc/passwd.xlsx", db_path, submitted_by="岳阳市统计员", actor=SYSTEM)
     with duckdb.connect(str(db_path), read_only=True) as con:
         sheet, cell, name, who, path = con.execute(
             """
@@ -138,8 +139,10 @@ def test_cli_refuses_oversize_file_before_reading(db_path, write_file):
 
 
 def test_cli_export_is_tidy_with_bom(db_path, tmp_path):
-    load_bytes(jobs("株洲市", 44, 75700, 5890), "zz.xlsx", db_path)
-    load_bytes(xlsx_bytes({"S": [["2016年"], header_of("loans"), ["益阳市", 878, 10211.5]]}), "yy.xlsx", db_path)
+    load_bytes(jobs("株洲市", 44, 75700, 5890), "zz.xlsx", db_path, actor=SYSTEM)
+    load_bytes(
+        xlsx_bytes({"S": [["2016年"], header_of("loans"), ["益阳市", 878, 10211.5]]}), "yy.xlsx", db_path, actor=SYSTEM
+    )
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(main, ["export", "--db", str(db_path), "--year", "2016", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -216,7 +219,7 @@ def test_readme_gives_the_two_commands():
 def test_reading_a_warehouse_from_an_older_version_upgrades_its_schema(db_path):
     from etl import warehouse
 
-    load_bytes(jobs("株洲市", 44), "a.xlsx", db_path)
+    load_bytes(jobs("株洲市", 44), "a.xlsx", db_path, actor=SYSTEM)
     with duckdb.connect(str(db_path)) as con:  # as an older release left it: no deadlines table, old digest
         con.execute("drop table deadlines")
         con.execute("update schema_info set value = 'old' where key = 'digest'")

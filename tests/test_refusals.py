@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from etl.pipeline import LOADED, REFUSED, load_bytes
+from etl.roles import SYSTEM
 from tests.conftest import filled_template, fingerprint, header_of, xlsx_bytes
 
 JOBS = header_of("jobs")
@@ -95,7 +96,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES.keys())
 def test_refused_with_every_issue_located(db_path, case):
     sheets, expected = CASES[case]
-    report = load_bytes(xlsx_bytes(sheets), "坏表.xlsx", db_path)
+    report = load_bytes(xlsx_bytes(sheets), "坏表.xlsx", db_path, actor=SYSTEM)
     assert report.status == REFUSED
     assert [(i.location, i.code) for i in report.errors] == expected
     for issue in report.errors:
@@ -109,24 +110,24 @@ def test_refusal_leaves_the_warehouse_unchanged(db_path, case):
     good = filled_template(
         2016, {("就业创业", "株洲市", "举办招聘会场次"): 44, ("两癌检查", "岳阳市", "两癌检查人数"): 9}
     )
-    assert load_bytes(good, "好表.xlsx", db_path).status == LOADED
+    assert load_bytes(good, "好表.xlsx", db_path, actor=SYSTEM).status == LOADED
     before = fingerprint(db_path)
-    assert load_bytes(xlsx_bytes(CASES[case][0]), "坏表.xlsx", db_path).status == REFUSED
+    assert load_bytes(xlsx_bytes(CASES[case][0]), "坏表.xlsx", db_path, actor=SYSTEM).status == REFUSED
     assert fingerprint(db_path) == before
 
 
 def test_messages_say_what_to_do():
-    report = load_bytes(xlsx_bytes(CASES["approximate 近"][0]), "株洲.xlsx", "/nonexistent/w.duckdb")
+    report = load_bytes(xlsx_bytes(CASES["approximate 近"][0]), "株洲.xlsx", "/nonexistent/w.duckdb", actor=SYSTEM)
     assert report.errors[0].describe() == (
         "株洲.xlsx 就业创业!B3：“近2000”是约数。统计报表需要准确数字，请填写准确数值（如 1987，而不是“近2000”）。"
     )
-    report = load_bytes(xlsx_bytes(CASES["cases > total"][0]), "岳阳.xlsx", "/nonexistent/w.duckdb")
+    report = load_bytes(xlsx_bytes(CASES["cases > total"][0]), "岳阳.xlsx", "/nonexistent/w.duckdb", actor=SYSTEM)
     assert report.errors[0].message == "查出患病人数（101）大于两癌检查人数（100），数据不可能成立。请核对后更正。"
 
 
 def test_excel_error_cell(db_path):
     data = xlsx_bytes(jobs_sheet(["株洲市", "#DIV/0!"]))  # openpyxl stores this as a real error cell (t="e")
-    report = load_bytes(data, "err.xlsx", db_path)
+    report = load_bytes(data, "err.xlsx", db_path, actor=SYSTEM)
     assert [(i.location, i.code) for i in report.errors] == [("就业创业!B3", "excel-error")]
     assert "#DIV/0!" in report.errors[0].message
 
@@ -140,7 +141,7 @@ def test_formula_without_cached_value(db_path):
     ws["E3"] = "=B3/1000"  # openpyxl writes no cached value, like a file never opened in Excel
     buffer = io.BytesIO()
     wb.save(buffer)
-    report = load_bytes(buffer.getvalue(), "公式.xlsx", db_path)
+    report = load_bytes(buffer.getvalue(), "公式.xlsx", db_path, actor=SYSTEM)
     assert [(i.location, i.code) for i in report.errors] == [("两癌检查!E3", "formula-no-value")]
 
 
@@ -156,7 +157,7 @@ def test_formula_without_cached_value(db_path):
     ids=["empty", "png", "random bytes", "truncated zip", "renamed text file"],
 )
 def test_unreadable_files(db_path, data, code):
-    report = load_bytes(data, "上报.xlsx", db_path)
+    report = load_bytes(data, "上报.xlsx", db_path, actor=SYSTEM)
     assert report.status == REFUSED
     assert [i.code for i in report.errors] == [code]
     assert report.errors[0].file == "上报.xlsx"
@@ -164,32 +165,32 @@ def test_unreadable_files(db_path, data, code):
 
 def test_refusal_leaves_a_populated_warehouse_unchanged(db_path):
     good = filled_template(2016, {("就业创业", "株洲市", "举办招聘会场次"): 44})
-    assert load_bytes(good, "好表.xlsx", db_path).status == LOADED
+    assert load_bytes(good, "好表.xlsx", db_path, actor=SYSTEM).status == LOADED
     before = fingerprint(db_path)
     bad = filled_template(
         2016, {("就业创业", "株洲市", "举办招聘会场次"): 50, ("就业创业", "衡阳市", "举办招聘会场次"): "近30"}
     )
-    report = load_bytes(bad, "坏表.xlsx", db_path)
+    report = load_bytes(bad, "坏表.xlsx", db_path, actor=SYSTEM)
     assert report.status == REFUSED
     assert fingerprint(db_path) == before
 
 
 def test_year_from_command_line_conflicting_with_file(db_path):
     data = xlsx_bytes(jobs_sheet(["株洲市", 44]))
-    report = load_bytes(data, "株洲.xlsx", db_path, year=2017)
+    report = load_bytes(data, "株洲.xlsx", db_path, year=2017, actor=SYSTEM)
     assert [(i.location, i.code) for i in report.errors] == [("就业创业", "year-conflict")]
 
 
 def test_region_given_but_file_holds_another(db_path):
     data = xlsx_bytes(jobs_sheet(["株洲市", 44]))
-    report = load_bytes(data, "株洲.xlsx", db_path, region_code="430400")
+    report = load_bytes(data, "株洲.xlsx", db_path, region_code="430400", actor=SYSTEM)
     assert [(i.location, i.code) for i in report.errors] == [("就业创业!A3", "region-conflict")]
     assert "衡阳市" in report.errors[0].message
 
 
 def test_same_value_in_two_long_sheets(db_path):
     rows = [["年度", "市州", "指标", "数值"], [2016, "株洲市", "举办招聘会场次", 44]]
-    report = load_bytes(xlsx_bytes({"一": rows, "二": rows}), "两张长表.xlsx", db_path)
+    report = load_bytes(xlsx_bytes({"一": rows, "二": rows}), "两张长表.xlsx", db_path, actor=SYSTEM)
     assert [(i.location, i.code) for i in report.errors] == [("二!D2", "duplicate-region")]
     assert "一!D2" in report.errors[0].message
 
@@ -199,5 +200,5 @@ def test_wide_and_long_sheet_giving_the_same_slice(db_path):
         "宽表": [["年度：2016"], JOBS, ["株洲市", 44]],
         "长表": [["年度", "市州", "指标", "数值"], [2016, "株洲市", "提供就业岗位数", 75700]],
     }
-    report = load_bytes(xlsx_bytes(sheets), "混合.xlsx", db_path)
+    report = load_bytes(xlsx_bytes(sheets), "混合.xlsx", db_path, actor=SYSTEM)
     assert [(i.location, i.code) for i in report.errors] == [("长表!D2", "duplicate-region")]

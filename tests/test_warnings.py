@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from etl.pipeline import LOADED, load_bytes
+from etl.roles import SYSTEM
 from tests.conftest import header_of, stored, xlsx_bytes
 
 
@@ -48,7 +49,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES.keys())
 def test_warning_reported_loaded_and_stored(db_path, case):
     sheets, (location, code, message) = CASES[case]
-    report = load_bytes(xlsx_bytes(sheets), "上报.xlsx", db_path)
+    report = load_bytes(xlsx_bytes(sheets), "上报.xlsx", db_path, actor=SYSTEM)
     assert report.status == LOADED
     assert report.errors == []
     assert [(w.location, w.code) for w in report.warnings] == [(location, code)]
@@ -60,14 +61,16 @@ def test_warning_reported_loaded_and_stored(db_path, case):
 
 
 def test_total_that_matches_gives_no_warning(db_path):
-    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44], ["湘潭市", 6], ["总计", 50])), "上报.xlsx", db_path)
+    report = load_bytes(
+        xlsx_bytes(sheet("jobs", ["株洲市", 44], ["湘潭市", 6], ["总计", 50])), "上报.xlsx", db_path, actor=SYSTEM
+    )
     assert report.issues == []
 
 
 def test_jump_against_last_year_in_the_warehouse(db_path):
-    first = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44, 75700], year=2016)), "2016.xlsx", db_path)
+    first = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44, 75700], year=2016)), "2016.xlsx", db_path, actor=SYSTEM)
     assert first.issues == []
-    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 450, 7000], year=2017)), "2017.xlsx", db_path)
+    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 450, 7000], year=2017)), "2017.xlsx", db_path, actor=SYSTEM)
     assert report.status == LOADED
     assert [(w.location, w.code, w.message) for w in report.warnings] == [
         ("表!B3", "year-on-year-jump", "举办招聘会场次为 450，是上年（44）的 10.2 倍。变化异常，请核实。"),
@@ -78,11 +81,11 @@ def test_jump_against_last_year_in_the_warehouse(db_path):
 
 def test_jump_within_one_file(db_path):
     rows = [["年度", *header_of("jobs")], [2016, "株洲市", 44], [2017, "株洲市", 4]]
-    report = load_bytes(xlsx_bytes({"S": rows}), "两年.xlsx", db_path)
+    report = load_bytes(xlsx_bytes({"S": rows}), "两年.xlsx", db_path, actor=SYSTEM)
     assert [(w.location, w.code) for w in report.warnings] == [("S!C3", "year-on-year-jump")]
 
 
 def test_no_jump_warning_for_ordinary_growth(db_path):
-    load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44], year=2016)), "2016.xlsx", db_path)
-    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 60], year=2017)), "2017.xlsx", db_path)
+    load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 44], year=2016)), "2016.xlsx", db_path, actor=SYSTEM)
+    report = load_bytes(xlsx_bytes(sheet("jobs", ["株洲市", 60], year=2017)), "2017.xlsx", db_path, actor=SYSTEM)
     assert report.issues == []

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from etl import warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
+from etl.roles import SYSTEM
 from tests.apptest import new_app, open_page, texts
 from tests.conftest import filled_template
 from ui.history import change
@@ -37,6 +38,7 @@ def changed(demo_copy: Path) -> Path:
         demo_copy,
         source="app",
         submitted_by="株洲市统计员",
+        actor=SYSTEM,
     )
     assert report.status == LOADED
     return demo_copy

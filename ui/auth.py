@@ -1,114 +1,145 @@
-"""Log-in, the session's user, inactivity time-out and the role check every page makes on the server.
+"""Log-in, the session's user, and the checks every page and every action make on the server.
 
-The session keeps only the user's name and the time of the last click; the account (role, 市州, disabled)
-is read again on every run, so a change by a 管理员 takes effect on the user's next click.
+The Streamlit session keeps only the log-in token. Every run asks the accounts file whether that session is
+still live (not logged out elsewhere, not idle past the time-out, account enabled, password not reset) and
+reads the account afresh; every action asks again at the moment it runs (`acting_user`), because Streamlit
+runs a callback before app.py has checked anything, and a download is built after the page was drawn.
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 
 import streamlit as st
 
 from etl import accounts, audit, config, roles
 from etl.roles import User
+from ui import plain, web
 
 SESSION_KEY, USER_KEY, NOTICE_KEY = "auth_session", "auth_user", "auth_notice"
-COOKIE, COOKIE_KEY = "hnfl_session", "auth_cookie"  # the session token, so a reload does not log out
-TOUCH_EVERY = 60  # seconds between writes of a session's last activity to the accounts file
-COOKIE_MAX_AGE = 12 * 3600  # a working day; the server ends an idle session long before
+COOKIE_KEY, REFUSED_KEY = "auth_cookie", "auth_refused"
 OIDC = os.environ.get("HNFL_LOGIN", "").lower() == "oidc"  # st.login against [auth] in .streamlit/secrets.toml
+NOT_LOGGED_IN = "（未登录）"
+VIEW_ACTION = roles.VIEW  # what a plain click (a page, a filter) asks for
 
 
-def _end_session(notice: str | None = None) -> None:
-    token = st.session_state.get(SESSION_KEY, {}).get("token")
-    if token:
-        accounts.end_session(token)
+def start_session(user: User, token: str) -> None:
+    st.session_state[SESSION_KEY] = {"name": user.name, "token": token}
+    st.session_state[COOKIE_KEY] = token  # the browser keeps it, HttpOnly, so a reload does not log out
+
+
+def _forget(state: MutableMapping, notice: str | None) -> None:
+    """This tab's session is over: drop it, tell the browser to forget the token, say why on the log-in page."""
     for key in (SESSION_KEY, USER_KEY):
-        st.session_state.pop(key, None)
-    st.session_state[COOKIE_KEY] = ""  # the next run tells the browser to forget the token
+        if key in state:
+            del state[key]
+    state[COOKIE_KEY] = ""
     if notice:
-        st.session_state[NOTICE_KEY] = notice
-
-
-def start_session(user: User, token: str | None = None, *, new: bool = True) -> None:
-    now = time.time()
-    st.session_state[SESSION_KEY] = {"name": user.name, "last_seen": now, "token": token, "stored": now}
-    if token and new:
-        st.session_state[COOKIE_KEY] = token
+        state[NOTICE_KEY] = notice
 
 
 def _resume_from_cookie() -> None:
     """A reloaded page is a new Streamlit session: pick up the browser's live log-in session, if any."""
-    token = st.context.cookies.get(COOKIE)
-    found = accounts.resume_session(token) if isinstance(token, str) else None
-    if found is not None:
-        start_session(found, token, new=False)
+    token = st.context.cookies.get(web.COOKIE)
+    if isinstance(token, str) and accounts.check_session(token).user is not None:
+        st.session_state[SESSION_KEY] = {"name": "", "token": token}
 
 
-def _touch(session: dict, now: float) -> None:
-    session["last_seen"] = now
-    if session.get("token") and now - session["stored"] > TOUCH_EVERY:
-        accounts.touch_session(session["token"], now=now)
-        session["stored"] = now
-
-
-def sync_cookie() -> None:
-    """Set (after log-in) or clear (after log-out or time-out) the session cookie in the browser, once."""
-    token = st.session_state.pop(COOKIE_KEY, None)
-    if token is None:
+def _oidc_login() -> None:
+    """With single sign-on, the provider's identity opens a session of the matching (enabled) account."""
+    if not OIDC or SESSION_KEY in st.session_state or not st.user.is_logged_in:
         return
-    # Only [A-Za-z0-9_-] in a token_urlsafe: nothing here can break out of the string.
-    age = COOKIE_MAX_AGE if token else 0
-    st.html(
-        "<script>document.cookie = '"
-        + f"{COOKIE}={token}; path=/; max-age={age}; SameSite=Strict'"
-        + " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
-        unsafe_allow_javascript=True,
-    )
-
-
-def _oidc_name() -> str | None:
-    """The identity the provider vouches for; accounts are matched by e-mail, else by the subject's name."""
-    if not st.user.is_logged_in:
-        return None
-    return st.user.get("email") or st.user.get("preferred_username") or st.user.get("name")
+    name = st.user.get("email") or st.user.get("preferred_username") or st.user.get("name")
+    account = accounts.find_account(name) if name else None
+    if account is None or account.disabled:
+        st.session_state[NOTICE_KEY] = "该账号未开通或已停用，请联系管理员。"
+        return
+    audit.record(account.user, "login", detail="统一身份认证")
+    st.session_state[SESSION_KEY] = {"name": account.name, "token": accounts.open_session(account.user), "oidc": True}
 
 
 def current_user() -> User | None:
-    """The logged-in, enabled user of this session, or None (after saying why when a session just ended)."""
-    if OIDC and SESSION_KEY not in st.session_state and (name := _oidc_name()):
-        st.session_state[SESSION_KEY] = {"name": name, "last_seen": time.time(), "oidc": True}
-        fresh = True
-    else:
-        fresh = False
+    """The user of this run, checked against the accounts file; None (after saying why) when there is none."""
+    _oidc_login()
     if SESSION_KEY not in st.session_state:
         _resume_from_cookie()
     session = st.session_state.get(SESSION_KEY)
     if not session:
         return None
-    now = time.time()
-    if now - session["last_seen"] > config.SESSION_TIMEOUT_MINUTES * 60:
-        account = accounts.find_account(session["name"])
-        if account is not None:
-            audit.record(account.user, "timeout")
-        _end_session(f"超过 {config.SESSION_TIMEOUT_MINUTES:g} 分钟未操作，已自动退出，请重新登录。")
+    found = accounts.check_session(session.get("token"))
+    if found.user is None:
+        if found.reason != accounts.TIMEOUT:  # a time-out is audited as such, once
+            _audit_refusal(found, session, VIEW_ACTION)
+        _forget(st.session_state, found.message)
         return None
-    account = accounts.find_account(session["name"])
-    if account is None or account.disabled:
-        _end_session("该账号不存在或已停用，请联系管理员。")
+    st.session_state[USER_KEY] = found.user
+    return found.user
+
+
+def _audit_refusal(found: accounts.SessionCheck, session: dict, action: str) -> None:
+    """A click on a session that is no longer live: refused, and the log says whose and why."""
+    actor = User(found.name or session.get("name") or NOT_LOGGED_IN, found.role)
+    audit.record(actor, "denied", outcome=audit.REFUSED, detail=f"{action}：{found.message}")
+
+
+def acting_user(action: str, regions: Iterable[str] = ()) -> User | None:
+    """The user allowed to take `action` (on `regions`) now, read afresh from the accounts file; or None after
+    refusing in Chinese and auditing the refusal. Every state-changing callback and every deferred download
+    calls this at the moment it runs and does nothing when it returns None."""
+    return _acting(st.session_state, action, tuple(regions))
+
+
+def _acting(state: MutableMapping, action: str, regions: tuple[str, ...]) -> User | None:
+    session = state[SESSION_KEY] if SESSION_KEY in state else {}  # noqa: SIM401 - SafeSessionState has no get()
+    found = accounts.check_session(session.get("token"))
+    if found.user is None:
+        _audit_refusal(found, session, action)
+        _forget(state, found.message)
         return None
-    if fresh:
-        audit.record(account.user, "login", detail="统一身份认证")
-    _touch(session, now)
-    st.session_state[USER_KEY] = account.user
-    return account.user
+    try:
+        roles.check(found.user, action, regions)
+    except roles.PermissionDenied as denied:
+        audit.record(found.user, "denied", outcome=audit.REFUSED, detail=f"{action}：{denied}")
+        state[USER_KEY] = found.user
+        state[REFUSED_KEY] = str(denied)
+        return None
+    state[USER_KEY] = found.user
+    return found.user
+
+
+def actor_at_click(action: str, regions: Iterable[str] = ()) -> Callable[[], User | None]:
+    """`acting_user` for work Streamlit does later on another thread, outside any script run: the file of a
+    download button is built when it is clicked. A refusal also asks the session to rerun, so the page shows
+    why (the log-in page with its notice, or the refusal) instead of a silent failed download."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx, regions = get_script_run_ctx(), tuple(regions)
+
+    def check() -> User | None:
+        if ctx is None:
+            return None
+        found = _acting(ctx.session_state, action, regions)
+        if found is None:
+            _rerun(ctx.session_id)
+        return found
+
+    return check
+
+
+def _rerun(session_id: str) -> None:
+    """Ask a session to run its script again; nothing to do without a server (AppTest)."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return
+    info = runtime.get_instance()._session_mgr.get_active_session_info(session_id)  # noqa: SLF001 - no public API
+    if info is not None:
+        info.session.request_rerun(None)
 
 
 def user() -> User:
-    """The user app.py checked for this run."""
+    """The user app.py checked for this run: for drawing the page only; actions call `acting_user`."""
     return st.session_state[USER_KEY]
 
 
@@ -133,18 +164,49 @@ def may(action: str, regions: Iterable[str] = ()) -> bool:
     return found is not None and roles.allowed(found, action, regions)
 
 
+def show_refusal() -> None:
+    """An action refused by `acting_user` in a callback of this run: said at the top of the page."""
+    refused = st.session_state.pop(REFUSED_KEY, None)
+    if refused:
+        st.error(plain.markdown(refused))
+
+
+def client_address() -> str:
+    """The browser's address for the log-in back-off ('' = this machine). Behind the reverse proxy the
+    connection comes from this machine and the address is the last one the proxy added to X-Forwarded-For;
+    that header is believed only when HNFL_BEHIND_PROXY says a proxy on this machine sets it."""
+    peer = st.context.ip_address  # None for a loopback connection
+    peer = peer if isinstance(peer, str) else None  # (AppTest has no connection at all)
+    if peer is None and config.BEHIND_PROXY:
+        forwarded = ",".join(h for h in st.context.headers.get_all("X-Forwarded-For") if isinstance(h, str))
+        return forwarded.rsplit(",", 1)[-1].strip()[:64]
+    return peer or ""
+
+
 def logout() -> None:
-    """Button callback."""
-    found = st.session_state.get(USER_KEY)
+    """Button callback: ends this log-in session in every tab that shares it."""
+    session = st.session_state.get(SESSION_KEY) or {}
+    found = accounts.check_session(session.get("token")).user if session.get("token") else None
     if found is not None:
         audit.record(found, "logout")
-    was_oidc = st.session_state.get(SESSION_KEY, {}).get("oidc")
-    _end_session()
+        accounts.end_session(session["token"], reason=accounts.LOGOUT)
     st.session_state.clear()
     st.session_state[COOKIE_KEY] = ""
     st.session_state[NOTICE_KEY] = "已退出登录。"
-    if was_oidc:
+    if session.get("oidc"):
         st.logout()
+
+
+def sync_cookie() -> None:
+    """Set (after log-in) or clear (after log-out or an ended session) the browser's session cookie, once.
+
+    The token never reaches JavaScript: the page shows an invisible image whose one-time address the server
+    answers with a Set-Cookie header (HttpOnly, SameSite=Strict, Secure over HTTPS); see ui/web.py.
+    """
+    token = st.session_state.pop(COOKIE_KEY, None)
+    if token is None:
+        return
+    st.html(f'<img src="{web.COOKIE_PATH}?n={web.offer_cookie(token)}" alt="" width="1" height="1" hidden>')
 
 
 def _submit_login() -> None:
@@ -153,7 +215,7 @@ def _submit_login() -> None:
     password = st.session_state.get("login_password", "")
     st.session_state["login_password"] = ""  # never kept in the session after the attempt
     try:
-        found = accounts.authenticate(name, password)
+        found = accounts.authenticate(name, password, client=client_address())
         start_session(found, accounts.open_session(found))
     except accounts.LoginRefused as refused:
         st.session_state["login_error"] = str(refused)
@@ -179,10 +241,13 @@ def login_page() -> None:
         error = st.session_state.pop("login_error", None)
         if error:
             st.error(error)
-        st.caption("忘记密码请联系管理员重设。连续输错 5 次将暂停登录 15 分钟。")
+        st.caption(
+            f"忘记密码请联系管理员重设。连续输错 {config.LOGIN_MAX_FAILURES} 次后需等待一段时间才能再试，"
+            "每多错一次等待加倍。"
+        )
 
 
 def sidebar(found: User) -> None:
     with st.sidebar:
-        st.caption(f"当前用户：{found.label}")
+        st.text(f"当前用户：{found.label}")  # a name is text, never Markdown
         st.button("退出登录", on_click=logout, key="auth_logout", icon=":material/logout:")

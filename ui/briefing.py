@@ -6,7 +6,7 @@ import streamlit as st
 
 from etl import briefing
 from etl.briefing import Briefing, BriefingError
-from ui import data
+from ui import data, plain
 from ui.common import OWN_CITY_ONLY, download
 
 
@@ -20,7 +20,7 @@ def build(year: int) -> Briefing | None:
     try:
         return _build(data.version(), briefing.templates_version(), year)
     except (BriefingError, OSError) as exc:
-        st.error(f"无法生成简报：{exc}")
+        st.error(f"无法生成简报：{plain.markdown(exc)}")
         return None
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl import actions, catalog, config
 from etl.export import frame_csv, frame_xlsx
-from etl.roles import EXPORT
+from etl.roles import EXPORT, PermissionDenied
 from ui import auth, metrics
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,30 +34,43 @@ def sample_notice(df: pd.DataFrame) -> None:
 
 
 ALL_CITIES = tuple(c.code for c in catalog.cities())
-NOT_FIGURES = ()  # a template or a reminder: no 市州's figures, anyone may have it
+NOT_FIGURES = ()  # a template, a reminder, the audit log: no 市州's figures; `action` says who may have it
 OWN_CITY_ONLY = "统计员只能导出本市州的数据：请到“数据导出”页，选择本市州导出。"
 
 
 def download(  # noqa: PLR0913
-    column, label: str, build, *, file_name: str, mime: str, key: str, regions: Iterable[str] = ALL_CITIES
+    column,
+    label: str,
+    build,
+    *,
+    file_name: str,
+    mime: str,
+    key: str,
+    regions: Iterable[str] = ALL_CITIES,
+    action: str = EXPORT,
 ) -> bool:  # noqa: ANN001
     """One download button whose file is built only when someone clicks, not on every rerun.
 
-    A file of figures (of `regions`) is an export: offered only to a role that may export them, and checked
-    and audited again at the click, on the server, before the file is built. False when not offered.
+    Offered only to a role that may take `action` (an export of `regions`' figures unless said otherwise). At
+    the click, on the server, the session and role are read again from the accounts file before anything is
+    built: a user disabled, logged out or timed out since the page was drawn gets nothing (and the page then
+    says why). An export is audited. False when the button is not offered.
     """
     regions = tuple(regions)
-    if regions and not auth.may(EXPORT, regions):
+    if not auth.may(action, regions):
         return False
-    user, db = auth.user(), config.warehouse_path()
+    actor_now, db = auth.actor_at_click(action, regions), config.warehouse_path()
 
-    def audited() -> bytes | str:
-        if regions:
-            actions.export(user, regions, what=label, file_name=file_name, db_path=db)
+    def built() -> bytes | str:
+        actor = actor_now()
+        if actor is None:
+            raise PermissionDenied("下载被拒绝：登录已失效或没有权限。")
+        if action == EXPORT:
+            actions.export(actor, regions, what=label, file_name=file_name, db_path=db)
         return build() if callable(build) else build
 
     column.download_button(
-        label, audited, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore"
+        label, built, file_name=file_name, mime=mime, key=key, icon=":material/download:", on_click="ignore"
     )
     return True
 

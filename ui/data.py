@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import config, warehouse
+from ui import plain
 
 COLUMNS = [
     "year", "region_code", "region_name", "region_order", "domain", "domain_name", "indicator", "indicator_name",
@@ -44,7 +45,7 @@ def values() -> pd.DataFrame:
     except warehouse.WarehouseMissing:
         return pd.DataFrame(columns=COLUMNS)
     except warehouse.WarehouseError as exc:  # damaged, or held by a writer longer than the bounded wait
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain.markdown(exc), icon=":material/error:")
         st.stop()  # every page needs the warehouse: say once what to do, draw nothing misleading
 
 

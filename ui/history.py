@@ -10,7 +10,7 @@ import streamlit as st
 from etl import actions, catalog, config, roles, warehouse
 from etl.cn_format import exact
 from etl.roles import RESTORE, VIEW
-from ui import auth, data, filters, metrics, provenance
+from ui import auth, data, filters, metrics, plain, provenance
 from ui.common import XLSX_MIME, download, require_data
 
 SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
@@ -120,8 +120,11 @@ def version_table(version: dict, older: dict | None, domain: str) -> pd.DataFram
 
 def _restore(region_code: str, year: int, domain: str, version: int) -> None:
     """Button callback: runs before the rerun, so the versions listed below already include the restored one."""
+    actor = auth.acting_user(RESTORE, [region_code])  # as the accounts file says now, not as the page was drawn
+    if actor is None:
+        return
     try:
-        actions.restore_version(auth.user(), config.warehouse_path(), region_code, year, domain, version)
+        actions.restore_version(actor, config.warehouse_path(), region_code, year, domain, version)
         with warehouse.connect(config.warehouse_path(), read_only=True) as con:
             newest = warehouse.slice_versions_of(con, region_code, year, domain)[0]["version"]
     except (warehouse.WarehouseError, roles.PermissionDenied) as exc:
@@ -197,7 +200,7 @@ def _versions_tab(chosen: filters.Filters, years: list[int]) -> None:
     domain = right.selectbox("类别", list(domains), format_func=domains.get, key="history_slice_domain")
     kind, text = st.session_state.pop(NOTICE_KEY, (None, None))
     if kind:
-        getattr(st, kind)(text)
+        getattr(st, kind)(plain.markdown(text))
     versions = _versions(data.version(), region, year, domain)
     if not versions:
         st.info(f"{catalog.region_by_code()[region].name}{year}年尚未上报{domains[domain]}。")
@@ -249,4 +252,4 @@ def render() -> None:
         with origin:
             _provenance_tab(chosen, metrics.years(df))
     except warehouse.WarehouseError as exc:
-        st.error(str(exc))
+        st.error(plain.markdown(exc))

@@ -11,7 +11,7 @@ import streamlit as st
 from etl import actions, catalog, config, warehouse
 from etl.roles import DEADLINE, LOCK, VIEW, PermissionDenied
 from etl.warehouse.locks import PROVINCE
-from ui import auth, data, filters
+from ui import auth, data, filters, plain
 from ui.common import NOT_FIGURES, download, require_data
 
 DONE, PARTIAL, MISSING = "已报", "部分", "未报"
@@ -126,9 +126,12 @@ def _set_lock(year: int, locked: bool) -> None:
     """Button callback: lock or unlock the chosen 市州 (or the whole year), then say what happened."""
     region = st.session_state.get("progress_lock_scope")
     scope = f"{catalog.region_by_code()[region].name if region else '全省'}{year}年"
+    actor = auth.acting_user(LOCK)
+    if actor is None:
+        return
     try:
         act = actions.lock if locked else actions.unlock
-        changed = act(auth.user(), config.warehouse_path(), year, region)
+        changed = act(actor, config.warehouse_path(), year, region)
     except (warehouse.WarehouseError, PermissionDenied) as exc:
         st.session_state[NOTICE_KEY] = ("error", str(exc))
         return
@@ -143,7 +146,8 @@ def _lock_editor(year: int, locks: list[dict]) -> None:
     st.subheader("审核锁定")
     whole = [lock for lock in locks if lock["region_code"] == PROVINCE]
     if whole:
-        st.info(f"{year}年已整年审核锁定（{whole[0]['locked_by']}，{whole[0]['locked_at']:%Y-%m-%d %H:%M}）。")
+        by = plain.markdown(whole[0]["locked_by"])
+        st.info(f"{year}年已整年审核锁定（{by}，{whole[0]['locked_at']:%Y-%m-%d %H:%M}）。")
     cities = {c.code: c.name for c in catalog.cities()}
     left, middle, right, _ = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     left.selectbox(
@@ -161,8 +165,11 @@ def _save_deadline(year: int, key: str) -> None:
     if chosen is None:
         st.session_state[NOTICE_KEY] = ("warning", "请先选择截止日期。")
         return
+    actor = auth.acting_user(DEADLINE)
+    if actor is None:
+        return
     try:
-        actions.set_deadline(auth.user(), config.warehouse_path(), year, chosen)
+        actions.set_deadline(actor, config.warehouse_path(), year, chosen)
     except (warehouse.WarehouseError, PermissionDenied) as exc:
         st.session_state[NOTICE_KEY] = ("error", str(exc))
         return
@@ -194,6 +201,7 @@ def _reminders(year: int, messages: list[str]) -> None:
         mime="text/plain",
         key="progress_messages_txt",
         regions=NOT_FIGURES,
+        action=VIEW,
     )
 
 
@@ -210,11 +218,11 @@ def render() -> None:
     try:
         view = build_view(data.version(), year, tuple(chosen.cities), warehouse.now_beijing().date())
     except warehouse.WarehouseError as exc:
-        st.error(str(exc))
+        st.error(plain.markdown(exc))
         return
     kind, text = st.session_state.pop(NOTICE_KEY, (None, None))
     if kind:
-        getattr(st, kind)(text)
+        getattr(st, kind)(plain.markdown(text))
     if auth.may(DEADLINE):
         _deadline_editor(year, view.deadline)
     elif view.deadline:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl import catalog, config, warehouse
 from etl.cn_format import exact
-from ui import data, metrics
+from ui import data, metrics, plain
 
 YEAR_COLUMN = re.compile(r"^(\d{4})年$")
 
@@ -57,7 +57,7 @@ def explain(region_code: str, year: int, indicator: str) -> None:
     try:
         found = _lookup(data.version(), region_code, year, indicator)
     except warehouse.WarehouseError as exc:
-        st.error(str(exc))
+        st.error(plain.markdown(exc))
         return
     if found is None:
         domain = catalog.domain_by_code()[item.domain].name

@@ -12,14 +12,17 @@ import streamlit as st
 
 from etl import catalog, config, pipeline, warehouse
 from etl.cn_format import exact
+from etl.export import frame_csv
 from etl.extract import Observation
 from etl.issues import Issue
-from ui import auth, charts
+from etl.roles import UPLOAD
+from ui import auth, charts, plain
+from ui.common import NOT_FIGURES, download
 
 LEVELS = {"error": "错误", "warning": "警告"}
 ADDED, CHANGED, SAME, CLEARED = "新增", "更改", "未变", "清空"
 COMPARE_COLUMNS = ["年度", "市州", "类别", "指标", "单位", "现值", "新值", "变化", "来源单元格"]
-LIMIT_MB = config.MAX_FILE_BYTES // 2**20
+LIMIT_MB = config.MAX_UPLOAD_MB
 ROUND, OUTCOME = "upload_round", "upload_outcome"
 
 Key = tuple[str, int, str]  # (region_code, year, indicator)
@@ -39,9 +42,36 @@ def _key(name: str) -> str:
     return f"upload_{name}_{st.session_state.get(ROUND, 0)}"
 
 
-def show_issues(issues: list[Issue]) -> None:
-    """A plain HTML table: long Chinese messages wrap, text can be selected and copied, nothing is interpreted."""
-    st.table(issue_table(issues).set_index("类型"))
+def show_issues(issues: list[Issue], *, more: int = 0, key: str = "issues") -> None:
+    """The first ISSUES_SHOWN issues in a table (text cells: nothing in them is interpreted), the total, and the
+    whole list as a CSV download: a file with an error in every row must not hang the browser."""
+    shown = issues[: config.ISSUES_SHOWN]
+    st.dataframe(
+        issue_table(shown),
+        hide_index=True,
+        width="stretch",
+        key=_key(key),
+        column_config={
+            "类型": st.column_config.TextColumn(width="small"),
+            "位置": st.column_config.TextColumn(width="small"),
+            "问题与处理办法": st.column_config.TextColumn(width="large"),
+        },
+    )
+    total = len(issues) + more
+    if total <= len(shown):
+        return
+    listed = f"下载的清单列出全部 {len(issues)} 个" if not more else f"下载的清单列出前 {len(issues)} 个"
+    st.caption(f"共 {total} 个问题，上表只列出前 {len(shown)} 个；{listed}。")
+    download(
+        st,
+        "下载问题清单（CSV）",
+        lambda: frame_csv(issue_table(issues)),  # formula-safe: cell values from the file are in the messages
+        file_name="问题清单.csv",
+        mime="text/csv",
+        key=_key(f"{key}_csv"),
+        regions=NOT_FIGURES,
+        action=UPLOAD,
+    )
 
 
 def issue_table(issues: list[Issue]) -> pd.DataFrame:
@@ -154,28 +184,27 @@ def show_outcome() -> None:
 def review_and_submit(data: bytes, file_name: str) -> None:
     """Everything the statistician must see before anything is written, then the submit button."""
     st.session_state.pop(OUTCOME, None)
-    if len(data) > config.MAX_FILE_BYTES:
-        st.error(f"文件超过 {LIMIT_MB} MB 上限，请只保留报表数据后再上报。")
-        return
     db = config.warehouse_path()
+    waiting = "另一份报表正在检查，本报表正在排队，请稍候……" if pipeline.heavy_check_busy() else "正在检查报表……"
     try:
-        with st.spinner("正在检查报表……"):
+        with st.spinner(waiting):
             report = pipeline.check_bytes(data, file_name, db_path=db, actor=auth.user())
             current = {} if report.refused else current_values(db, report.observations)
     except warehouse.WarehouseError as exc:
-        st.error(str(exc))
+        st.error(plain.markdown(exc))
         return
+    name = plain.markdown(file_name)
     if report.refused:
         _audit_refusal_once(data, report)
-        st.error(f"“{file_name}”有 {len(report.errors)} 个错误，未写入任何数据。请按下表逐项更正后重新上传。")
-        show_issues(report.issues)
+        st.error(f"“{name}”有 {report.error_count} 个错误，未写入任何数据。请按下表逐项更正后重新上传。")
+        show_issues(report.issues, more=report.more_errors)
         return
     st.success(f"检查通过：{len(report.observations)} 项数据可以提交。提交前请核对下面的变化和图表。")
     if report.is_sample:
         st.info("此文件标记为示例数据：提交后页面会注明“示例数据”。")
     if report.warnings:
         st.warning(f"有 {len(report.warnings)} 个警告：请逐项核实，确认无误后在下方勾选并说明原因。")
-        show_issues(report.warnings)
+        show_issues(report.warnings, key="warnings")
     table = comparison(report.observations, current)
     _changes(table)
     _charts(report.observations, current)
@@ -250,18 +279,20 @@ def _submit(data: bytes, file_name: str, report: pipeline.FileReport, db: Path) 
         ready = confirmed and bool(note)
         if not ready:
             st.caption("有警告的报表：勾选“已核实，仍然提交”并填写上报说明后才能提交。")
-    user = auth.user()
-    st.caption(f"上报人：{user.label}")
+    st.text(f"上报人：{auth.user().label}")
     if not st.button("提交", type="primary", disabled=not ready, key=_key("submit")):
         return
+    actor = auth.acting_user(UPLOAD)  # the session and role as the accounts file says now
+    if actor is None:
+        st.rerun()  # the page then says why (the log-in page, or the refusal at its top)
     try:
-        result = pipeline.load_bytes(data, file_name, db, source="app", note=note or None, actor=user)
+        result = pipeline.load_bytes(data, file_name, db, source="app", note=note or None, actor=actor)
     except warehouse.WarehouseError as exc:
-        st.error(f"提交失败，未写入任何数据：{exc}")
+        st.error(f"提交失败，未写入任何数据：{plain.markdown(exc)}")
         return
     if result.refused:
         st.error("提交时发现错误，未写入任何数据。")
-        show_issues(result.issues)
+        show_issues(result.issues, more=result.more_errors, key="submit_issues")
         return
     st.session_state[OUTCOME] = _outcome(result)
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1

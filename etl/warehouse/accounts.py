@@ -7,11 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from etl import files
 from etl.config import LOCK_WAIT_SECONDS
 from etl.warehouse.connection import WarehouseBusy, WarehouseDamaged
 
 SCHEMA_FILE = Path(__file__).with_name("accounts.sql")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Columns added after a file may already exist: `create table if not exists` leaves old tables as they were.
+_ADDED_COLUMNS = (
+    ("login_failures", "client", "varchar not null default ''"),
+    ("sessions", "end_reason", "varchar"),
+)
 AUDIT_COLUMNS = (
     "at", "actor", "role", "action", "outcome", "region_code", "year", "detail", "file_name", "file_sha256",
 )  # fmt: skip
@@ -21,7 +27,8 @@ AUDIT_COLUMNS = (
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
     """One short unit of work, committed on success; SQLite itself queues writers from other processes."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    files.private_dir(path.parent)
+    files.private_file(path)  # password hashes and the audit log: readable by the server's account only
     con = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
     con.row_factory = sqlite3.Row
     try:
@@ -42,6 +49,10 @@ def _ensure_schema(con: sqlite3.Connection) -> None:
     if con.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION:
         return
     con.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
+    for table, column, definition in _ADDED_COLUMNS:
+        present = {row[1] for row in con.execute(f"pragma table_info({table})")}  # names from the constant above
+        if column not in present:
+            con.execute(f"alter table {table} add column {column} {definition}")
     con.execute(f"pragma user_version = {SCHEMA_VERSION}")  # an int constant: pragmas take no parameters
 
 
@@ -90,44 +101,63 @@ def active_admins(con: sqlite3.Connection) -> int:
 # ---------------------------------------------------------------- failed logins
 
 
-def add_failure(con: sqlite3.Connection, name: str, at: float) -> None:
-    con.execute("insert into login_failures values (?, ?)", [name, at])
+def add_failure(con: sqlite3.Connection, name: str, client: str, at: float) -> None:
+    con.execute("insert into login_failures (name, at, client) values (?, ?, ?)", [name, at, client])
 
 
-def recent_failures(con: sqlite3.Connection, name: str, since: float) -> tuple[int, float | None]:
-    """(failures of `name` since `since`, time of the latest)."""
+def failures_of(con: sqlite3.Connection, name: str, client: str, since: float) -> tuple[int, float | None]:
+    """(failures of `name` from `client` since `since`, time of the latest)."""
     count, latest = con.execute(
-        "select count(*), max(at) from login_failures where name = ? and at >= ?", [name, since]
+        "select count(*), max(at) from login_failures where name = ? and client = ? and at >= ?", [name, client, since]
     ).fetchone()
     return count, latest
 
 
-def clear_failures(con: sqlite3.Connection, name: str) -> None:
-    con.execute("delete from login_failures where name = ?", [name])
+def failures_since(con: sqlite3.Connection, since: float) -> int:
+    """Failed log-ins of every name from every address since `since`."""
+    return con.execute("select count(*) from login_failures where at >= ?", [since]).fetchone()[0]
+
+
+def clear_failures(con: sqlite3.Connection, name: str, client: str | None = None) -> None:
+    """Forget a name's failures: from one address (a log-in there succeeded) or from everywhere."""
+    if client is None:
+        con.execute("delete from login_failures where name = ?", [name])
+    else:
+        con.execute("delete from login_failures where name = ? and client = ?", [name, client])
 
 
 # ---------------------------------------------------------------- sessions
 
 
 def insert_session(con: sqlite3.Connection, token_sha256: str, name: str, at: float) -> None:
-    con.execute("insert into sessions values (?, ?, ?, ?, 0)", [token_sha256, name, at, at])
+    con.execute(
+        "insert into sessions (token_sha256, name, created_at, last_seen, ended) values (?, ?, ?, ?, 0)",
+        [token_sha256, name, at, at],
+    )
 
 
 def get_session(con: sqlite3.Connection, token_sha256: str) -> dict | None:
-    row = con.execute("select * from sessions where token_sha256 = ? and not ended", [token_sha256]).fetchone()
+    """The session, ended or not (an ended one says why)."""
+    row = con.execute("select * from sessions where token_sha256 = ?", [token_sha256]).fetchone()
     return dict(row) if row else None
 
 
 def touch_session(con: sqlite3.Connection, token_sha256: str, at: float) -> None:
-    con.execute("update sessions set last_seen = ? where token_sha256 = ?", [at, token_sha256])
+    con.execute("update sessions set last_seen = ? where token_sha256 = ? and not ended", [at, token_sha256])
 
 
-def end_session(con: sqlite3.Connection, token_sha256: str) -> None:
-    con.execute("update sessions set ended = 1 where token_sha256 = ?", [token_sha256])
+def end_session(con: sqlite3.Connection, token_sha256: str, reason: str) -> None:
+    con.execute(
+        "update sessions set ended = 1, end_reason = ? where token_sha256 = ? and not ended", [reason, token_sha256]
+    )
 
 
-def end_sessions_of(con: sqlite3.Connection, name: str) -> None:
-    con.execute("update sessions set ended = 1 where name = ?", [name])
+def end_sessions_of(con: sqlite3.Connection, name: str, reason: str, *, keep: str | None = None) -> None:
+    """End every live session of `name`, except the one whose hash is `keep`."""
+    con.execute(
+        "update sessions set ended = 1, end_reason = ? where name = ? and not ended and token_sha256 is not ?",
+        [reason, name, keep],
+    )
 
 
 # ---------------------------------------------------------------- audit log

@@ -14,12 +14,15 @@ create table if not exists users (
     check (role <> '统计员' or region_code is not null)
 );
 
--- One row per failed login, by the name typed (known or not): the rate limit counts recent rows.
+-- One row per failed login, by the name typed (known or not) and the address it came from: the back-off
+-- counts a (name, address)'s rows since they were last cleared; the global slow-down counts everyone's.
 create table if not exists login_failures (
-    name varchar not null,
-    at   real not null                         -- unix time
+    name   varchar not null,                   -- control characters escaped
+    at     real not null,                      -- unix time
+    client varchar not null default ''         -- the browser's address as the app sees it ('' = this machine)
 );
 create index if not exists login_failures_name on login_failures (name, at);
+create index if not exists login_failures_at on login_failures (at);
 
 create table if not exists audit_log (
     entry_id    integer primary key autoincrement,
@@ -46,12 +49,14 @@ begin
     select raise(abort, 'audit_log is append-only');
 end;
 
--- Log-in sessions, so that reloading the page does not log out. The browser keeps the token in a
--- cookie; only its SHA-256 is stored. A session ends at log-out, at time-out, or when the user is disabled.
+-- Log-in sessions. The browser keeps the token in an HttpOnly cookie; only its SHA-256 is stored. Every
+-- run of the app and every action checks its session here, so a session that ends (log-out, time-out,
+-- disabled account, password reset or change) ends in every tab at its next click.
 create table if not exists sessions (
     token_sha256 varchar primary key,
     name         varchar not null,
     created_at   real not null,               -- unix time
     last_seen    real not null,
-    ended        integer not null default 0
+    ended        integer not null default 0,
+    end_reason   varchar                      -- logout | timeout | disabled | password_reset | password_changed
 );

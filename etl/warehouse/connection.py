@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from etl import catalog
+from etl import catalog, files
 from etl.config import LOCK_WAIT_SECONDS
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
@@ -67,8 +67,11 @@ def connect(
     db_path = Path(db_path)
     if read_only and not db_path.exists():
         raise WarehouseMissing(f"数据仓库 {db_path.name} 不存在。请先运行 python -m etl demo 或上报数据。")
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    files.private_dir(db_path.parent)
     con = _open(db_path, read_only, wait)
+    if not read_only:  # every 市州's figures: owner-only, whatever the umask of the process that made the file
+        files.restrict(db_path)
+        files.restrict(db_path.with_name(db_path.name + ".wal"))
     if read_only and not _schema_current(con):
         # A warehouse made by an older version of the app: a short write brings its schema up to date.
         con.close()

@@ -1,0 +1,146 @@
+"""The HTTP side of the app, mounted by serve.py through st.App: security headers on every response, no
+metrics for the outside, and the endpoint that sets the session cookie HttpOnly.
+
+Streamlit talks to the browser over a WebSocket, where no response header can be set. After a log-in the page
+therefore shows an invisible image whose one-time address (a random nonce, valid for a minute, usable once)
+this module answers with the Set-Cookie header: the token never passes through JavaScript, and script on the
+page could not read it from document.cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+import threading
+import time
+from pathlib import Path
+
+from etl import config
+
+COOKIE, COOKIE_PATH = "hnfl_session", "/hnfl/session"
+COOKIE_MAX_AGE = 12 * 3600  # a working day; the server ends an idle session long before
+NONCE_SECONDS = 60
+METRICS_PATHS = ("/_stcore/metrics",)  # Streamlit's Prometheus counters: nobody outside needs them
+# A transparent 1×1 GIF: the browser gets the image it asked for, so nothing shows as broken.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+_pending: dict[str, tuple[str, float]] = {}
+_lock = threading.Lock()
+
+
+def offer_cookie(token: str) -> str:
+    """A nonce the browser exchanges once, within a minute, for the cookie holding `token` ('' = clear it)."""
+    nonce = secrets.token_urlsafe(24)
+    now = time.monotonic()
+    with _lock:
+        for stale in [n for n, (_, until) in _pending.items() if until < now]:
+            del _pending[stale]
+        _pending[nonce] = (token, now + NONCE_SECONDS)
+    return nonce
+
+
+def take_cookie(nonce: str) -> str | None:
+    """The token a nonce was offered for, once; None for an unknown, used or expired nonce."""
+    with _lock:
+        token, until = _pending.pop(nonce, (None, 0.0))
+    return token if until >= time.monotonic() else None
+
+
+async def session_cookie(request):  # noqa: ANN001, ANN201 - a Starlette Request → Response
+    from starlette.responses import Response
+
+    token = take_cookie(request.query_params.get("n", ""))
+    if token is None:
+        return Response(status_code=404)
+    response = Response(PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
+    secure = request.url.scheme == "https" or (
+        config.BEHIND_PROXY and request.headers.get("x-forwarded-proto", "").lower() == "https"
+    )
+    if token:
+        response.set_cookie(
+            COOKIE, token, max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="strict", secure=secure
+        )
+    else:
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=secure)
+    return response
+
+
+def _inline_script_hashes() -> str:
+    """CSP hashes of the inline scripts in Streamlit's own index.html (one line setting prerenderReady), so
+    script-src can stay 'self' without 'unsafe-inline'."""
+    import streamlit
+
+    index = Path(streamlit.__file__).parent / "static" / "index.html"
+    scripts = re.findall(r"<script>(.*?)</script>", index.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+
+
+def content_security_policy() -> str:
+    """What Streamlit's page needs and nothing more: its own scripts, inline styles (emotion, plotly), images
+    from itself (charts, downloads as blob:), its WebSocket on the same origin; never framed by another site."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {_inline_script_hashes()}".strip(),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "frame-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def security_headers() -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-security-policy", content_security_policy().encode()),
+        (b"x-frame-options", b"DENY"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+    ]
+
+
+class SecurityMiddleware:
+    """ASGI middleware: the headers above on every HTTP response, and 404 for the metrics endpoint."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001 - the wrapped ASGI app
+        self.app = app
+        self.headers = security_headers()
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - ASGI
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].rstrip("/") in METRICS_PATHS:
+            from starlette.responses import Response
+
+            await Response(status_code=404)(scope, receive, send)
+            return
+
+        async def with_headers(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.headers if name not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def routes() -> list:
+    from starlette.routing import Route
+
+    return [Route(COOKIE_PATH, session_cookie, methods=["GET"])]
+
+
+def middleware() -> list:
+    from starlette.middleware import Middleware
+
+    return [Middleware(SecurityMiddleware)]
