@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
+# Only this machine listens by default; HNFL_ADDRESS=0.0.0.0 make run opens the port to the network (README).
+HNFL_ADDRESS ?= 127.0.0.1
 
 .PHONY: run test install demo bench lint clean
 
@@ -24,7 +26,7 @@ demo: $(STAMP)
 
 run: $(STAMP) $(WAREHOUSE)
 	$(PY) -m etl users bootstrap --db $(WAREHOUSE)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run serve.py --server.address $(HNFL_ADDRESS) --server.port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -7,7 +7,9 @@ import streamlit as st
 from etl import roles
 from ui import auth, data, errors, filters, metrics
 
-st.set_page_config(page_title="湖南省妇联统计平台", page_icon=":material/bar_chart:", layout="wide")
+# An emoji favicon is drawn in the page (a data: URL); a :material/…: one is fetched from fonts.gstatic.com, a
+# request to the internet that the Content-Security-Policy blocks and a closed network never answers.
+st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", layout="wide")
 
 
 def all_pages() -> dict[str, list]:

@@ -13,7 +13,7 @@ chosen = audit_log.filters()
 entries = audit.entries(**chosen)
 frame = audit_log.table(entries)
 st.caption(f"共 {len(entries)} 条，最新在前。审计日志只能追加，任何角色都不能在系统中修改或删除。")
-st.dataframe(frame, hide_index=True, width="stretch", key="audit_table")
+st.dataframe(frame, hide_index=True, width="stretch", key="audit_table", placeholder="")
 download(
     st,
     "下载 CSV",

@@ -104,4 +104,4 @@ def issue_rows(at: AppTest) -> pd.DataFrame:
 
 def seen(markdown: str) -> str:
     """A Markdown message as the reader sees it: text from files and users arrives backslash-escaped."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

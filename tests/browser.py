@@ -52,16 +52,19 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
 
 
 @contextmanager
-def streamlit_server(warehouse: Path) -> Iterator[str]:
-    """`streamlit run app.py` on 127.0.0.1 over the given warehouse; stopped (and waited for) on exit."""
+def streamlit_server(
+    warehouse: Path, *, address: str = "127.0.0.1", env: dict | None = None, script: str = "serve.py"
+) -> Iterator[str]:
+    """What `make run` serves (serve.py: app.py with its HTTP side; or `script`) on a free port over the given
+    warehouse; stopped (and waited for) on exit."""
     from tests.apptest import seed_accounts
 
     seed_accounts(warehouse)
     port = free_port()
-    env = os.environ | {"HNFL_WAREHOUSE": str(warehouse), "HNFL_LOCK_WAIT_SECONDS": "10"}
+    env = os.environ | {"HNFL_WAREHOUSE": str(warehouse), "HNFL_LOCK_WAIT_SECONDS": "10"} | (env or {})
     command = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / script),
+        "--server.port", str(port), "--server.address", address, "--server.headless", "true",
         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     log = open(warehouse.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below, after the process
@@ -97,6 +100,7 @@ def chromium(download_dir: Path) -> Iterator[object]:
     options.add_experimental_option(
         "prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False}
     )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations are console errors
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         yield driver

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -297,3 +298,21 @@ def test_audit_csv_neutralises_hostile_names_in_every_text_column(demo_copy, dow
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
     shown = at.dataframe[0].value
     assert hostile_file in set(shown["文件名"])  # on screen as typed: a table cell is text, never a formula
+
+
+def test_audit_page_year_column_converts_to_arrow_without_a_fallback(demo_copy, caplog):
+    """Years and blanks in one column used to raise an ArrowTypeError in the server log (then a slow fallback)."""
+    import pyarrow as pa
+
+    from ui import audit_log
+
+    audit.record(roles.User("admin", roles.ADMIN), "lock", region_code="430100", year=2016, db_path=demo_copy)
+    audit.record(roles.User("admin", roles.ADMIN), "backup", db_path=demo_copy)
+    frame = audit_log.table(audit.entries(demo_copy))
+    assert pa.Table.from_pandas(frame).schema.field("年度").type == pa.int64()
+    assert frame["年度"].tolist()[:2] == [pd.NA, 2016]
+    at = new_app("admin").run()
+    at.switch_page("app_pages/audit.py").run()
+    assert not at.exception
+    assert not [r for r in caplog.records if "Arrow" in r.getMessage() or "Serialization" in r.getMessage()]
+    assert audit_log.csv(frame).decode("utf-8-sig").splitlines()[1].split(",")[6] == ""  # no year: blank

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import backup, config, warehouse
+from etl import audit, backup, config, warehouse
 from etl.config import PROJECT_ROOT
 from etl.pipeline import LOADED, REFUSED, load_bytes
 from etl.roles import SYSTEM
@@ -228,3 +228,57 @@ def test_a_million_rows_are_refused_quickly_in_bounded_memory(tmp_path, loaded, 
     assert seconds < 10  # a hang guard, not a budget: it takes a fraction of a second
     assert peak < small_peak + 128 * MIB  # the inflated sheet at most, never a parsed grid of a million rows
     assert unchanged(loaded) == before
+
+
+# ---------------------------------------------------------------- owner-only files
+
+
+def modes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mode & 0o777 for p in [root, *sorted(root.rglob("*"))]}
+
+
+def test_warehouse_accounts_backups_and_archive_are_owner_only(tmp_path, monkeypatch):
+    """Created 0600 (files) and 0700 (folders), whatever the process's umask: here the usual 022."""
+    monkeypatch.delenv("HNFL_ACCOUNTS", raising=False)
+    previous = os.umask(0o022)
+    try:
+        db = tmp_path / "data" / "warehouse.duckdb"  # the folder does not exist yet
+        assert load_bytes(jobs("株洲市", 44, 75700, 5890), "株洲.xlsx", db, actor=SYSTEM).status == LOADED
+        assert load_bytes(jobs("株洲市", 45, 75700, 5890), "株洲2.xlsx", db, actor=SYSTEM).status == LOADED
+        backup.export_backup(db, tmp_path / "data" / "export")
+    finally:
+        os.umask(previous)
+    found = modes(tmp_path / "data")
+    assert {"warehouse.duckdb", "accounts.sqlite3", "backups", "raw/archive", "export/accounts.sqlite3"} <= set(found)
+    assert any(name.startswith("backups/") for name in found) and any(name.endswith(".xlsx") for name in found)
+    loose = {name: oct(mode) for name, mode in found.items() if mode & 0o077}
+    assert loose == {}
+    assert found["."] == found["backups"] == found["raw/archive"] == 0o700
+    assert found["warehouse.duckdb"] == found["accounts.sqlite3"] == 0o600
+
+
+def test_an_existing_accounts_file_is_tightened(tmp_path):
+    path = tmp_path / "accounts.sqlite3"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    audit.record(SYSTEM, "backup", db_path=tmp_path / "warehouse.duckdb")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_one_file_is_read_at_a_time_the_next_waits_then_gives_up_in_chinese(monkeypatch):
+    """Defect 8, concurrency: checks take turns (bench/bench_guard.py: four at once cost what one does)."""
+    from etl import pipeline
+
+    monkeypatch.setattr(config, "HEAVY_CHECK_WAIT_SECONDS", 0.2)
+    assert not pipeline.heavy_check_busy()
+    assert pipeline._HEAVY_CHECK.acquire(blocking=False)  # noqa: SLF001 - another upload being read right now
+    try:
+        assert pipeline.heavy_check_busy()  # the page then says the file waits its turn
+        started = time.monotonic()
+        with pytest.raises(pipeline.ServerBusy) as busy:
+            pipeline.check_bytes(jobs("株洲市", 44), "株洲.xlsx")
+        assert 0.2 <= time.monotonic() - started < 2
+        assert str(busy.value) == "服务器正在检查其他报表，已等待 0.2 秒，请稍后重新上传。未写入任何数据。"
+    finally:
+        pipeline._HEAVY_CHECK.release()  # noqa: SLF001
+    assert pipeline.check_bytes(jobs("株洲市", 44), "株洲.xlsx").status == "checked"

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import catalog, warehouse
+from etl import audit, catalog, config, warehouse
 from etl.config import MAX_FILE_BYTES, PROJECT_ROOT, UPLOAD_CEILING_MB
 from etl.export import EXPORT_HEADER
-from tests.apptest import bar_values, figures, issue_rows, new_app, seen
+from tests.apptest import bar_values, figures, issue_rows, new_app, seen, texts
 from tests.conftest import filled_template, fingerprint, stored
 from ui import export
 
@@ -108,6 +108,40 @@ def test_oversize_file_gets_the_one_chinese_refusal_before_reading(own_db, size)
         ["错误", "整个文件", f"文件大小 {shown} MB 超过上限 10 MB，请只保留报表数据后再上报。"]
     ]
     assert fingerprint(own_db) == before
+
+
+def refused_csv(rows: int) -> bytes:
+    """A long CSV whose every value is not a number: one error per row."""
+    cities, names = [c.name for c in catalog.cities()], [i.name for i in catalog.indicators()]
+    lines = ["年度,市州,指标,数值"] + [
+        f"{2000 + n // (14 * len(names))},{cities[n % 14]},{names[(n // 14) % len(names)]},=1+{n}" for n in range(rows)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_refused_file_shows_200_issues_the_count_and_the_whole_list_as_a_download(own_db, downloads):
+    """Defect 5: 199,831 errors went to the browser in one table and hung the tab for a minute."""
+    at = upload("全错.csv", refused_csv(450))
+    assert seen(at.error[0].value) == "“全错.csv”有 450 个错误，未写入任何数据。请按下表逐项更正后重新上传。"
+    shown = issue_rows(at)
+    assert len(shown) == 200
+    assert shown.iloc[0].tolist() == ["错误", "D2", "“=1+0”不是数字。请填写数字；未开展或未统计请留空。"]
+    assert "共 450 个问题，上表只列出前 200 个；下载的清单列出全部 450 个。" in texts(at.caption)
+    rows = list(csv.reader(io.StringIO(downloads["问题清单.csv"]().decode("utf-8-sig"))))
+    assert rows[0] == ["类型", "位置", "问题与处理办法"] and len(rows) == 451
+    assert rows[450][1] == "D451"
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]  # formula-safe
+
+
+def test_past_the_cap_issues_are_counted_not_kept(own_db, downloads, monkeypatch):
+    monkeypatch.setattr(config, "MAX_ISSUES_KEPT", 300)  # 10,000 in production: the same code path, smaller
+    at = upload("全错.csv", refused_csv(450))
+    assert seen(at.error[0].value).startswith("“全错.csv”有 450 个错误")
+    assert len(issue_rows(at)) == 200
+    assert "共 450 个问题，上表只列出前 200 个；下载的清单列出前 300 个。" in texts(at.caption)
+    assert len(downloads["问题清单.csv"]().decode("utf-8-sig").splitlines()) == 301
+    refusal = audit.entries(own_db, actions=["refusal"])[0]
+    assert refusal["detail"].startswith("450 个错误：")
 
 
 def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_jobs_2016):

@@ -14,23 +14,25 @@ COLUMNS = ["时间", "用户", "角色", "操作", "结果", "市州", "年度",
 
 def table(entries: list[dict]) -> pd.DataFrame:
     regions = catalog.region_by_code()
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [
             (e["at"], e["actor"], e["role"], audit.ACTIONS.get(e["action"], e["action"]),
              audit.OUTCOMES.get(e["outcome"], e["outcome"]),
-             regions[e["region_code"]].name if e["region_code"] in regions else "", e["year"] or "",
+             regions[e["region_code"]].name if e["region_code"] in regions else "", e["year"],
              e["detail"], e["file_name"] or "", e["file_sha256"] or "")
             for e in entries
         ],
         columns=COLUMNS,
     )  # fmt: skip
+    # A year or nothing: a nullable integer column (numbers mixed with "" cannot become an Arrow column).
+    return frame.astype({"年度": "Int64"})
 
 
 def csv(frame: pd.DataFrame) -> bytes:
     """Formula-safe like every export: names and file names typed by users reach this file."""
     from etl.export import frame_csv
 
-    return frame_csv(frame)
+    return frame_csv(frame.astype(object).where(frame.notna(), None))  # no year: a blank cell
 
 
 def filters() -> dict:

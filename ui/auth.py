@@ -177,10 +177,8 @@ def client_address() -> str:
     that header is believed only when HNFL_BEHIND_PROXY says a proxy on this machine sets it."""
     peer = st.context.ip_address  # None for a loopback connection
     peer = peer if isinstance(peer, str) else None  # (AppTest has no connection at all)
-    if peer is None and config.BEHIND_PROXY:
-        forwarded = ",".join(h for h in st.context.headers.get_all("X-Forwarded-For") if isinstance(h, str))
-        return forwarded.rsplit(",", 1)[-1].strip()[:64]
-    return peer or ""
+    forwarded = [h for h in st.context.headers.get_all("X-Forwarded-For") if isinstance(h, str)]
+    return web.forwarded_client(peer, forwarded, config.BEHIND_PROXY)
 
 
 def logout() -> None:

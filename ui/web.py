@@ -22,7 +22,7 @@ from etl import config
 COOKIE, COOKIE_PATH = "hnfl_session", "/hnfl/session"
 COOKIE_MAX_AGE = 12 * 3600  # a working day; the server ends an idle session long before
 NONCE_SECONDS = 60
-METRICS_PATHS = ("/_stcore/metrics",)  # Streamlit's Prometheus counters: nobody outside needs them
+METRICS_PATH = "/_stcore/metrics"  # Streamlit's Prometheus counters (sessions, memory): nobody outside needs them
 # A transparent 1×1 GIF: the browser gets the image it asked for, so nothing shows as broken.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -65,6 +65,15 @@ async def session_cookie(request):  # noqa: ANN001, ANN201 - a Starlette Request
     else:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=secure)
     return response
+
+
+def forwarded_client(peer: str | None, forwarded: list[str], behind_proxy: bool) -> str:
+    """The browser's address: the connection's, unless it comes from this machine and a reverse proxy here is
+    declared (HNFL_BEHIND_PROXY); then the last address in X-Forwarded-For, the one the proxy itself appended.
+    Earlier entries come from the client and may be anything. '' = this machine."""
+    if peer is None and behind_proxy:
+        return ",".join(forwarded).rsplit(",", 1)[-1].strip()[:64]
+    return peer or ""
 
 
 def _inline_script_hashes() -> str:
@@ -118,7 +127,7 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"].rstrip("/") in METRICS_PATHS:
+        if scope["path"].startswith(METRICS_PATH):
             from starlette.responses import Response
 
             await Response(status_code=404)(scope, receive, send)
