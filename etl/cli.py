@@ -278,7 +278,7 @@ def _switch_command(disabled: bool):  # noqa: ANN202
 
 for _name, _disabled, _help in (
     ("disable", True, "停用账号：立即不能登录，已登录的会话随之失效。"),
-    ("enable", False, "重新启用账号。"),
+    ("enable", False, "重新启用账号，并清零登录失败后的等待（账号未停用时也可用来让它立即能再登录）。"),
 ):
     users.command(_name, help=_help)(click.argument("name")(DB_OPTION(_switch_command(_disabled))))
 

@@ -241,3 +241,18 @@ def test_two_tabs_of_a_user_disabled_from_the_command_line(site):
     assert {e["outcome"] for e in refusals} == {audit.REFUSED}
     printed = etl_command("audit", "--user", "cs", "--db", warehouse).stdout
     assert "\t越权操作被拒绝\t被拒绝\tupload：该账号已停用，请联系管理员。" in printed
+
+
+def test_a_file_a_little_over_the_limit_gets_the_chinese_refusal(site):
+    """Defect 7: the widget stopped anything over 10,000,000 bytes in English; the Chinese message never showed."""
+    url, _, folder, _, _ = site
+    big = folder / "稍大.xlsx"
+    big.write_bytes(b"\0" * (10 * 2**20 + 500_000))  # 10.5 MB as Windows counts, 11.0 MB in decimal
+    with chromium(folder / "downloads-big") as driver:
+        log_in(driver, url, "admin", TEST_USERS["admin"][2])
+        driver.get(f"{url}/upload")
+        wait_text(driver, "单个文件不超过 10 MB")
+        upload(driver, big)
+        wait_text(driver, "“稍大.xlsx”有 1 个错误，未写入任何数据。")
+        wait_in_table(driver, "文件大小 10.5 MB 超过上限 10 MB，请只保留报表数据后再上报。")
+        assert "File must be" not in body(driver)

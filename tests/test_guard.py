@@ -578,41 +578,29 @@ def test_zip_bomb_refused_quickly_in_bounded_memory(bomb, tmp_path, lie):
     assert result["growth_mb"] < 32  # streamed: the inflated bytes are counted, never held
 
 
-def spaces_part(archive: zipfile.ZipFile, name: str, size: int) -> None:
-    with archive.open(name, "w") as part:
-        part.write(b"<a>")
-        for _ in range(size // (1 << 20)):
-            part.write(b" " * (1 << 20))
-        part.write(b"</a>")
+def padded_workbook(path: Path, pads: int) -> Path:
+    """A one-cell workbook with `pads` extra parts of 60 MB of spaces each: every part under its 64 MB cap."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in package_parts().items():
+            archive.writestr(name, content)
+        archive.writestr(SHEET_PATH, sheet('<row r="1"><c r="A1"><v>1</v></c></row>'))
+        for number in range(pads):
+            with archive.open(f"xl/media/pad{number}.xml", "w") as part:
+                part.write(b"<a>")
+                for _ in range(60):
+                    part.write(b" " * (1 << 20))
+                part.write(b"</a>")
+    return path
 
 
 @pytest.mark.slow
 def test_parts_each_under_their_cap_but_too_much_together_are_refused_in_bounded_memory(tmp_path):
     """Defect 8: a file just under the caps used to cost its whole inflated size in memory (200 MB and more)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for name, content in package_parts().items():
-            archive.writestr(name, content)
-        archive.writestr(SHEET_PATH, sheet('<row r="1"><c r="A1"><v>1</v></c></row>'))
-        for number in range(4):
-            spaces_part(archive, f"xl/media/pad{number}.xml", 60 << 20)  # 4 × 60 MB: each fine, 240 MB in all
-    path = tmp_path / "四块.xlsx"
-    path.write_bytes(buffer.getvalue())
-    result = json.loads(run_child(BOMB_CHILD, str(path)).stdout)
-    assert "解压后超过 200 MB，疑似压缩炸弹" in result["issue"]["message"]
+    result = json.loads(run_child(BOMB_CHILD, str(padded_workbook(tmp_path / "四块.xlsx", 4))).stdout)
+    assert "解压后超过 200 MB，疑似压缩炸弹" in result["issue"]["message"]  # 240 MB in all
     assert result["growth_mb"] < 32
-
-    under = tmp_path / "三块.xlsx"  # 3 × 60 MB: under both caps, accepted, still in bounded memory
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for name, content in package_parts().items():
-            archive.writestr(name, content)
-        archive.writestr(SHEET_PATH, sheet('<row r="1"><c r="A1"><v>1</v></c></row>'))
-        for number in range(3):
-            spaces_part(archive, f"xl/media/pad{number}.xml", 60 << 20)
-    under.write_bytes(buffer.getvalue())
-    result = json.loads(run_child(BOMB_CHILD, str(under)).stdout)
-    assert result["issue"] is None
+    result = json.loads(run_child(BOMB_CHILD, str(padded_workbook(tmp_path / "三块.xlsx", 3))).stdout)
+    assert result["issue"] is None  # 180 MB: under both caps, accepted, still in bounded memory
     assert result["growth_mb"] < 32
 
 
