@@ -18,7 +18,7 @@ from etl.roles import User
 from ui import plain, web
 
 SESSION_KEY, USER_KEY, NOTICE_KEY = "auth_session", "auth_user", "auth_notice"
-COOKIE_KEY, REFUSED_KEY = "auth_cookie", "auth_refused"
+COOKIE_KEY, REFUSED_KEY, ENDED_KEY = "auth_cookie", "auth_refused", "auth_ended"
 OIDC = os.environ.get("HNFL_LOGIN", "").lower() == "oidc"  # st.login against [auth] in .streamlit/secrets.toml
 NOT_LOGGED_IN = "（未登录）"
 VIEW_ACTION = roles.VIEW  # what a plain click (a page, a filter) asks for
@@ -31,18 +31,33 @@ def start_session(user: User, token: str) -> None:
 
 def _forget(state: MutableMapping, notice: str | None) -> None:
     """This tab's session is over: drop it, tell the browser to forget the token, say why on the log-in page."""
+    session = _get(state, SESSION_KEY, {})
     for key in (SESSION_KEY, USER_KEY):
         if key in state:
             del state[key]
+    _bury(state, session.get("token"))
     state[COOKIE_KEY] = ""
     if notice:
         state[NOTICE_KEY] = notice
 
 
+def _bury(state: MutableMapping, token: str | None) -> None:
+    """Streamlit keeps the cookies a tab connected with for the tab's whole life: an ended token must not be
+    taken up from them again in this tab."""
+    if token:
+        state[ENDED_KEY] = _get(state, ENDED_KEY, frozenset()) | {token}
+
+
+def _get(state: MutableMapping, key: str, default: object) -> object:
+    """state.get(): a download's check reads the session's SafeSessionState, which has no get()."""
+    return state[key] if key in state else default  # noqa: SIM401
+
+
 def _resume_from_cookie() -> None:
-    """A reloaded page is a new Streamlit session: pick up the browser's live log-in session, if any."""
+    """A reloaded page is a new Streamlit session: take up the browser's log-in session, if it has one; the
+    check below then lets it in, or says why it ended (and the cookie is cleared)."""
     token = st.context.cookies.get(web.COOKIE)
-    if isinstance(token, str) and accounts.check_session(token).user is not None:
+    if isinstance(token, str) and token and token not in st.session_state.get(ENDED_KEY, ()):
         st.session_state[SESSION_KEY] = {"name": "", "token": token}
 
 
@@ -69,7 +84,7 @@ def current_user() -> User | None:
         return None
     found = accounts.check_session(session.get("token"))
     if found.user is None:
-        if found.reason != accounts.TIMEOUT:  # a time-out is audited as such, once
+        if found.name and found.reason != accounts.TIMEOUT:  # a time-out is audited as such, once
             _audit_refusal(found, session, VIEW_ACTION)
         _forget(st.session_state, found.message)
         return None
@@ -91,7 +106,7 @@ def acting_user(action: str, regions: Iterable[str] = ()) -> User | None:
 
 
 def _acting(state: MutableMapping, action: str, regions: tuple[str, ...]) -> User | None:
-    session = state[SESSION_KEY] if SESSION_KEY in state else {}  # noqa: SIM401 - SafeSessionState has no get()
+    session = _get(state, SESSION_KEY, {})
     found = accounts.check_session(session.get("token"))
     if found.user is None:
         _audit_refusal(found, session, action)
@@ -189,6 +204,7 @@ def logout() -> None:
         audit.record(found, "logout")
         accounts.end_session(session["token"], reason=accounts.LOGOUT)
     st.session_state.clear()
+    _bury(st.session_state, session.get("token"))
     st.session_state[COOKIE_KEY] = ""
     st.session_state[NOTICE_KEY] = "已退出登录。"
     if session.get("oidc"):
