@@ -18,7 +18,7 @@ def sample_files(folder: Path = RAW_DIR) -> list[Path]:
 
 
 def build_demo(db_path: Path, progress: Callable[[str], None] = lambda _: None) -> list[FileReport]:
-    """Load every sample return, marked as sample data; loading again adds nothing."""
+    """Load every sample return, marked as sample data and published; loading again adds nothing."""
     files = sample_files()
     reports = []
     for index, path in enumerate(files, start=1):
@@ -27,7 +27,8 @@ def build_demo(db_path: Path, progress: Callable[[str], None] = lambda _: None) 
         except RefusedFile as refusal:
             reports.append(FileReport(path.name, REFUSED, [refusal.issue]))
             continue
-        report = load_bytes(data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True)
+        # The demo stands for figures reviewed before the platform had reviews: published, not locked.
+        report = load_bytes(data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True, published=True)
         progress(f"[{index}/{len(files)}] {name}：{report.status}")
         reports.append(report)
     return reports

@@ -16,6 +16,7 @@ from etl import accounts, audit, config, roles
 from etl.roles import User
 
 SESSION_KEY, USER_KEY, NOTICE_KEY = "auth_session", "auth_user", "auth_notice"
+REFUSAL_KEY = "auth_refusal"  # what a callback refused, shown at the top of the page that follows
 COOKIE, COOKIE_KEY = "hnfl_session", "auth_cookie"  # the session token, so a reload does not log out
 TOUCH_EVERY = 60  # seconds between writes of a session's last activity to the accounts file
 COOKIE_MAX_AGE = 12 * 3600  # a working day; the server ends an idle session long before
@@ -125,6 +126,31 @@ def require(action: str, regions: Iterable[str] = ()) -> User:
         st.error(str(denied))
         st.stop()
     return found
+
+
+def acting_user(action: str, regions: Iterable[str] = ()) -> User | None:
+    """The user a state-changing callback acts as, read again from the accounts store at the moment it runs
+    (a callback runs before the page script, so this run's checks do not cover it); None, after saying why in
+    Chinese and auditing the refusal, when the session has ended or the role may not take `action`."""
+    session = st.session_state.get(SESSION_KEY)
+    account = accounts.find_account(session["name"]) if session else None
+    if account is None or account.disabled:
+        st.session_state[REFUSAL_KEY] = "登录已失效或账号已停用，操作未执行。请重新登录。"
+        return None
+    try:
+        roles.check(account.user, action, regions)
+    except roles.PermissionDenied as denied:
+        audit.record(account.user, "denied", outcome=audit.REFUSED, detail=f"{action}：{denied}")
+        st.session_state[REFUSAL_KEY] = f"操作未执行：{denied}"
+        return None
+    return account.user
+
+
+def show_refusal() -> None:
+    """Say (once) what a callback refused."""
+    refusal = st.session_state.pop(REFUSAL_KEY, None)
+    if refusal:
+        st.error(refusal)
 
 
 def may(action: str, regions: Iterable[str] = ()) -> bool:

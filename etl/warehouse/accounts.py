@@ -11,7 +11,7 @@ from etl.config import LOCK_WAIT_SECONDS
 from etl.warehouse.connection import WarehouseBusy, WarehouseDamaged
 
 SCHEMA_FILE = Path(__file__).with_name("accounts.sql")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the 审核员 role
 AUDIT_COLUMNS = (
     "at", "actor", "role", "action", "outcome", "region_code", "year", "detail", "file_name", "file_sha256",
 )  # fmt: skip
@@ -39,10 +39,23 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def _ensure_schema(con: sqlite3.Connection) -> None:
-    if con.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION:
+    version = con.execute("pragma user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
         return
+    # A CHECK constraint cannot be altered in SQLite: a file from before the 审核员 role gets its users table
+    # rebuilt with the new list of roles, rows unchanged.
+    old_users = 0 < version < 3 and _has_table(con, "users")
+    if old_users:
+        con.execute("alter table users rename to users_before_reviewer")
     con.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
+    if old_users:
+        con.execute("insert into users select * from users_before_reviewer")
+        con.execute("drop table users_before_reviewer")
     con.execute(f"pragma user_version = {SCHEMA_VERSION}")  # an int constant: pragmas take no parameters
+
+
+def _has_table(con: sqlite3.Connection, name: str) -> bool:
+    return con.execute("select 1 from sqlite_master where type = 'table' and name = ?", [name]).fetchone() is not None
 
 
 # ---------------------------------------------------------------- users
@@ -78,7 +91,7 @@ def set_disabled(con: sqlite3.Connection, name: str, disabled: bool) -> bool:
 def list_users(con: sqlite3.Connection) -> list[dict]:
     rows = con.execute(
         "select name, role, region_code, disabled, created_at, created_by, password_changed_at from users"
-        " order by case role when '管理员' then 0 when '领导' then 1 else 2 end, region_code, name"
+        " order by case role when '管理员' then 0 when '审核员' then 1 when '领导' then 2 else 3 end, region_code, name"
     ).fetchall()
     return [dict(r) for r in rows]
 
