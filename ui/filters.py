@@ -30,7 +30,7 @@ class Filters:
 
 def year_options(
     user: User, published: dict[int, dict], with_pending: dict[int, dict], deadlines: dict, collecting: int,
-    threshold: int = config.COMPLETE_CITIES,
+    threshold: int | None = None,
 ) -> tuple[list[int], int | None]:  # fmt: skip
     """(years offered, oldest first; the default year).
 
@@ -40,6 +40,7 @@ def year_options(
     """
     if user.role in roles.STAFF:
         return sorted(set(with_pending) | set(published) | set(deadlines) | {collecting}), collecting
+    threshold = config.COMPLETE_CITIES if threshold is None else threshold
     options = sorted(published)
     complete = [y for y in options if published[y]["cities_complete"] >= threshold]
     return options, (complete[-1] if complete else (options[-1] if options else None))
