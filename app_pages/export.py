@@ -6,7 +6,7 @@ import streamlit as st
 from etl import catalog
 from etl.roles import EXPORT, STATISTICIAN
 from ui import auth, data, export, filters
-from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice
+from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice, today, year_banner
 
 user = auth.require(EXPORT)
 st.title("数据导出")
@@ -28,9 +28,8 @@ if require_data(known, pending):
     if own_only:
         st.caption(f"统计员只能导出本市州（{cities[user.region_code]}）的数据。")
     domains = {d.code: d.name for d in catalog.domains()}
-    chosen_cities = st.multiselect(
-        "市州", list(cities), default=list(cities), format_func=cities.get, key="export_cities"
-    )
+    sidebar = [c for c in cities if c in chosen.cities] or list(cities)  # the sidebar's 市州 to start with
+    chosen_cities = st.multiselect("市州", list(cities), default=sidebar, format_func=cities.get, key="export_cities")
     chosen_domains = st.multiselect(
         "类别", list(domains), default=list(domains), format_func=domains.get, key="export_domains"
     )
@@ -49,6 +48,7 @@ if require_data(known, pending):
         format_func="{}年".format,
         key="export_wide_year",
     )
+    year_banner(known, wide_year, today())
     rows = data.export_rows(
         snap, pending, first, last, selection.city_codes_tuple(), tuple(selection.indicator_codes())
     )

@@ -15,7 +15,9 @@ own = user.region_code if user.role == STATISTICIAN else None
 returned = returned_table(data.returned(data.snapshot(), own, None), ALL_CITIES)
 if len(returned):
     st.warning(f"有 {len(returned)} 组数据被省妇联退回，未发布：请按退回原因更正后重新上报。")
-    st.dataframe(returned, hide_index=True, width="stretch", key="upload_returned")
+    for row in returned.itertuples(index=False):  # the reviewer's words: plain text, never Markdown
+        st.text(f"{row.市州}{row.年度}年{row.类别}（{row.版本}，{row.文件名}）：{row.退回人} 于 {row.退回时间} 退回。"
+                f"\n退回原因：{row.退回原因}")  # fmt: skip
 st.caption("上报的数据经省妇联审核通过后才发布，领导才会看到；审核通过后该类数据即审核锁定。")
 st.markdown("**第一步：下载报表模板**")
 left, middle, right = st.columns([2, 1, 1])

@@ -34,7 +34,8 @@ def a_2025_return(db: Path, city: str) -> bytes:
     code = catalog.find_region(city).code
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
-            "select domain_name, indicator_name, unit, value from published_values where year = 2024 and region_code = ?",
+            "select domain_name, indicator_name, unit, value from published_values"
+            " where year = 2024 and region_code = ?",
             [code],
         ).fetchall()
     values = {

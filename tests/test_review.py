@@ -225,9 +225,8 @@ def test_a_warehouse_of_the_previous_release_is_published_as_it_stood(tmp_path):
             )
         con.execute("insert into review_locks values (2016, '430100', '管理员', now())")
     with warehouse.connect(db, read_only=True) as con:  # a reader brings the schema up to date
-        assert con.execute("select version, status, is_current, is_published from slice_versions order by 1").fetchall() == [
-            (1, "published", False, False), (2, "published", True, True),
-        ]  # fmt: skip
+        versions = con.execute("select version, status, is_current, is_published from slice_versions order by 1")
+        assert versions.fetchall() == [(1, "published", False, False), (2, "published", True, True)]
         assert con.execute("select region_code, domain, locked_by from review_locks").fetchall() == [
             ("430100", "*", "管理员")
         ]
