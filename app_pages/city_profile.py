@@ -4,7 +4,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, data, filters, profile, provenance
+from ui import auth, charts, data, filters, profile, provenance
 from ui.common import display_table, downloads, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
@@ -24,7 +24,7 @@ if require_data(years, chosen.include_pending):
     st.subheader(f"{names[code]}{year}年在全省的位置")
     st.caption("排名与占比按全部 14 个市州计算。点选表中任一数字，可查看它来自哪个文件、哪个单元格、由谁何时上报。")
     if view.shares is not None:
-        st.plotly_chart(view.shares, key="profile_share")
+        st.plotly_chart(charts.thawed(view.shares), key="profile_share")
     for domain in catalog.domains():
         table = view.tables[domain.code]
         st.markdown(f"**{domain.name}**")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, data, domain_view, filters, provenance
+from ui import auth, charts, data, domain_view, filters, provenance
 from ui.common import display_table, downloads, page_url, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
@@ -35,14 +35,14 @@ if require_data(years, chosen.include_pending):
     if view.bar is None:
         st.info(f"{year}年所选市州均未填报{name}。")
     else:
-        st.plotly_chart(view.bar, key=f"{key}_bar")
+        st.plotly_chart(charts.thawed(view.bar), key=f"{key}_bar")
         st.caption(view.caption)
         downloads(view.shown, name=f"{year}年{name}_按市州", title=f"{year}年各市州{name}（{unit}）", key=f"{key}_bar")
     st.subheader(f"{name}历年变化")
     if view.lines is None:
         st.info("所选市州没有历年数据。")
     else:
-        st.plotly_chart(view.lines, key=f"{key}_trend")
+        st.plotly_chart(charts.thawed(view.lines), key=f"{key}_trend")
         downloads(view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend")
     st.subheader(f"{name}：市州 × 年度")
     event = st.dataframe(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, data, filters, overview
+from ui import auth, charts, data, filters, overview
 from ui.common import CITY_COUNT, downloads, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
@@ -35,8 +35,8 @@ if require_data(years, chosen.include_pending):
     else:
         view = overview.cached_distribution(snap, pending, year, code, chosen.cities)
         left, right = st.columns([3, 2])
-        left.plotly_chart(view.map, key="overview_map")
-        right.plotly_chart(view.ranking, key="overview_rank")
+        left.plotly_chart(charts.thawed(view.map), key="overview_map")
+        right.plotly_chart(charts.thawed(view.ranking), key="overview_rank")
         if view.missing:
             st.caption(f"{year}年未填报{options[code].name}：{'、'.join(view.missing)}（地图中灰色）。")
         downloads(view.table, name=f"{year}年{options[code].name}_各市州", title=view.title, key="overview")

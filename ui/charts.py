@@ -43,6 +43,17 @@ def _hover_values(values: list, unit: str, pending: list[bool]) -> list[str]:
     return [cn_quantity(v, unit) + (PENDING_MARK if p else "") for v, p in zip(values, pending, strict=True)]
 
 
+def frozen(figure: go.Figure) -> dict:
+    """What a cache keeps of a figure: unpickling a go.Figure validates it all again (20–30 ms a chart, measured
+    in bench/bench_pages.py), while a dict unpickles at once."""
+    return figure.to_dict()
+
+
+def thawed(spec: dict | None) -> go.Figure | None:
+    """The figure of a cached spec, for st.plotly_chart: it was validated when built, so it is not again (< 1 ms)."""
+    return None if spec is None else go.Figure(spec, _validate=False)
+
+
 def _layout(title: str, *, height: int = 420, **extra: object) -> dict:
     return {
         "title": {"text": title, "x": 0, "font": {"size": 16}},

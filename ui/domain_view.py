@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from etl import catalog
@@ -22,10 +21,10 @@ PROVINCE_TOTAL, PROVINCE_RATE, REPORTED = "已报市州合计", "全省", "已�
 
 @dataclass
 class DomainView:
-    bar: go.Figure | None
+    bar: dict | None  # a frozen figure (charts.thawed draws it)
     caption: str
     shown: pd.DataFrame  # 市州 → value: what the bar shows
-    lines: go.Figure | None
+    lines: dict | None
     trend: pd.DataFrame  # 市州, 年度, value: what the lines show
     table: pd.DataFrame  # 市州 × 年度, then the province's rows; 待审核 figures labelled
     province: str  # the province's figure of the year, in words
@@ -131,6 +130,7 @@ def build(  # noqa: PLR0913
     frame = selected(this_year, cities)
     row = _year_row(province, year)
     bar, caption = _bar(frame, row, year=year, name=name, unit=unit, kind=kind, every=every)
+    bar = None if bar is None else charts.frozen(bar)
     shown = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
     shown = pd.DataFrame(
         {
@@ -141,7 +141,7 @@ def build(  # noqa: PLR0913
         index=pd.Index(shown["region_name"], name="市州"),
     )
     rows, trend = _trend(city, cities, f"{name}（{unit}）")
-    lines = None if rows.empty else charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit)
+    lines = None if rows.empty else charts.frozen(charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit))
     sample = bool(this_year["is_sample"].fillna(False).astype(bool).any())
     return DomainView(
         bar, caption, shown, lines, trend, year_table(city, province, cities, kind),

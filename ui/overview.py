@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from etl import catalog
@@ -52,8 +51,8 @@ def cards(province: pd.DataFrame, year: int) -> list[Card]:
 
 @dataclass
 class Distribution:
-    map: go.Figure
-    ranking: go.Figure
+    map: dict  # frozen figures (charts.thawed draws them)
+    ranking: dict
     missing: list[str]  # chosen 市州 that did not report
     table: pd.DataFrame  # what the map and the ranking show
     title: str
@@ -72,8 +71,10 @@ def distribution(city: pd.DataFrame, *, code: str, year: int, cities: tuple[str,
     ranking_title = f"{title}排名" if every else f"{title}（{SELECTION}排名）"
     shown = [marked(v, p) if p else v for v, p in zip(frame["value"], frame["pending"].fillna(False), strict=True)]
     return Distribution(
-        city_choropleth(values, title=title, unit=unit, names=names, pending=pending, unselected=unselected),
-        charts.ranking_bar(frame, title=ranking_title, unit=unit),
+        charts.frozen(
+            city_choropleth(values, title=title, unit=unit, names=names, pending=pending, unselected=unselected)
+        ),
+        charts.frozen(charts.ranking_bar(frame, title=ranking_title, unit=unit)),
         frame[frame["value"].isna()]["region_name"].tolist(),
         pd.DataFrame({f"{name}（{unit}）": shown}, index=pd.Index(frame["region_name"], name="市州")),
         ranking_title,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from etl import catalog
@@ -15,7 +14,7 @@ from ui.common import marked
 
 @dataclass
 class Profile:
-    shares: go.Figure | None
+    shares: dict | None  # a frozen figure (charts.thawed draws it)
     tables: dict[str, pd.DataFrame]  # domain → indicators × years, with the year's rank first
     is_sample: bool
 

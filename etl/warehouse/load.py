@@ -99,7 +99,10 @@ def _store(
 ) -> StoreResult:
     slices = slices_of(observations)
     before = _slice_values(con, slices)
-    new = [s for s in slices if not _same(s, observations, before)]
+    sent: dict[Slice, dict[str, float | None]] = {}
+    for o in observations:
+        sent.setdefault(_slice(o), {})[o.indicator] = o.value
+    new = [s for s in slices if not _same(sent[s], before.get(s))]
     result = _summarise(None, observations, before)
     result.slices, result.same_slices = len(new), len(slices) - len(new)
     if not new:
@@ -124,7 +127,8 @@ def _store(
     )
     kept = set(new)
     mine = [o for o in observations if _slice(o) in kept]
-    visible.stage(con, new)
+    if len(new) < len(slices):  # _slice_values staged them all; most often every slice is new
+        visible.stage(con, new)
     _new_versions(con, submission_id)
     _append_facts(con, submission_id, mine)
     _append_issues(con, submission_id, issues, mine, kept)
@@ -135,15 +139,16 @@ def _store(
 
 
 def _slice(o: Observation) -> Slice:
-    return o.region_code, o.year, catalog.indicator_by_code()[o.indicator].domain
+    return o.region_code, o.year, _DOMAIN_OF[o.indicator]
 
 
-def _same(slice_: Slice, observations: list[Observation], before: dict[Slice, dict[str, float | None]]) -> bool:
+_DOMAIN_OF = {i.code: i.domain for i in catalog.indicators()}
+
+
+def _same(new: dict[str, float | None], old: dict[str, float | None] | None) -> bool:
     """Sent again with exactly the values of the current version (a blank and an absent column are both 未填报)."""
-    if slice_ not in before:
+    if old is None:
         return False
-    new = {o.indicator: o.value for o in observations if _slice(o) == slice_}
-    old = before[slice_]
     return all(new.get(code) == old.get(code) for code in set(new) | set(old))
 
 
