@@ -22,6 +22,20 @@ _LABEL_COLUMNS = "r.level = 'city', u.is_sample"
 # A value is 待审核 when it comes from a pending version and differs from the published one (an unchanged
 # figure in a corrected return is not news).
 _PENDING = "v.status = 'pending' and p.value is distinct from f.value"
+# The rows staff see of the versions `where` picks, each with its pending flag against the published scope.
+_WITH_PENDING = f"""
+        insert into visible_facts
+        select true, f.region_code, f.year, f.domain, f.indicator, f.value, f.submission_id, v.version,
+            {_PENDING}, f.sheet, f.cell, {_LABEL_COLUMNS}
+        from facts as f
+        inner join slice_versions as v using (submission_id, region_code, year, domain)
+        {_LABELS}
+        left join visible_facts as p
+            on not p.include_pending
+            and p.region_code = f.region_code and p.year = f.year and p.domain = f.domain
+            and p.indicator = f.indicator
+        where {{where}}
+"""
 
 
 def stage(con: duckdb.DuckDBPyConnection, slices: Iterable[Slice]) -> None:
@@ -49,38 +63,32 @@ def _delete(con: duckdb.DuckDBPyConnection, include_pending: bool) -> None:
 def show_pending(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
     """The staged slices' new versions (all from `submission_id`) become what staff see with 含待审核数据."""
     _delete(con, True)
+    staged = (
+        "f.submission_id = ? and exists (select 1 from staged_slices as s"
+        " where s.region_code = f.region_code and s.year = f.year and s.domain = f.domain)"
+    )
+    con.execute(_WITH_PENDING.format(where=staged), [submission_id])
+
+
+def _copy(con: duckdb.DuckDBPyConnection, *, into_pending: bool) -> None:
+    """The staged slices' rows of one scope become the other scope's too, none of them pending."""
+    _delete(con, into_pending)
     con.execute(
-        f"""
+        """
         insert into visible_facts
-        select true, f.region_code, f.year, f.domain, f.indicator, f.value, f.submission_id, v.version,
-            {_PENDING}, f.sheet, f.cell, {_LABEL_COLUMNS}
-        from facts as f
+        select ?, v.region_code, v.year, v.domain, v.indicator, v.value, v.submission_id, v.version, false,
+            v.sheet, v.cell, v.is_city, v.is_sample
+        from visible_facts as v
         inner join staged_slices as s using (region_code, year, domain)
-        inner join slice_versions as v using (submission_id, region_code, year, domain)
-        {_LABELS}
-        left join visible_facts as p
-            on not p.include_pending
-            and p.region_code = f.region_code and p.year = f.year and p.domain = f.domain
-            and p.indicator = f.indicator
-        where f.submission_id = ?
+        where v.include_pending = ?
         """,
-        [submission_id],
+        [into_pending, not into_pending],
     )
 
 
 def publish(con: duckdb.DuckDBPyConnection) -> None:
-    """The staged slices' current versions were approved: leaders now see what staff saw."""
-    _delete(con, False)
-    con.execute(
-        """
-        insert into visible_facts
-        select false, v.region_code, v.year, v.domain, v.indicator, v.value, v.submission_id, v.version, false,
-            v.sheet, v.cell, v.is_city, v.is_sample
-        from visible_facts as v
-        inner join staged_slices as s using (region_code, year, domain)
-        where v.include_pending
-        """
-    )
+    """The staged slices' current versions were approved: leaders now see what staff saw, nothing pending."""
+    _copy(con, into_pending=False)
     con.execute(
         """
         update visible_facts as v set pending = false
@@ -92,17 +100,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> None:
 
 def withdraw(con: duckdb.DuckDBPyConnection) -> None:
     """The staged slices' pending versions were returned: staff see the published version again (or nothing)."""
-    _delete(con, True)
-    con.execute(
-        """
-        insert into visible_facts
-        select true, v.region_code, v.year, v.domain, v.indicator, v.value, v.submission_id, v.version, false,
-            v.sheet, v.cell, v.is_city, v.is_sample
-        from visible_facts as v
-        inner join staged_slices as s using (region_code, year, domain)
-        where not v.include_pending
-        """
-    )
+    _copy(con, into_pending=True)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -119,18 +117,4 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         where v.is_published
         """
     )
-    con.execute(
-        f"""
-        insert into visible_facts
-        select true, f.region_code, f.year, f.domain, f.indicator, f.value, f.submission_id, v.version,
-            {_PENDING}, f.sheet, f.cell, {_LABEL_COLUMNS}
-        from slice_versions as v
-        inner join facts as f using (submission_id, region_code, year, domain)
-        {_LABELS}
-        left join visible_facts as p
-            on not p.include_pending
-            and p.region_code = f.region_code and p.year = f.year and p.domain = f.domain
-            and p.indicator = f.indicator
-        where v.is_current
-        """
-    )
+    con.execute(_WITH_PENDING.format(where="v.is_current"))
