@@ -101,7 +101,10 @@ def reads() -> dict[str, callable]:
             ),
             f"overview/briefing: one year, every measure ({tag})": lambda con, p=pending: marts.city(con, p, year=2024),
             f"province: one year, every measure ({tag})": lambda con, p=pending: marts.province(con, p, year=2024),
-            f"city profile: one 市州, all years ({tag})": lambda con, p=pending: marts.city(
+            f"city profile: one 市州's ranks of a year ({tag})": lambda con, p=pending: marts.city(
+                con, p, region_code="430200", year=2024
+            ),
+            f"city profile: one 市州's figures, all years ({tag})": lambda con, p=pending: marts.city_values(
                 con, p, region_code="430200"
             ),
             f"coverage of every year ({tag})": lambda con, p=pending: marts.coverage(con, p),

@@ -52,9 +52,8 @@ def build(year_rows: pd.DataFrame, history: pd.DataFrame, region_code: str, year
             shares[i.label] = float(row["share"])
             if row["pending"]:
                 pending.add(i.label)
-    figure = (
-        charts.share_bar(shares, title=f"{name}占全省比重（{year}年）", pending=frozenset(pending)) if shares else None
-    )
+    title = f"{name}占全省比重（{year}年）"
+    figure = charts.frozen(charts.share_bar(shares, title=title, pending=frozenset(pending))) if shares else None
     years = sorted(int(y) for y in history["year"].unique())
     tables = {}
     for domain in catalog.domains():
