@@ -4,12 +4,18 @@ import functools
 
 import streamlit as st
 
-from etl import roles
-from ui import auth, data, errors, filters, metrics
+from etl import catalog, config, roles
+from ui import auth, common, data, errors, filters
 
 # An emoji favicon is drawn in the page (a data: URL); a :material/…: one is fetched from fonts.gstatic.com, a
 # request to the internet that the Content-Security-Policy blocks and a closed network never answers.
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", layout="wide")
+
+
+DOMAIN_PAGES = {
+    "jobs": ":material/work:", "loans": ":material/payments:", "screening": ":material/health_and_safety:",
+    "ecommerce": ":material/storefront:",
+}  # fmt: skip
 
 
 def all_pages() -> dict[str, list]:
@@ -18,13 +24,10 @@ def all_pages() -> dict[str, list]:
             st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True),
             st.Page("app_pages/briefing.py", title="年度简报", icon=":material/article:", url_path="briefing"),
         ],
+        # One page describes the screen of all four 类别; its address says which (DOMAIN_PAGES).
         "专题": [
-            st.Page("app_pages/jobs.py", title="就业创业", icon=":material/work:", url_path="jobs"),
-            st.Page("app_pages/loans.py", title="小额担保贷款", icon=":material/payments:", url_path="loans"),
-            st.Page(
-                "app_pages/screening.py", title="两癌检查", icon=":material/health_and_safety:", url_path="screening"
-            ),
-            st.Page("app_pages/ecommerce.py", title="农村电商", icon=":material/storefront:", url_path="ecommerce"),
+            st.Page("app_pages/domain.py", title=catalog.domain_by_code()[code].name, icon=icon, url_path=code)
+            for code, icon in DOMAIN_PAGES.items()
         ],
         "市州": [
             st.Page("app_pages/city_profile.py", title="市州画像", icon=":material/location_city:", url_path="city")
@@ -32,6 +35,7 @@ def all_pages() -> dict[str, list]:
         "数据": [
             st.Page("app_pages/upload.py", title="数据上报", icon=":material/upload_file:", url_path="upload"),
             st.Page("app_pages/progress.py", title="填报进度", icon=":material/checklist:", url_path="progress"),
+            st.Page("app_pages/review.py", title="审核", icon=":material/fact_check:", url_path="review"),
             st.Page("app_pages/history.py", title="上报记录", icon=":material/history:", url_path="history"),
             st.Page("app_pages/export.py", title="数据导出", icon=":material/download:", url_path="export"),
         ],
@@ -45,7 +49,10 @@ def all_pages() -> dict[str, list]:
 
 
 # The action each restricted page needs; every other page is open to all roles (VIEW).
-RESTRICTED = {"upload": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG}
+RESTRICTED = {
+    "upload": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG,
+    "review": roles.REVIEW,
+}  # fmt: skip
 
 
 def pages_for(user: roles.User) -> dict[str, list]:
@@ -82,6 +89,9 @@ if user is None:
     st.stop()
 navigation = st.navigation(pages_for(user))
 auth.sidebar(user)
-filters.sidebar(metrics.years(data.values()))
+years = data.years(data.snapshot())
+filters.sidebar(user, *filters.year_options(user, years.published, years.with_pending, years.deadlines,
+                                            config.collecting_year()))  # fmt: skip
+st.session_state[common.PAGE_KEY] = navigation.url_path
 auth.show_refusal()
 errors.run_page(navigation, user)

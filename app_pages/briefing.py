@@ -1,28 +1,30 @@
-"""年度简报: the year's briefing to read on screen and download as Word or Markdown."""
+"""年度简报: the year's briefing to read on screen and download as Word or Markdown (published figures unless
+含待审核数据 is on)."""
 
 import streamlit as st
 
 from etl.briefing import table_parts
 from etl.roles import VIEW
-from ui import auth, briefing, data, filters, metrics
+from ui import auth, briefing, data, filters
 from ui.common import display_table, require_data
 
 auth.require(VIEW)
 st.title("年度简报")
-df = data.values()
-if require_data(df):
-    years = metrics.years(df)[::-1]
-    default = filters.current().year
+snap, chosen = data.snapshot(), filters.current()
+years = data.years(snap)
+if require_data(years, chosen.include_pending):
+    options = sorted(years.with_pending if chosen.include_pending else years.published)[::-1]
+    default = chosen.year
     year = st.selectbox(
         "简报年度",
-        years,
-        index=years.index(default) if default in years else 0,
+        options,
+        index=options.index(default) if default in options else 0,
         format_func=lambda y: f"{y}年",
         key="briefing_year",
     )
-    shown = briefing.build(year)
+    shown = briefing.build(snap, year, chosen.include_pending)
     if shown is not None:
-        briefing.downloads(shown)
+        briefing.downloads(shown, chosen.include_pending)
         st.header(shown.title)
         if shown.note:
             st.warning(shown.note)

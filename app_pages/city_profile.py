@@ -4,26 +4,27 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, data, filters, profile, provenance
-from ui.common import display_table, downloads, require_data, sample_notice
+from ui import auth, charts, data, filters, profile, provenance
+from ui.common import display_table, downloads, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
 st.title("市州画像")
-df = data.values()
-if require_data(df):
-    chosen = filters.current()
+snap, chosen = data.snapshot(), filters.current()
+years = data.years(snap)
+if require_data(years, chosen.include_pending):
     names = {c.code: c.name for c in catalog.cities()}
     default = chosen.cities[0] if len(chosen.cities) == 1 else catalog.cities()[0].code
     code = st.selectbox(
         "市州", list(names), index=list(names).index(default), format_func=names.get, key="profile_city"
     )
-    sample_notice(df[df["region_code"] == code])
     year = chosen.year
-    view = profile.build_profile(data.version(), code, year)
+    year_banner(years, year, today())
+    view = profile.cached(snap, chosen.include_pending, code, year)
+    sample_notice(view.is_sample)
     st.subheader(f"{names[code]}{year}年在全省的位置")
-    st.caption("点选表中任一数字，可查看它来自哪个文件、哪个单元格、由谁何时上报（这个数哪来的？）。")
+    st.caption("排名与占比按全部 14 个市州计算。点选表中任一数字，可查看它来自哪个文件、哪个单元格、由谁何时上报。")
     if view.shares is not None:
-        st.plotly_chart(view.shares, key="profile_share")
+        st.plotly_chart(charts.thawed(view.shares), key="profile_share")
     for domain in catalog.domains():
         table = view.tables[domain.code]
         st.markdown(f"**{domain.name}**")
@@ -36,7 +37,7 @@ if require_data(df):
         )
         picked = provenance.picked_indicator_cell(event.selection, catalog.domain_indicators(domain.code))
         if picked:
-            provenance.explain(code, picked[1], picked[0])
+            provenance.explain(snap, code, picked[1], picked[0], chosen.include_pending)
         downloads(
             table,
             name=f"{names[code]}_{domain.name}",

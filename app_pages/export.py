@@ -1,18 +1,22 @@
-"""数据导出: current values by 年度, 市州, 类别 and 指标 as tidy CSV, wide CSV or Excel (formula-safe)."""
+"""数据导出: figures by 年度, 市州, 类别 and 指标 as tidy CSV, wide CSV or Excel (formula-safe); published figures
+only, unless 含待审核数据 is on (then labelled 待审核)."""
 
 import streamlit as st
 
 from etl import catalog
 from etl.roles import EXPORT, STATISTICIAN
-from ui import auth, data, export, filters, metrics
-from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice
+from ui import auth, data, export, filters
+from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice, today, year_banner
 
 user = auth.require(EXPORT)
 st.title("数据导出")
-df = data.values()
-if require_data(df):
-    years = metrics.years(df)
-    latest = filters.current().year or years[-1]
+snap, chosen = data.snapshot(), filters.current()
+known = data.years(snap)
+pending = chosen.include_pending
+if require_data(known, pending):
+    years = sorted(known.with_pending if pending else known.published)
+    latest = chosen.year if chosen.year in years else years[-1]
+    st.caption("导出含待审核数据，文件中标“待审核”。" if pending else "导出已审核通过的数据。")
     left, right = st.columns(2)
     first = left.selectbox("起始年度", years, index=years.index(latest), format_func="{}年".format, key="export_from")
     later = [y for y in years if y >= first]
@@ -24,9 +28,8 @@ if require_data(df):
     if own_only:
         st.caption(f"统计员只能导出本市州（{cities[user.region_code]}）的数据。")
     domains = {d.code: d.name for d in catalog.domains()}
-    chosen_cities = st.multiselect(
-        "市州", list(cities), default=list(cities), format_func=cities.get, key="export_cities"
-    )
+    sidebar = [c for c in cities if c in chosen.cities] or list(cities)  # the sidebar's 市州 to start with
+    chosen_cities = st.multiselect("市州", list(cities), default=sidebar, format_func=cities.get, key="export_cities")
     chosen_domains = st.multiselect(
         "类别", list(domains), default=list(domains), format_func=domains.get, key="export_domains"
     )
@@ -45,14 +48,18 @@ if require_data(df):
         format_func="{}年".format,
         key="export_wide_year",
     )
-    view = export.build(df, selection, wide_year)
+    year_banner(known, wide_year, today())
+    rows = data.export_rows(
+        snap, pending, first, last, selection.city_codes_tuple(), tuple(selection.indicator_codes())
+    )
+    view = export.build(rows, data.province(snap, pending, year=wide_year), selection, wide_year, pending)
     tidy = view.tidy
     if not chosen_cities or not chosen_domains:
         st.info("请至少选择一个市州和一个类别。")
     elif tidy.empty:
         st.info("所选条件下没有已填报的数据，请调整年度、市州或指标。")
     else:
-        sample_notice(view.frame)
+        sample_notice(view.is_sample)
         span = export.year_span(selection)
         buttons = st.columns(3)
         download(

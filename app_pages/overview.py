@@ -1,27 +1,28 @@
-"""总览: headline cards per domain, a map of Hunan, a ranking and who has reported this year."""
+"""总览: the province's headline figures, a map and ranking of the chosen 市州, and who has reported this year."""
 
 import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, data, filters, overview
-from ui.common import downloads, require_data, sample_notice
+from ui import auth, charts, data, filters, overview
+from ui.common import CITY_COUNT, downloads, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
 st.title("湖南省妇联统计总览")
-df = data.values()
-if require_data(df):
-    year = filters.current().year
-    sample_notice(df[df["year"] == year])
-    cards, coverage = overview.cards(data.version(), year)
-    st.subheader(f"{year}年主要指标（全省合计）")
+snap, chosen = data.snapshot(), filters.current()
+years = data.years(snap)
+if require_data(years, chosen.include_pending):
+    year, pending = chosen.year, chosen.include_pending
+    complete = year_banner(years, year, today())
+    cards = overview.cached_cards(snap, pending, year)
+    province = data.province(snap, pending, year=year)
+    sample_notice(bool(province["is_sample"].any()))
+    st.subheader(f"{year}年主要指标（{'全省合计' if complete else '已报市州合计'}，不随所选市州变化）")
     for column, card in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(
-            card.label, card.value, delta=card.delta, help=f"与{year - 1}年相比（只比较两年都已填报的市州）。"
-        )
+        column.metric(card.label, card.value, delta=card.delta, help=card.help)
         column.caption(card.caption)
 
-    st.subheader("各市州分布")
+    st.subheader("各市州分布" if chosen.every_city else "所选市州分布")
     options = {i.code: i for i in catalog.indicators()}
     code = st.selectbox(
         "地图与排名指标",
@@ -29,19 +30,19 @@ if require_data(df):
         format_func=lambda c: f"{catalog.domain_by_code()[options[c].domain].name}·{options[c].label}",
         key="overview_indicator",
     )
-    view = overview.distribution(data.version(), year, code)
-    left, right = st.columns([3, 2])
-    left.plotly_chart(view.map, key="overview_map")
-    right.plotly_chart(view.ranking, key="overview_rank")
-    if view.missing:
-        st.caption(f"{year}年未填报{options[code].name}：{'、'.join(view.missing)}（地图中灰色）。")
-    downloads(
-        view.table,
-        name=f"{year}年{options[code].name}_各市州",
-        title=f"{year}年各市州{options[code].label}",
-        key="overview",
-    )
+    if not chosen.cities:
+        st.info("请在左侧选择市州。")
+    else:
+        view = overview.cached_distribution(snap, pending, year, code, chosen.cities)
+        left, right = st.columns([3, 2])
+        left.plotly_chart(charts.thawed(view.map), key="overview_map")
+        right.plotly_chart(charts.thawed(view.ranking), key="overview_rank")
+        if view.missing:
+            st.caption(f"{year}年未填报{options[code].name}：{'、'.join(view.missing)}（地图中灰色）。")
+        downloads(view.table, name=f"{year}年{options[code].name}_各市州", title=view.title, key="overview")
 
-    st.subheader(f"{year}年填报情况")
+    st.subheader(f"{year}年填报情况（全省）")
+    coverage = data.coverage(snap, pending)
     for column, domain in zip(st.columns(len(catalog.domains())), catalog.domains(), strict=True):
-        column.progress(coverage[domain.code] / 14, text=f"{domain.name}：{coverage[domain.code]}/14 市州")
+        reported = coverage.get((year, domain.code), (0, 0))[0]
+        column.progress(reported / CITY_COUNT, text=f"{domain.name}：{reported}/{CITY_COUNT} 市州")

@@ -5,18 +5,30 @@ import streamlit as st
 from etl import catalog, config
 from etl.roles import STATISTICIAN, UPLOAD
 from etl.template import template_bytes
-from ui import auth, upload
-from ui.common import NOT_FIGURES, XLSX_MIME, download
+from ui import auth, data, upload
+from ui.common import ALL_CITIES, NOT_FIGURES, XLSX_MIME, download
+from ui.progress import returned_table
 
 user = auth.require(UPLOAD)
 st.title("数据上报")
+own = user.region_code if user.role == STATISTICIAN else None
+returned = returned_table(data.returned(data.snapshot(), own, None), ALL_CITIES)
+if len(returned):
+    st.warning(f"有 {len(returned)} 组数据被省妇联退回，未发布：请按退回原因更正后重新上报。")
+    for row in returned.itertuples(index=False):  # the reviewer's words: plain text, never Markdown
+        st.text(f"{row.市州}{row.年度}年{row.类别}（{row.版本}，{row.文件名}）：{row.退回人} 于 {row.退回时间} 退回。"
+                f"\n退回原因：{row.退回原因}")  # fmt: skip
+st.caption("上报的数据经省妇联审核通过后才发布，领导才会看到；审核通过后该类数据即审核锁定。")
 st.markdown("**第一步：下载报表模板**")
 left, middle, right = st.columns([2, 1, 1])
 cities = {c.code: c.name for c in catalog.cities()}
 choices = [user.region_code] if user.role == STATISTICIAN else [None, *cities]  # a 统计员 reports one 市州
 region = left.selectbox("市州", choices, format_func=lambda c: "全部 14 个市州" if c is None else cities[c])
 year = middle.number_input(
-    "年度", min_value=config.FIRST_YEAR, max_value=upload.this_year(), value=upload.this_year() - 1
+    "年度",
+    min_value=config.FIRST_YEAR,
+    max_value=upload.this_year(),
+    value=min(config.collecting_year(), upload.this_year()),
 )
 download(
     right,

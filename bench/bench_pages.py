@@ -2,6 +2,9 @@
 
 Run: .venv/bin/python bench/bench_pages.py   (not part of the test suite; prints ms per page)
 Budget (PERFORMANCE.md): a page rerun with cached data ≤ 25 ms; each extra page test ≤ 100 ms.
+
+The floor is printed first: a one-line script under AppTest (Streamlit alone), and the lightest real page
+(我的账号: a title, a line of text and a form) behind app.py's log-in check, navigation and sidebar filters.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from etl import catalog, warehouse  # noqa: E402
 from etl.demo import build_demo  # noqa: E402
 from etl.extract import Observation  # noqa: E402
 from etl.warehouse import NewSubmission  # noqa: E402
+from tests.apptest import new_app, seed_accounts, switch  # noqa: E402
 
 PAGES = [
-    "overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile",
-    "upload", "progress", "history", "export",
+    "account", "overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile",
+    "upload", "progress", "review", "history", "export",
 ]  # fmt: skip
 YEARS = range(2005, 2025)
 VERSIONS = 4
@@ -45,18 +49,23 @@ def large_warehouse(path: Path) -> int:
                 for y in YEARS
                 for i in catalog.indicators()
             ]
-            sub = NewSubmission(f"bench-{version}.xlsx", f"bench{version:060d}", "xlsx", 0, None, True, "cli", "bench")
+            sub = NewSubmission(
+                f"bench-{version}.xlsx", f"bench{version:060d}", "xlsx", 0, None, True, "cli", "bench", published=True
+            )
             warehouse.store_submission(con, sub, observations, [])
         return con.execute("select count(*) from facts").fetchone()[0]
 
 
-def time_pages(db: Path, repeats: int = 5) -> dict[str, tuple[float, float]]:
-    """page → (first run ms, best cached rerun ms)."""
+def time_pages(db: Path, repeats: int = 7) -> dict[str, tuple[float, float]]:
+    """page → (first run ms, best cached rerun ms), as a 管理员 on 2024 (every page has data for that year)."""
     os.environ["HNFL_WAREHOUSE"] = str(db)
+    seed_accounts(db)
     results = {}
     for page in PAGES:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.switch_page(f"app_pages/{page}.py")
+        at = new_app("admin")
+        at.run()
+        at.selectbox(key="filter_year").set_value(2024).run()
+        switch(at, f"app_pages/{page}.py")
         start = time.perf_counter()
         at.run()
         first = time.perf_counter() - start
@@ -70,12 +79,26 @@ def time_pages(db: Path, repeats: int = 5) -> dict[str, tuple[float, float]]:
     return results
 
 
+def bare_ms(repeats: int = 7) -> float:
+    """A one-line Streamlit script under AppTest: what any rerun costs before the app does anything."""
+    at = AppTest.from_string("import streamlit as st\nst.title('x')")
+    at.run()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        at.run()
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def query_ms(db: Path) -> float:
+    """A cache miss of the domain page's reads: open the file, one measure's 市州 and province marts."""
     best = float("inf")
     for _ in range(5):
         start = time.perf_counter()
         with warehouse.connect(db, read_only=True) as con:
-            warehouse.values_frame(con)
+            warehouse.marts.city(con, False, measure="loan_amount")
+            warehouse.marts.province(con, False, measure="loan_amount")
         best = min(best, time.perf_counter() - start)
     return best * 1000
 
@@ -91,6 +114,8 @@ def main() -> None:
     print(f"generated large warehouse: {large_facts:,} facts in {time.perf_counter() - start:.1f} s")
     print(f"demo warehouse: {demo_facts:,} facts ({large_facts / demo_facts:.0f}× smaller)\n")
     rows = {name: time_pages(db) for name, db in (("demo", demo), ("large", large))}
+    print(f"floor: a one-line script under AppTest {bare_ms():.1f} ms; the lightest page (account) behind app.py "
+          f"{rows['demo']['account'][1]:.1f} ms\n")  # fmt: skip
     header = f"{'page':<14}{'demo first':>12}{'demo rerun':>12}{'large first':>13}{'large rerun':>13}"
     print(header + "   budget rerun ≤ 25 ms")
     for page in PAGES:

@@ -1,5 +1,7 @@
 """What a person can do to the data besides loading a file: each checks the role on the server and is audited.
 
+Restore (one version, or a whole submission), review (approve, return), lock, deadline, export.
+
 The app and the command line both call these; neither writes the warehouse for a person any other way
 (loads go through etl.pipeline.load_bytes, which does the same).
 """
@@ -12,8 +14,14 @@ from datetime import date
 from pathlib import Path
 
 from etl import audit, catalog, warehouse
-from etl.roles import DEADLINE, EXPORT, LOCK, RESTORE, PermissionDenied, User, check
+from etl.roles import DEADLINE, EXPORT, LOCK, RESTORE, REVIEW, PermissionDenied, User, check
 from etl.warehouse import StoreResult
+
+REASON_LIMIT = 500
+
+
+class ReviewRefused(warehouse.WarehouseError):
+    """A review that cannot be done as asked (nothing waiting, a warning not confirmed, no reason); says why."""
 
 
 @contextmanager
@@ -24,8 +32,8 @@ def _audited(actor: User, action: str, db_path: Path, **fields: object) -> Itera
     except PermissionDenied as denied:
         audit.record(actor, "denied", outcome=audit.REFUSED, detail=f"{action}：{denied}", db_path=db_path, **fields)
         raise
-    except warehouse.SliceLocked as locked:
-        audit.record(actor, action, outcome=audit.REFUSED, detail=str(locked), db_path=db_path, **fields)
+    except (warehouse.SliceLocked, ReviewRefused) as refused:
+        audit.record(actor, action, outcome=audit.REFUSED, detail=str(refused), db_path=db_path, **fields)
         raise
 
 
@@ -34,38 +42,151 @@ def restore_version(actor: User, db_path: Path, region_code: str, year: int, dom
     with _audited(actor, "restore", db_path, region_code=region_code, year=year):
         check(actor, RESTORE, [region_code])
         with warehouse.connect(db_path) as con:
-            warehouse.refuse_if_locked(con, [(region_code, year)])  # before the backup copy it would waste
             result = warehouse.restore_version(con, region_code, year, domain, version, actor.name)
     name = catalog.domain_by_code()[domain].name
     audit.record(
         actor, "restore", region_code=region_code, year=year, db_path=db_path,
-        detail=f"{name}：恢复第 {version} 版（上报编号 {result.submission_id}）",
+        detail=f"{name}：恢复第 {version} 版" + _restored(result),
     )  # fmt: skip
     return result
 
 
-def lock(actor: User, db_path: Path, year: int, region_code: str | None = None) -> bool:
-    """Mark a (市州, 年度) — or, without a 市州, the whole year — 已审核; False when it already was."""
-    return _set_lock(actor, db_path, year, region_code, locked=True)
+def restore_submission(actor: User, db_path: Path, submission_id: int) -> StoreResult:
+    """Make everything a submission held (all its 市州, 年度 and 类别) current again, as one new submission."""
+    with warehouse.connect(db_path, read_only=True) as con:
+        held = warehouse.submission_values(con, submission_id)
+    regions = sorted({catalog.find_region(v["region_name"]).code for v in held})
+    years = sorted({v["year"] for v in held})
+    single = regions[0] if len(regions) == 1 else None
+    fields = {"region_code": single, "year": years[0] if len(years) == 1 else None}
+    with _audited(actor, "restore", db_path, **fields):
+        check(actor, RESTORE, regions)
+        with warehouse.connect(db_path) as con:
+            result = warehouse.restore_submission(con, submission_id, actor.name)
+    audit.record(
+        actor, "restore", db_path=db_path, detail=f"恢复上报编号 {submission_id} 的全部数据" + _restored(result),
+        **fields,
+    )  # fmt: skip
+    return result
 
 
-def unlock(actor: User, db_path: Path, year: int, region_code: str | None = None) -> bool:
+def _restored(result: StoreResult) -> str:
+    if result.nothing_new:
+        return "：与当前数据相同，未生成新版本"
+    return f"（新上报编号 {result.submission_id}，{result.slices} 组，待审核）"
+
+
+def approve(
+    actor: User,
+    db_path: Path,
+    *,
+    confirmed: Iterable[tuple] = (),
+    **which: object,
+) -> list[tuple[str, int, str]]:
+    """审核通过 the slices waiting that `which` selects (year, region_code, domain, submission_id): they are
+    published and locked. Every warning they carry must be among `confirmed` ((submission_id, sheet, cell,
+    message) each). Returns the slices approved."""
+    fields = _review_fields(which)
+    with _audited(actor, "approve", db_path, **fields):
+        check(actor, REVIEW)
+        with warehouse.connect(db_path) as con:
+            slices = _waiting(con, which)
+            warnings = warehouse.warnings_of(con, slices)
+            missing = [w for w in warnings if _warning_key(w) not in set(map(tuple, confirmed))]
+            if missing:
+                listed = "；".join(f"{_where(w)}{w['message']}" for w in missing)
+                raise ReviewRefused(f"有 {len(missing)} 条警告尚未逐条确认，未审核通过：{listed}")
+            warehouse.approve(con, slices, actor.name)
+    detail = f"审核通过 {_describe(slices)}" + (f"；已逐条核实 {len(warnings)} 条警告" if warnings else "")
+    audit.record(actor, "approve", detail=detail, db_path=db_path, **fields)
+    return slices
+
+
+def send_back(actor: User, db_path: Path, *, reason: str, **which: object) -> list[tuple[str, int, str]]:
+    """退回 the slices waiting that `which` selects, with a reason their 统计员 will read; returns them."""
+    fields = _review_fields(which)
+    reason = " ".join(reason.split())
+    with _audited(actor, "return", db_path, **fields):
+        check(actor, REVIEW)
+        if not reason:
+            raise ReviewRefused("退回必须写明原因，统计员将按原因更正后重新上报。")
+        if len(reason) > REASON_LIMIT:
+            raise ReviewRefused(f"退回原因不能超过 {REASON_LIMIT} 个字。")
+        with warehouse.connect(db_path) as con:
+            slices = _waiting(con, which)
+            warehouse.send_back(con, slices, actor.name, reason)
+    audit.record(actor, "return", detail=f"退回 {_describe(slices)}：{reason}", db_path=db_path, **fields)
+    return slices
+
+
+def _review_fields(which: dict) -> dict:
+    return {"region_code": which.get("region_code"), "year": which.get("year")}
+
+
+def _waiting(con, which: dict) -> list[tuple[str, int, str]]:  # noqa: ANN001 - a DuckDB connection
+    slices = warehouse.waiting(con, **which)
+    if not slices:
+        raise ReviewRefused(f"{_scope(which)}没有待审核的数据。")
+    return slices
+
+
+def _scope(which: dict) -> str:
+    parts = []
+    if which.get("submission_id") is not None:
+        parts.append(f"上报编号 {which['submission_id']} ")
+    if which.get("region_code"):
+        parts.append(catalog.region_by_code()[which["region_code"]].name)
+    if which.get("year") is not None:
+        parts.append(f"{which['year']}年")
+    if which.get("domain"):
+        parts.append(catalog.domain_by_code()[which["domain"]].name)
+    return "".join(parts) or "全省"
+
+
+def _warning_key(warning: dict) -> tuple:
+    return warning["submission_id"], warning["sheet"], warning["cell"], warning["message"]
+
+
+def _where(warning: dict) -> str:
+    place = f"{warning['sheet']}!{warning['cell']}" if warning["sheet"] and warning["cell"] else ""
+    return f"{place} " if place else ""
+
+
+def _describe(slices: list[tuple[str, int, str]]) -> str:
+    """长沙市2025年就业创业、小额担保贷款；株洲市2025年两癌检查"""
+    regions, domains = catalog.region_by_code(), catalog.domain_by_code()
+    grouped: dict[tuple[str, int], list[str]] = {}
+    for region, year, domain in slices:
+        grouped.setdefault((region, year), []).append(domains[domain].name)
+    return "；".join(f"{regions[r].name}{y}年{'、'.join(names)}" for (r, y), names in grouped.items())
+
+
+def lock(actor: User, db_path: Path, year: int, region_code: str | None = None, domain: str | None = None) -> bool:
+    """Mark a (市州, 年度) — or, without a 市州, the whole year; with a 类别, only that — 已审核; False when it already
+    was."""
+    return _set_lock(actor, db_path, year, region_code, domain, locked=True)
+
+
+def unlock(actor: User, db_path: Path, year: int, region_code: str | None = None, domain: str | None = None) -> bool:
     """Lift a lock; False when there was none. Unlocking is logged like locking."""
-    return _set_lock(actor, db_path, year, region_code, locked=False)
+    return _set_lock(actor, db_path, year, region_code, domain, locked=False)
 
 
-def _set_lock(actor: User, db_path: Path, year: int, region_code: str | None, *, locked: bool) -> bool:
+def _set_lock(  # noqa: PLR0913
+    actor: User, db_path: Path, year: int, region_code: str | None, domain: str | None, *, locked: bool
+) -> bool:
     action = "lock" if locked else "unlock"
     with _audited(actor, action, db_path, region_code=region_code, year=year):
         check(actor, LOCK)
         with warehouse.connect(db_path) as con:
             if locked:
-                changed = warehouse.lock(con, year, region_code, actor.name)
+                changed = warehouse.lock(con, year, region_code, actor.name, domain)
             else:
-                changed = warehouse.unlock(con, year, region_code)
+                changed = warehouse.unlock(con, year, region_code, domain)
     scope = catalog.region_by_code()[region_code].name if region_code else "全省"
+    scope += f"{year}年" + (catalog.domain_by_code()[domain].name if domain else "")
     if changed:
-        audit.record(actor, action, region_code=region_code, year=year, detail=f"{scope}{year}年", db_path=db_path)
+        audit.record(actor, action, region_code=region_code, year=year, detail=scope, db_path=db_path)
     return changed
 
 

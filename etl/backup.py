@@ -39,12 +39,21 @@ def export_backup(db_path: Path, folder: Path) -> dict[str, int]:
         with connect(db_path, read_only=True) as con:
             con.execute(f"export database {_literal(partial)} (format parquet)")
             counts = _row_counts(con)
+        _drop_views(partial / "schema.sql")
         _copy_accounts(config.accounts_path(db_path), partial / ACCOUNTS_FILE)
         files.restrict_tree(partial)
         os.replace(partial, folder)  # an interrupted backup never looks like a whole one
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return counts
+
+
+def _drop_views(schema: Path) -> None:
+    """DuckDB writes views in name order, so one built on another (the marts) may come before it and fail to
+    import. Views hold no data: the restore leaves them out and the first connection recreates them all."""
+    statements = schema.read_text(encoding="utf-8").split(";\n")
+    kept = [s for s in statements if not s.lstrip().upper().startswith("CREATE VIEW")]
+    schema.write_text(";\n".join(kept), encoding="utf-8")
 
 
 def _copy_accounts(source: Path, target: Path) -> None:
@@ -180,6 +189,8 @@ def _rebuild(source: Path, kind: str, building: Path) -> None:
             else:
                 con.execute(f"attach {_literal(source)} as backup_source (read_only)")
                 con.execute("copy from database backup_source to restored")
+            # The first connection re-applies the schema: views (left out of exports), and the facts on show.
+            con.execute("delete from schema_info where key = 'digest'")
     except duckdb.Error as exc:
         raise BackupError(f"无法从备份 {source} 恢复：{exc}") from exc
 

@@ -6,6 +6,7 @@ import io
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from string import Formatter
 
@@ -20,13 +21,23 @@ from etl import catalog
 from etl.cn_format import cn_number, cn_quantity, exact
 
 TEMPLATES_FILE = catalog.REFERENCE_DIR / "briefing_templates.toml"
-PLACEHOLDERS = frozenset({"year", "city", "value", "number", "pct", "count", "missing", "subject"})
+PLACEHOLDERS = frozenset({"year", "city", "value", "number", "pct", "count", "missing", "subject", "date", "total"})
 REQUIRED = {
     "": ("title", "sample_note"),
     "headings": ("summary", "cities", "table", "table_note"),
     "paragraph": ("opening", "clause_joiner", "sentence_end", "sentence_joiner", "nothing_reported"),
     "remarks": ("leads", "rise", "fall"),
-    "summary": ("all_reported", "some_reported", "full_scope", "part_scope", "none_reported", "rise", "fall", "flat"),
+    "summary": (
+        "complete",
+        "incomplete",
+        "incomplete_pending",
+        "full_scope",
+        "part_scope",
+        "none_reported",
+        "rise",
+        "fall",
+        "flat",
+    ),
 }
 # Word on a Chinese desktop has 宋体/黑体; LibreOffice maps them to Noto CJK, so Chinese never falls back to boxes.
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
@@ -122,128 +133,153 @@ def _pct_text(pct: float, words: dict) -> str:
 # ---------------------------------------------------------------- content
 
 
-def _wide(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    """region_code × indicator code of one year, all 14 市州 and every indicator; NaN = 未填报."""
-    rows = frame.loc[frame["year"] == year, ["region_code", "indicator", "value"]]
-    found = {(r, i): v for r, i, v in rows.itertuples(index=False)}
-    cities, indicators = [c.code for c in catalog.cities()], [i.code for i in catalog.indicators()]
-    return pd.DataFrame(
-        [[found.get((c, i)) for i in indicators] for c in cities], index=cities, columns=indicators, dtype=float
+@dataclass(frozen=True)
+class Figures:
+    """What the briefing of a year says, as the marts (etl.warehouse.marts) compute it: nothing is recomputed here."""
+
+    year: int
+    city: pd.DataFrame  # mart_city rows of the year, indicators only, indexed by (region_code, measure)
+    province: dict[str, dict]  # indicator → its mart_province row
+    coverage: dict[str, int]  # domain → 市州 that reported it
+    status: dict  # the year's mart_year row: cities, cities_reported, cities_complete, missing, incomplete
+    is_sample: bool  # a figure of the year, or of the year before it is compared with, is 示例
+    include_pending: bool
+    as_of: date
+
+
+def read_figures(con, year: int, *, include_pending: bool = False, as_of: date | None = None) -> Figures:  # noqa: ANN001
+    """Everything the briefing needs from one warehouse connection, in the published scope unless told."""
+    from etl.warehouse import marts, now_beijing
+
+    city = marts.city(con, include_pending, year=year)
+    city = city[city["kind"] != "rate"].set_index(["region_code", "measure"])
+    province = marts.province(con, include_pending, year=year)
+    before = marts.province(con, include_pending, year=year - 1)
+    empty = {"cities": len(catalog.cities()), "cities_reported": 0, "cities_complete": 0, "missing": "",
+             "incomplete": ""}  # fmt: skip
+    return Figures(
+        year=year,
+        city=city,
+        province={r["measure"]: r for r in province.to_dict("records") if r["kind"] != "rate"},
+        coverage={d: n for (y, d), (n, _) in marts.coverage(con, include_pending).items() if y == year},
+        status=marts.year_status(con, include_pending).get(year, empty),
+        is_sample=bool(province["is_sample"].any() or before["is_sample"].any()),
+        include_pending=include_pending,
+        as_of=as_of or now_beijing().date(),
     )
 
 
-def _pct(now: float, before: float) -> float | None:
-    if pd.isna(now) or pd.isna(before) or before == 0:
+def _cell(f: Figures, code: str, indicator: str, column: str) -> float | None:
+    try:
+        value = f.city.at[(code, indicator), column]
+    except KeyError:
         return None
-    return (now - before) / before * 100
+    return None if pd.isna(value) else value
 
 
-def _remarks(code: str, indicator: str, now: pd.DataFrame, before: pd.DataFrame, words: dict) -> list[str]:
-    reported = now[indicator].dropna()
+def _remarks(code: str, indicator: str, f: Figures, words: dict) -> list[str]:
     remarks = []
     # Leading a field of one is no distinction.
-    if len(reported) > 1 and now.at[code, indicator] == reported.max():
+    if _cell(f, code, indicator, "rank") == 1 and _cell(f, code, indicator, "reported") > 1:
         remarks.append(words["leads"])
-    pct = _pct(now.at[code, indicator], before.at[code, indicator])
+    pct = _cell(f, code, indicator, "change_pct")
     if pct is not None and abs(round(pct, 1)) >= words["change_threshold"]:
         remarks.append(_pct_text(pct, words))
     return remarks
 
 
-def _domain_sentence(code: str, domain: catalog.Domain, now: pd.DataFrame, before: pd.DataFrame, t: dict) -> str:
+def _domain_sentence(code: str, domain: catalog.Domain, f: Figures, t: dict) -> str:
     clauses = []
     for indicator in catalog.domain_indicators(domain.code):
-        value, template = now.at[code, indicator.code], t.get("clauses", {}).get(indicator.code)
-        if pd.isna(value) or not template:
+        value, template = _cell(f, code, indicator.code, "value"), t.get("clauses", {}).get(indicator.code)
+        if value is None or not template:
             continue  # an unreported figure gets no clause at all: never "0", never "未填报" in prose
         clauses.append(_say_figure(template, value, indicator.unit))
         if indicator.code == domain.headline_indicator:
-            clauses.extend(_remarks(code, indicator.code, now, before, t["remarks"]))
+            clauses.extend(_remarks(code, indicator.code, f, t["remarks"]))
     if not clauses:
         return ""
     return t["paragraph"]["clause_joiner"].join(clauses) + t["paragraph"]["sentence_end"]
 
 
-def _city_paragraph(code: str, year: int, now: pd.DataFrame, before: pd.DataFrame, t: dict) -> str:
+def _city_paragraph(code: str, f: Figures, t: dict) -> str:
     p = t["paragraph"]
-    sentences = [s for d in catalog.domains() if (s := _domain_sentence(code, d, now, before, t))]
+    sentences = [s for d in catalog.domains() if (s := _domain_sentence(code, d, f, t))]
     if not sentences:
         return p["nothing_reported"]
-    opening = _say(p["opening"], year=year, city=catalog.region_by_code()[code].name)
+    opening = _say(p["opening"], year=f.year, city=catalog.region_by_code()[code].name)
     return opening + p["sentence_joiner"].join(sentences)
 
 
-def _subject(domain: catalog.Domain, indicator: catalog.Indicator, now: pd.DataFrame) -> str:
-    """The domain's name, unless some 市州 sent the domain without its headline figure."""
-    columns = [i.code for i in catalog.domain_indicators(domain.code)]
-    same = now[columns].notna().any(axis=1).sum() == now[indicator.code].notna().sum()
-    return domain.name if same else indicator.name
-
-
-def _total_sentence(domain: catalog.Domain, now: pd.DataFrame, before: pd.DataFrame, t: dict) -> str:
+def _total_sentence(domain: catalog.Domain, f: Figures, t: dict) -> str:
     s, indicator = t["summary"], catalog.indicator_by_code()[domain.headline_indicator]
-    this_year = now[indicator.code].dropna()
-    subject = _subject(domain, indicator, now)
-    if this_year.empty:
+    row = f.province.get(indicator.code) or {"reported": 0}
+    # The domain's name, unless some 市州 sent the domain without its headline figure.
+    subject = domain.name if f.coverage.get(domain.code, 0) == row["reported"] else indicator.name
+    if not row["reported"]:
         return _say(s["none_reported"], subject=subject)
-    whole = len(this_year) == len(now)
-    scope = s["full_scope"] if whole else _say(s["part_scope"], count=len(this_year), subject=subject)
-    text = scope + _say_figure(s["totals"][indicator.code], this_year.sum(), indicator.unit)
-    # Only 市州 that reported both years compare: a late return must not read as growth.
-    both = now[indicator.code].notna() & before[indicator.code].notna()
-    pct = _pct(now.loc[both, indicator.code].sum(), before.loc[both, indicator.code].sum()) if both.any() else None
-    if pct is not None:
-        text += t["paragraph"]["clause_joiner"] + _pct_text(pct, s)
-        if both.sum() < len(this_year) and s.get("comparable"):
-            text += _say(s["comparable"], count=int(both.sum()))
+    whole = row["reported"] == f.status["cities"]
+    scope = s["full_scope"] if whole else _say(s["part_scope"], count=row["reported"], subject=subject)
+    text = scope + _say_figure(s["totals"][indicator.code], row["total"], indicator.unit)
+    # The change counts only 市州 that reported both years (mart_province): a late return is no growth.
+    if not pd.isna(row["change_pct"]):
+        text += t["paragraph"]["clause_joiner"] + _pct_text(row["change_pct"], s)
+        if row["comparable"] < row["reported"] and s.get("comparable"):
+            text += _say(s["comparable"], count=int(row["comparable"]))
     return text + t["paragraph"]["sentence_end"]
 
 
-def _summary(year: int, now: pd.DataFrame, before: pd.DataFrame, t: dict) -> str:
-    s = t["summary"]
-    reported = now.notna().any(axis=1)
-    if reported.all():
-        opening = _say(s["all_reported"], year=year, count=len(now))
-    else:
-        missing = "、".join(catalog.region_by_code()[c].name for c in now.index[~reported])
-        opening = _say(s["some_reported"], year=year, count=int(reported.sum()), missing=missing)
-    totals = s.get("totals", {})
-    sentences = [_total_sentence(d, now, before, t) for d in catalog.domains() if d.headline_indicator in totals]
-    return opening + t["paragraph"]["sentence_joiner"].join(sentences)
+def _opening(f: Figures, t: dict) -> str:
+    """A complete year says so; any other says, first, how far it is and which 市州 are missing — one sentence."""
+    s, status = t["summary"], f.status
+    if status["cities_complete"] == status["cities"]:
+        return _say(s["complete"], year=f.year, count=status["cities"])
+    template = s["incomplete_pending"] if f.include_pending else s["incomplete"]
+    return _say(
+        template, year=f.year, date=f"{f.as_of.month}月{f.as_of.day}日", total=status["cities"],
+        count=status["cities_complete"], missing=status["incomplete"],
+    )  # fmt: skip
 
 
-def _table(now: pd.DataFrame) -> pd.DataFrame:
-    table = now.copy()
-    table.index = pd.Index([catalog.region_by_code()[c].name for c in now.index], name=TABLE_FIRST_COLUMN)
+def _summary(f: Figures, t: dict) -> str:
+    totals = t["summary"].get("totals", {})
+    sentences = [_total_sentence(d, f, t) for d in catalog.domains() if d.headline_indicator in totals]
+    return _opening(f, t) + t["paragraph"]["sentence_joiner"].join(sentences)
+
+
+def _table(f: Figures) -> pd.DataFrame:
+    cities, indicators = catalog.cities(), catalog.indicators()
+    rows = [[_cell(f, c.code, i.code, "value") for i in indicators] for c in cities]
     names = catalog.domain_by_code()
-    table.columns = pd.MultiIndex.from_tuples(
-        [(names[i.domain].name, i.label) for i in catalog.indicators()], names=["类别", "指标"]
-    )
-    return table
+    columns = pd.MultiIndex.from_tuples([(names[i.domain].name, i.label) for i in indicators], names=["类别", "指标"])
+    index = pd.Index([c.name for c in cities], name=TABLE_FIRST_COLUMN)
+    return pd.DataFrame(rows, index=index, columns=columns, dtype=float)
 
 
-def _has_sample(frame: pd.DataFrame, years: list[int]) -> bool:
-    used = frame[frame["year"].isin(years) & frame["value"].notna()]
-    return bool(used["is_sample"].fillna(False).astype(bool).any())
-
-
-def build_briefing(frame: pd.DataFrame, year: int, templates: dict | None = None) -> Briefing:
-    """The briefing of a year from the current-values frame (warehouse.values_frame)."""
+def build_briefing(f: Figures, templates: dict | None = None) -> Briefing:
+    """The briefing of a year from its figures (read_figures)."""
     t = templates or load_templates()
-    now, before = _wide(frame, year), _wide(frame, year - 1)
-    if not now.notna().any().any():
-        raise BriefingError(f"{year}年尚无市州报送数据，无法生成简报。")
-    names = {c.code: c.name for c in catalog.cities()}
-    headings = {key: _say(text, year=year) for key, text in t["headings"].items()}
+    if not f.status["cities_reported"]:
+        scope = "" if f.include_pending else "已审核通过的"
+        raise BriefingError(f"{f.year}年尚无市州{scope}报送数据，无法生成简报。")
+    headings = {key: _say(text, year=f.year) for key, text in t["headings"].items()}
+    notes = [t["sample_note"]] if f.is_sample else []
+    if f.include_pending and t.get("pending_note"):
+        notes.append(t["pending_note"])
     return Briefing(
-        year=year,
-        title=_say(t["title"], year=year),
-        note=t["sample_note"] if _has_sample(frame, [year, year - 1]) else None,
-        summary=_summary(year, now, before, t),
-        sections=tuple((names[code], _city_paragraph(code, year, now, before, t)) for code in now.index),
-        table=_table(now),
+        year=f.year,
+        title=_say(t["title"], year=f.year),
+        note="".join(notes) or None,
+        summary=_summary(f, t),
+        sections=tuple((c.name, _city_paragraph(c.code, f, t)) for c in catalog.cities()),
+        table=_table(f),
         headings=headings,
     )
+
+
+def briefing_from(con, year: int, *, include_pending: bool = False, templates: dict | None = None) -> Briefing:  # noqa: ANN001
+    """Read the figures and build the briefing: what the CLI and the page call."""
+    return build_briefing(read_figures(con, year, include_pending=include_pending), templates)
 
 
 def table_parts(table: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:

@@ -50,6 +50,24 @@ class Indicator:
         return self.kind == "count"
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A derived figure: numerator ÷ denominator × factor, where both are reported and the denominator isn't 0."""
+
+    code: str
+    domain: str
+    name: str
+    unit: str
+    numerator: str
+    denominator: str
+    factor: float
+    sort_order: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+
 def _rows(file_name: str) -> list[dict[str, str]]:
     with (REFERENCE_DIR / file_name).open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -154,6 +172,35 @@ def indicators() -> tuple[Indicator, ...]:
 @cache
 def indicator_by_code() -> dict[str, Indicator]:
     return {i.code: i for i in indicators()}
+
+
+@cache
+def rates() -> tuple[Rate, ...]:
+    """The derived rates of etl/reference/rates.csv, in domain order."""
+    order = {d.code: d.sort_order for d in domains()}
+    items = [
+        Rate(r["code"], r["domain"], r["name"], r["unit"], r["numerator"], r["denominator"], float(r["factor"]),
+             int(r["sort_order"]))
+        for r in _rows("rates.csv")
+    ]  # fmt: skip
+    return tuple(sorted(items, key=lambda r: (order[r.domain], r.sort_order)))
+
+
+@cache
+def rate_by_code() -> dict[str, Rate]:
+    return {r.code: r for r in rates()}
+
+
+def measure_name_unit(code: str) -> tuple[str, str]:
+    """(name, unit) of an indicator or a rate."""
+    found = indicator_by_code().get(code) or rate_by_code()[code]
+    return found.name, found.unit
+
+
+def domain_measures(domain: str) -> dict[str, tuple[str, str]]:
+    """code → (name, unit): the domain's indicators, then its derived rates."""
+    options = {i.code: (i.name, i.unit) for i in domain_indicators(domain)}
+    return options | {r.code: (r.name, r.unit) for r in rates() if r.domain == domain}
 
 
 def domain_indicators(domain: str) -> tuple[Indicator, ...]:

@@ -1,5 +1,6 @@
 """Command line: python -m etl template | check | load | export | demo | briefing | backup | restore | users |
-lock | unlock | audit. It runs on the server and acts as 管理员; what it changes is audited."""
+review | lock | unlock | audit. It runs on the server and acts as 管理员 unless told `--as USER`, which acts as that
+account (its role and 市州 checked); what it changes is audited under that name."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from etl import audit, catalog, config, warehouse
 from etl.issues import RefusedFile, make_issue
 from etl.pipeline import REFUSED, FileReport, check_bytes, load_bytes, read_path
 from etl.report import format_report
-from etl.roles import cli_user
+from etl.roles import PermissionDenied, User, cli_user
 
 DB_OPTION = click.option(
     "--db",
@@ -34,6 +35,50 @@ class RegionType(click.ParamType):
 
 
 YEAR_TYPE = click.IntRange(config.FIRST_YEAR, 2100)
+
+
+class DomainType(click.ParamType):
+    name = "类别"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        found = catalog.find_domain(value)
+        if found is None:
+            self.fail(f"“{value}”不是报表类别，应为：{'、'.join(d.name for d in catalog.domains())}。", param, ctx)
+        return found.code
+
+
+def as_option(required: bool = False):  # noqa: ANN201 - a click decorator
+    return click.option(
+        "--as",
+        "acting_as",
+        required=required,
+        metavar="用户名",
+        help="以该账号的身份操作（检查其角色和市州，审计日志记为该用户）。"
+        + ("" if required else "不指定则视为管理员（命令行）。"),
+    )
+
+
+def _actor(name: str | None, db: Path) -> User:
+    """The account named by --as, as it is now (no password: the command line runs on the server); or 命令行."""
+    if name is None:
+        return cli_user()
+    from etl.warehouse import accounts as store  # the store only: no password hashing on the load path
+
+    path = config.accounts_path(db)
+    row = None
+    if path.exists():
+        with store.connect(path) as con:
+            row = store.get_user(con, name)
+    if row is None:
+        _fail(f"账号“{name}”不存在。", code=2)
+    if row["disabled"]:
+        _fail(f"账号“{name}”已停用。", code=2)
+    return User(row["name"], row["role"], row["region_code"])
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"✗ {message}", err=True)
+    sys.exit(code)
 
 
 @click.group(help="湖南省妇联统计平台：报表模板、检查、导入与导出。")
@@ -77,13 +122,15 @@ FILES = click.argument("files", nargs=-1, required=True, type=click.Path(exists=
 @DB_OPTION
 @click.option("--year", type=YEAR_TYPE, help="文件未写明年度时使用的年度。")
 @click.option("--region", type=RegionType(), help="文件只含一个市州时，该市州的名称。")
-@click.option("--user", "submitted_by", default="", help="上报人（记入上报记录）。")
-def load(files, db_path, year, region, submitted_by) -> None:  # noqa: ANN001
+@click.option("--user", "submitted_by", default="", help="上报人（记入上报记录；默认为操作的账号）。")
+@as_option()
+def load(files, db_path, year, region, submitted_by, acting_as) -> None:  # noqa: ANN001
     db = _db(db_path)
+    actor = _actor(acting_as, db)
     reports = _run_files(
         files,
         lambda data, name: load_bytes(
-            data, name, db, year=year, region_code=region, submitted_by=submitted_by, actor=cli_user()
+            data, name, db, year=year, region_code=region, submitted_by=submitted_by, actor=actor
         ),
     )
     _echo_summary(reports)
@@ -102,28 +149,48 @@ def check(files, db_path, year, region) -> None:  # noqa: ANN001
     sys.exit(1 if any(r.refused for r in reports) else 0)
 
 
-@main.command(help="导出当前数据为规范 CSV（UTF-8 带 BOM，可直接用 Excel 打开）。")
+@main.command(help="导出已审核通过（已发布）的数据为规范 CSV（UTF-8 带 BOM，可直接用 Excel 打开）。")
 @DB_OPTION
 @click.option("--year", type=YEAR_TYPE)
 @click.option("--region", type=RegionType())
-@click.option("--domain", type=click.Choice([d.code for d in catalog.domains()] + [d.name for d in catalog.domains()]))
+@click.option("--domain", type=DomainType())
+@click.option("--include-pending", is_flag=True, help="同时导出待审核的数据（另加“审核状态”列）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export(db_path, year, region, domain, output) -> None:  # noqa: ANN001
+@as_option()
+def export(db_path, year, region, domain, include_pending, output, acting_as) -> None:  # noqa: ANN001
+    from etl import actions
     from etl.export import tidy_csv
 
-    domain_code = catalog.find_domain(domain).code if domain else None
+    db = _db(db_path)
+    actor = _actor(acting_as, db)
+    regions = [region] if region else [c.code for c in catalog.cities()]
     try:
-        with warehouse.connect(_db(db_path), read_only=True) as con:
-            rows = warehouse.current_values(con, year=year, region_code=region, domain=domain_code)
+        if include_pending:
+            _check(actor, "pending")
+        with warehouse.connect(db, read_only=True) as con:
+            rows = warehouse.current_values(
+                con, year=year, region_code=region, domain=domain, include_pending=include_pending
+            )
+        what = f"命令行导出 {len(rows)} 行" + ("（含待审核）" if include_pending else "（已发布）")
+        actions.export(actor, regions, what=what, file_name=output.name, db_path=db, year=year)
     except warehouse.WarehouseError as exc:
-        click.echo(f"✗ {exc}", err=True)
-        sys.exit(1)
-    output.write_bytes(tidy_csv(rows))
-    audit.record(
-        cli_user(), "export", region_code=region, year=year, detail=f"命令行导出 {len(rows)} 行",
-        file_name=output.name, db_path=_db(db_path),
-    )  # fmt: skip
-    click.echo(f"已导出 {len(rows)} 行到 {output}。")
+        _fail(str(exc))
+    except PermissionDenied as exc:
+        _fail(str(exc))
+    output.write_bytes(tidy_csv(rows, with_status=include_pending))
+    pending = sum(bool(r[-1]) for r in rows)
+    click.echo(f"已导出 {len(rows)} 行到 {output}" + (f"（其中待审核 {pending} 行）。" if include_pending else "。"))
+
+
+def _check(actor: User, action: str) -> None:
+    from etl import audit
+    from etl.roles import check
+
+    try:
+        check(actor, action)
+    except PermissionDenied as denied:
+        audit.record(actor, "denied", outcome=audit.REFUSED, detail=f"{action}：{denied}")
+        raise
 
 
 @main.command(help="生成官方报表模板（.xlsx）。")
@@ -184,12 +251,13 @@ def demo(db_path) -> None:  # noqa: ANN001
     sys.exit(1 if refused else 0)
 
 
-@main.command(help="生成年度简报：输出文件以 .docx 结尾为 Word 文档，以 .md 结尾为 Markdown。")
+@main.command(help="生成年度简报（已审核通过的数据）：输出文件以 .docx 结尾为 Word 文档，以 .md 结尾为 Markdown。")
 @DB_OPTION
 @click.option("--year", type=YEAR_TYPE, required=True)
+@click.option("--include-pending", is_flag=True, help="含待审核的数据（仅供内部核对）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def briefing(db_path, year, output) -> None:  # noqa: ANN001
-    from etl.briefing import RENDERERS, BriefingError, build_briefing
+def briefing(db_path, year, include_pending, output) -> None:  # noqa: ANN001
+    from etl.briefing import RENDERERS, BriefingError, briefing_from
 
     render = RENDERERS.get(output.suffix.lower())
     if render is None:
@@ -198,8 +266,7 @@ def briefing(db_path, year, output) -> None:  # noqa: ANN001
         sys.exit(2)
     try:
         with warehouse.connect(_db(db_path), read_only=True) as con:
-            frame = warehouse.values_frame(con)
-        content = render(build_briefing(frame, year))
+            content = render(briefing_from(con, year, include_pending=include_pending))
         output.write_bytes(content)
     except (warehouse.WarehouseError, BriefingError) as exc:
         click.echo(f"✗ {exc}", err=True)
@@ -238,7 +305,7 @@ def _accounts_call(action) -> None:  # noqa: ANN001
 
 @users.command("add", help="新增账号。密码在提示时输入两次（或从标准输入读一行），--generate 则自动生成并显示一次。")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["统计员", "领导", "管理员"]), required=True)
+@click.option("--role", type=click.Choice(["统计员", "审核员", "领导", "管理员"]), required=True)
 @click.option("--region", help="统计员所属市州，如“长沙市”。")
 @click.option("--generate", is_flag=True, help="自动生成密码并显示一次。")
 @DB_OPTION
@@ -312,14 +379,14 @@ def users_bootstrap(db_path) -> None:  # noqa: ANN001
 def _lock_command(locked: bool):  # noqa: ANN202
     from etl import actions
 
-    def run(year, region, db_path) -> None:  # noqa: ANN001
+    def run(year, region, domain, db_path, acting_as) -> None:  # noqa: ANN001
         scope = f"{catalog.region_by_code()[region].name if region else '全省'}{year}年"
+        scope += catalog.domain_by_code()[domain].name if domain else ""
         act = actions.lock if locked else actions.unlock
         try:
-            changed = act(cli_user(), _db(db_path), year, region)
-        except warehouse.WarehouseError as exc:
-            click.echo(f"✗ {exc}", err=True)
-            sys.exit(1)
+            changed = act(_actor(acting_as, _db(db_path)), _db(db_path), year, region, domain)
+        except (warehouse.WarehouseError, PermissionDenied) as exc:
+            _fail(str(exc))
         verb = "锁定" if locked else "解除锁定"
         click.echo(f"已{verb}：{scope}。" if changed else f"{scope}原本{'已' if locked else '未'}锁定，未作更改。")
 
@@ -327,13 +394,15 @@ def _lock_command(locked: bool):  # noqa: ANN202
 
 
 for _name, _locked, _help in (
-    ("lock", True, "审核锁定：某市州某年度（不指定市州则整个年度）不再接受上报和恢复。"),
-    ("unlock", False, "解除审核锁定（记入审计日志）。"),
+    ("lock", True, "审核锁定：某市州某年度（不指定市州则整个年度；可只锁一个类别）不再接受上报和恢复。"),
+    ("unlock", False, "解除审核锁定（记入审计日志）。审核通过时按类别加的锁，也用 --domain 解除。"),
 ):
     main.command(_name, help=_help)(
         click.option("--year", type=YEAR_TYPE, required=True)(
             click.option("--region", type=RegionType(), help="市州；不指定则为整个年度。")(
-                DB_OPTION(_lock_command(_locked))
+                click.option("--domain", type=DomainType(), help="类别；不指定则为全部类别。")(
+                    DB_OPTION(as_option()(_lock_command(_locked)))
+                )
             )
         )
     )
@@ -352,3 +421,8 @@ def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
             fields.append(f"{e['file_name']} {e['file_sha256'][:12]}")
         # Each field escaped again on the way out: entries written before names were escaped may hold ESC.
         click.echo("\t".join(audit.printable(str(field)) for field in fields))
+
+
+from etl.cli_review import review  # noqa: E402 - the review commands build on the helpers above
+
+main.add_command(review)

@@ -63,6 +63,18 @@ BEHIND_PROXY = os.environ.get("HNFL_BEHIND_PROXY", "") not in ("", "0")
 FIRST_YEAR = 2000
 TEMPLATE_VERSION = "2024.1"
 
+# A leader's default year is the newest in which at least this many 市州 have every 类别 published (of 14).
+COMPLETE_CITIES = int(os.environ.get("HNFL_COMPLETE_CITIES", "14"))
+
+
+def collecting_year() -> int:
+    """The year whose returns are being collected: last year (Beijing time), unless $HNFL_COLLECTING_YEAR says."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    wanted = os.environ.get("HNFL_COLLECTING_YEAR", "")
+    return int(wanted) if wanted.isdigit() else datetime.now(ZoneInfo("Asia/Shanghai")).year - 1
+
 
 def warehouse_path() -> Path:
     """The warehouse file: $HNFL_WAREHOUSE when set (tests, deployments), else data/warehouse.duckdb."""

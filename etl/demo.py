@@ -21,8 +21,9 @@ def sample_files(folder: Path = RAW_DIR) -> list[Path]:
 def build_demo(
     db_path: Path, progress: Callable[[str], None] = lambda _: None, *, actor: User = SYSTEM
 ) -> list[FileReport]:
-    """Load every sample return, marked as sample data; loading again adds nothing. The demo is built on the
-    server (the command line, `make run`, the tests): `actor` is the command line unless said otherwise."""
+    """Load every sample return, marked as sample data and published; loading again adds nothing. The demo is
+    built on the server (the command line, `make run`, the tests): `actor` is the command line unless said
+    otherwise."""
     files = sample_files()
     reports = []
     for index, path in enumerate(files, start=1):
@@ -31,7 +32,10 @@ def build_demo(
         except RefusedFile as refusal:
             reports.append(FileReport(path.name, REFUSED, [refusal.issue]))
             continue
-        report = load_bytes(data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True, actor=actor)
+        # The demo stands for figures reviewed before the platform had reviews: published, not locked.
+        report = load_bytes(
+            data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True, published=True, actor=actor
+        )
         progress(f"[{index}/{len(files)}] {name}：{report.status}")
         reports.append(report)
     return reports

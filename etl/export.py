@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from etl.validate import format_number
 
 EXPORT_HEADER = ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值"]
+STATUS_HEADER = "审核状态"  # only in exports that include pending figures
+PENDING, PUBLISHED = "待审核", "已审核"
 # Excel and WPS treat a cell starting with these as a formula (or DDE) when a CSV is opened.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -27,13 +29,20 @@ def export_cell(value: object) -> str:
     return neutralise(value)
 
 
-def tidy_csv(rows: Iterable[tuple]) -> bytes:
-    """Rows of (年度, 代码, 市州, 类别, 指标, 单位, 数值) → UTF-8 CSV with BOM, as Excel opens it cleanly."""
+def tidy_csv(rows: Iterable[tuple], *, with_status: bool = False) -> bytes:
+    """Rows of (年度, 代码, 市州, 类别, 指标, 单位, 数值, pending) → UTF-8 CSV with BOM, as Excel opens it cleanly.
+
+    With `with_status`, a last column says 待审核 or 已审核; without, the pending flag is left out (a published
+    export holds nothing pending).
+    """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADER)
+    writer.writerow(EXPORT_HEADER + ([STATUS_HEADER] if with_status else []))
     for row in rows:
-        writer.writerow([export_cell(v) for v in row])
+        cells = [export_cell(v) for v in row[: len(EXPORT_HEADER)]]
+        if with_status:
+            cells.append(PENDING if row[len(EXPORT_HEADER)] else PUBLISHED)
+        writer.writerow(cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

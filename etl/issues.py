@@ -67,6 +67,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "approximate-value": (ERROR, "“{value}”是约数。统计报表需要准确数字，请填写准确数值（如 1987，而不是“近2000”）。"),
     # figures that cannot be true
     "impossible-figure": (ERROR, "{part}（{part_value}）大于{whole}（{whole_value}），数据不可能成立。请核对后更正。"),
+    "loan-average-impossible": (
+        ERROR,
+        "发放贷款金额 {amount} 万元、{count} 笔，平均每笔 {average} 万元，超过 100 万元，不可能成立。"
+        "是否按元填写？按万元应为 {fixed}。",
+    ),
+    "year-on-year-impossible": (
+        ERROR,
+        "{indicator}为 {value}，是上年（{previous}）的 {ratio}，不可能成立。{fix}",
+    ),
     # warnings: loaded, reported and stored with the submission
     "total-mismatch": (WARNING, "合计行“{indicator}”为 {total}，而各市州之和为 {sum}。合计行不入库，请核对。"),
     "employed-exceeds-jobs": (WARNING, "实现就业妇女人数（{part_value}）大于提供就业岗位数（{whole_value}），请核实。"),

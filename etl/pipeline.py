@@ -18,6 +18,7 @@ from etl.validate import validate, year_on_year
 from etl.warehouse import NewSubmission, StoreResult
 
 REFUSED, CHECKED, LOADED, ALREADY_LOADED = "refused", "checked", "loaded", "already-loaded"
+UNCHANGED = "unchanged"  # accepted, but every slice equalled its current version: nothing written
 
 
 @dataclass
@@ -156,27 +157,38 @@ def _access_issues(actor: User | None, observations: list[Observation], file_nam
     return issues
 
 
+def _first_cells_of_slices(observations: list[Observation]) -> dict[tuple[str, int, str], Observation]:
+    first: dict[tuple[str, int, str], Observation] = {}
+    domain_of = {i.code: i.domain for i in catalog.indicators()}
+    for o in observations:
+        first.setdefault((o.region_code, o.year, domain_of[o.indicator]), o)
+    return first
+
+
 def _refuse_locked(report: FileReport, con) -> None:  # noqa: ANN001 - a DuckDB connection
-    """Errors for figures of reviewed (locked) slices, each at the first cell of its row."""
-    first = _first_cells(report.observations)
+    """Errors for figures of reviewed (locked) slices, each at the first cell of its row and 类别."""
+    first = _first_cells_of_slices(report.observations)
     found = warehouse.blocking(con, first)
-    for (code, year), o in first.items():
+    for (code, year, domain), o in first.items():
         report.issues += [
             make_issue(
                 "slice-locked", file=report.file_name, sheet=o.sheet, cell=o.cell,
                 detail=warehouse.describe_lock(lock) + "，不能再上报。如需更正，请联系管理员解除锁定。",
             )
             for lock in found
-            if warehouse.covers(lock, code, year)
+            if warehouse.covers(lock, code, year, domain)
         ]  # fmt: skip
     if has_errors(report.issues):
         report.status = REFUSED
 
 
 def _with_jumps(report: FileReport, parsed: _Parsed | None, previous: dict) -> FileReport:
-    """Year-on-year warnings need last year's values: from the file itself, else from the warehouse."""
+    """Year-on-year checks need last year's values: from the file itself, else from the warehouse. A jump no real
+    市州 can make is an error, and refuses the file."""
     if not report.refused and parsed is not None:
         report.issues = report.issues + year_on_year(parsed.extraction, report.file_name, previous)
+        if has_errors(report.issues):
+            report.status = REFUSED
     return report
 
 
@@ -190,8 +202,9 @@ def load_bytes(data: bytes, file_name: str, db_path: Path, *, actor: User, **opt
     """Load one file all-or-nothing: a refused file writes nothing, not even an empty warehouse.
 
     `actor` — who acts, always said by the caller (the app: the session's user read at the click; the command
-    line: 命令行) — is checked (role, 市州) before anything is written, and the attempt is audited. Options:
-    year, region_code (when the file does not say), source, submitted_by, note, is_sample.
+    line: 命令行, or the user named by --as) — is checked (role, 市州) before anything is written, and the attempt
+    is audited. Options: year, region_code (when the file does not say), source, submitted_by, note, is_sample,
+    published (the demo: publish at once instead of waiting for review).
     """
     sha256 = hashlib.sha256(data).hexdigest()
     report = _load(data, file_name, Path(db_path), sha256, actor, **options)
@@ -212,6 +225,7 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
     submitted_by: str = "",
     note: str | None = None,
     is_sample: bool | None = None,
+    published: bool = False,
 ) -> FileReport:
     report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor)
     if report.refused:
@@ -221,10 +235,10 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
         if existing is not None:
             return FileReport(file_name, ALREADY_LOADED, store=StoreResult(existing, already_loaded=True))
         _refuse_locked(report, con)
+        _with_jumps(report, parsed, _previous(con, parsed.extraction))
         if report.refused:
             return report
-        backup.snapshot(con, "before-load")  # only now is the file certain to be written
-        _with_jumps(report, parsed, _previous(con, parsed.extraction))
+        backup.snapshot(con, "before-load")  # only now is the file likely to be written
         report.is_sample = report.is_sample if is_sample is None else is_sample
         archived = archive_original(data, sha256, report.file_kind, db_path)
         submission = NewSubmission(
@@ -237,6 +251,7 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
             source,
             submitted_by or actor.name,
             note,
+            published,
         )
         try:
             report.store = warehouse.store_submission(con, submission, report.observations, report.issues)
@@ -244,6 +259,8 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
             return FileReport(file_name, REFUSED, [make_issue("slice-locked", file=file_name, detail=str(locked))])
         if report.store.already_loaded:
             report.status = ALREADY_LOADED
+        elif report.store.nothing_new:
+            report.status = UNCHANGED
         return report
 
 
@@ -257,9 +274,11 @@ def log_load(report: FileReport, actor: User, sha256: str, db_path: Path) -> Non
         action, outcome = "refusal", audit.REFUSED
     elif report.status == ALREADY_LOADED:
         detail, action, outcome = f"重复文件，未写入（上报编号 {report.store.submission_id}）", "upload", audit.OK
+    elif report.status == UNCHANGED:
+        detail, action, outcome = "与现有数据完全相同，未生成新版本", "upload", audit.OK
     else:
         s = report.store
-        detail = f"上报编号 {s.submission_id}：新增 {s.added} 项，更改 {s.changed} 项，未变 {s.unchanged} 项"
+        detail = f"上报编号 {s.submission_id}：新增 {s.added} 项，更改 {s.changed} 项，未变 {s.unchanged} 项，待审核"
         action, outcome = "upload", audit.OK
     audit.record(
         actor,

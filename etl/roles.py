@@ -1,4 +1,4 @@
-"""Who may do what: the three roles, the actions they are checked against, and the one rule that decides.
+"""Who may do what: the four roles, the actions they are checked against, and the one rule that decides.
 
 Every action function (etl.pipeline.load_bytes, etl.actions) calls `check` on the server side; the app
 also hides what a role may not do, but hiding is only a courtesy.
@@ -12,22 +12,26 @@ from dataclasses import dataclass
 
 from etl import catalog
 
-ADMIN, LEADER, STATISTICIAN = "管理员", "领导", "统计员"
-ROLES = (STATISTICIAN, LEADER, ADMIN)
+ADMIN, LEADER, STATISTICIAN, REVIEWER = "管理员", "领导", "统计员", "审核员"
+ROLES = (STATISTICIAN, REVIEWER, LEADER, ADMIN)
+STAFF = (STATISTICIAN, REVIEWER, ADMIN)  # province and city staff, as opposed to leaders
 
 VIEW, UPLOAD, RESTORE, EXPORT = "view", "upload", "restore", "export"
 LOCK, USERS, AUDIT, CATALOG, DEADLINE = "lock", "users", "audit", "catalog", "deadline"
+REVIEW, PENDING = "review", "pending"  # 审核通过/退回; see figures not yet reviewed (含待审核数据)
 
 ACTION_NAMES = {
     VIEW: "查看", UPLOAD: "上报数据", RESTORE: "恢复版本", EXPORT: "导出数据", LOCK: "审核锁定",
     USERS: "管理用户", AUDIT: "查看审计日志", CATALOG: "管理指标目录", DEADLINE: "设置截止日期",
+    REVIEW: "审核数据", PENDING: "查看待审核数据",
 }  # fmt: skip
 
 # Actions a role may take on any 市州. A 统计员 takes OWN_CITY_ONLY ones on its own 市州 (and its 县市区).
 _ANYWHERE = {
-    ADMIN: {VIEW, UPLOAD, RESTORE, EXPORT, LOCK, USERS, AUDIT, CATALOG, DEADLINE},
+    ADMIN: {VIEW, UPLOAD, RESTORE, EXPORT, LOCK, USERS, AUDIT, CATALOG, DEADLINE, REVIEW, PENDING},
+    REVIEWER: {VIEW, EXPORT, REVIEW, PENDING},
     LEADER: {VIEW, EXPORT},
-    STATISTICIAN: {VIEW},
+    STATISTICIAN: {VIEW, PENDING},
 }
 _OWN_CITY_ONLY = {UPLOAD, RESTORE, EXPORT}
 _VERBS = {UPLOAD: "上报", RESTORE: "恢复", EXPORT: "导出"}

@@ -1,4 +1,5 @@
-"""Checks across values: impossible figures (errors), and warnings that are loaded but reported and kept."""
+"""Checks across values: impossible figures (errors, with the likely fix), and warnings that are loaded but
+reported, kept, and shown to the reviewer."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ SUSPICIOUS = [
     ("women_borrowers", "loan_count", "borrowers-exceed-loans"),
     ("patients_aided", "cases_found", "aided-exceed-cases"),
 ]
-LOAN_AVERAGE_RANGE = (0.5, 50.0)  # 万元 per loan
-JUMP_FACTOR = 10
+LOAN_AVERAGE_RANGE = (0.5, 50.0)  # 万元 per loan: outside it, a warning
+LOAN_AVERAGE_IMPOSSIBLE = 100.0  # 万元 per loan: above it no 市州's micro-loans can be, an error
+JUMP_FACTOR = 10  # × last year (or ÷): a warning
+JUMP_IMPOSSIBLE = 100  # × last year: an error
+YUAN_PER_WAN = 10_000
 
 
 def format_number(value: float) -> str:
@@ -90,9 +94,21 @@ def _loan_averages(values: dict[Key, Observation], file_name: str) -> list[Issue
         if amount.value is None or count is None or not count.value:
             continue
         average = amount.value / count.value
-        if not low <= average <= high:
+        if average > LOAN_AVERAGE_IMPOSSIBLE:
+            issues.append(
+                _issue(
+                    "loan-average-impossible", amount, file_name, amount=format_number(amount.value),
+                    count=format_number(count.value), average=f"{average:.2f}", fixed=in_wan(amount.value),
+                )
+            )  # fmt: skip
+        elif not low <= average <= high:
             issues.append(_issue("loan-average-out-of-range", amount, file_name, average=f"{average:.2f}"))
     return issues
+
+
+def in_wan(yuan: float) -> str:
+    """The figure a 万元 cell should hold when 元 were typed: 13800 → 1.38."""
+    return format_number(round(yuan / YUAN_PER_WAN, 4))
 
 
 def _totals(extraction: Extraction, file_name: str) -> list[Issue]:
@@ -119,7 +135,8 @@ def _totals(extraction: Extraction, file_name: str) -> list[Issue]:
 
 
 def _jumps(values: dict[Key, Observation], file_name: str, previous: Mapping[Key, float | None]) -> list[Issue]:
-    """A value over 10× or under 1/10 of the same region's previous year (in this file or the warehouse)."""
+    """Against the same region's previous year (in this file or the warehouse): over 100× is an error, over 10× or
+    under 1/10 a warning."""
     names = catalog.indicator_by_code()
     issues = []
     for (region, year, code), obs in values.items():
@@ -128,17 +145,20 @@ def _jumps(values: dict[Key, Observation], file_name: str, previous: Mapping[Key
         if obs.value is None or not before:
             continue
         ratio = obs.value / before
-        if ratio > JUMP_FACTOR or ratio < 1 / JUMP_FACTOR:
-            text = f"{ratio:.1f} 倍" if ratio >= 1 else f"{ratio:.1%}"
-            issues.append(
-                _issue(
-                    "year-on-year-jump",
-                    obs,
-                    file_name,
-                    indicator=names[code].name,
-                    value=format_number(obs.value),
-                    previous=format_number(before),
-                    ratio=text,
-                )
+        if not (ratio > JUMP_FACTOR or ratio < 1 / JUMP_FACTOR):
+            continue
+        text = f"{ratio:.1f} 倍" if ratio >= 1 else f"{ratio:.1%}"
+        fields = {
+            "indicator": names[code].name, "value": format_number(obs.value), "previous": format_number(before),
+            "ratio": text,
+        }  # fmt: skip
+        if ratio > JUMP_IMPOSSIBLE:
+            fix = (
+                f"是否按元填写？按万元应为 {in_wan(obs.value)}。"
+                if names[code].unit == "万元"
+                else "请核对是否多输了数字、填错了行或单位。"
             )
+            issues.append(_issue("year-on-year-impossible", obs, file_name, fix=fix, **fields))
+        else:
+            issues.append(_issue("year-on-year-jump", obs, file_name, **fields))
     return issues

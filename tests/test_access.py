@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import accounts, actions, audit, catalog, config, warehouse
+from etl import accounts, actions, audit, catalog, config, roles, warehouse
 from etl.accounts import AccountError, LoginRefused
 from etl.config import PROJECT_ROOT
 from etl.pipeline import LOADED, REFUSED, FileReport, check_bytes, load_bytes
@@ -30,7 +30,10 @@ from etl.roles import (
     EXPORT,
     LEADER,
     LOCK,
+    PENDING,
     RESTORE,
+    REVIEW,
+    REVIEWER,
     STATISTICIAN,
     SYSTEM,
     UPLOAD,
@@ -47,8 +50,9 @@ CHANGSHA, ZHUZHOU, FURONG = "430100", "430200", "430102"  # 芙蓉区 is a 县�
 ALL_CITIES = [c.code for c in catalog.cities()]
 FAIRS = ("就业创业", "举办招聘会场次")  # the sheet and the indicator every return here fills
 
-ADMIN_USER = User("省妇联审核员", ADMIN)
+ADMIN_USER = User("省妇联管理员", ADMIN)
 LEADER_USER = User("分管领导", LEADER)
+REVIEWER_USER = User("省妇联审核员", REVIEWER)
 CS_USER = User("长沙统计员", STATISTICIAN, CHANGSHA)
 ZZ_USER = User("株洲统计员", STATISTICIAN, ZHUZHOU)
 # Passwords of the accounts made here; none may ever appear in a file, a log entry or the output.
@@ -168,20 +172,23 @@ def seeded(db: Path, accounts_template: Path) -> None:
 # ---------------------------------------------------------------- 1. the role × action matrix
 
 Y, N = True, False
-# action: (管理员, 领导, 长沙统计员 on 长沙市, on 芙蓉区 (a 长沙 县市区), on 株洲市, on no particular 市州)
+# action: (管理员, 审核员, 领导, 长沙统计员 on 长沙市, on 芙蓉区 (a 长沙 县市区), on 株洲市, on no particular 市州)
 MATRIX = {
-    VIEW: (Y, Y, Y, Y, Y, Y),
-    UPLOAD: (Y, N, Y, Y, N, Y),
-    RESTORE: (Y, N, Y, Y, N, Y),
-    EXPORT: (Y, Y, Y, Y, N, Y),
-    LOCK: (Y, N, N, N, N, N),
-    USERS: (Y, N, N, N, N, N),
-    AUDIT: (Y, N, N, N, N, N),
-    CATALOG: (Y, N, N, N, N, N),
-    DEADLINE: (Y, N, N, N, N, N),
+    VIEW: (Y, Y, Y, Y, Y, Y, Y),
+    UPLOAD: (Y, N, N, Y, Y, N, Y),
+    RESTORE: (Y, N, N, Y, Y, N, Y),
+    EXPORT: (Y, Y, Y, Y, Y, N, Y),
+    REVIEW: (Y, Y, N, N, N, N, N),
+    PENDING: (Y, Y, N, Y, Y, Y, Y),  # staff see figures not yet reviewed; leaders only published ones
+    LOCK: (Y, N, N, N, N, N, N),
+    USERS: (Y, N, N, N, N, N, N),
+    AUDIT: (Y, N, N, N, N, N, N),
+    CATALOG: (Y, N, N, N, N, N, N),
+    DEADLINE: (Y, N, N, N, N, N, N),
 }
 SUBJECTS = (
     ("管理员", ADMIN_USER, (ZHUZHOU,)),
+    ("审核员", REVIEWER_USER, (ZHUZHOU,)),
     ("领导", LEADER_USER, (ZHUZHOU,)),
     ("统计员·本市", CS_USER, (CHANGSHA,)),
     ("统计员·本市县区", CS_USER, (FURONG,)),
@@ -195,8 +202,9 @@ CASES = [
 ]
 
 
-def test_matrix_covers_every_action():
-    assert set(MATRIX) == {VIEW, UPLOAD, RESTORE, EXPORT, LOCK, USERS, AUDIT, CATALOG, DEADLINE}
+def test_matrix_covers_every_action_and_role():
+    assert set(MATRIX) == set(roles.ACTION_NAMES)
+    assert {user.role for _, user, _ in SUBJECTS} == set(roles.ROLES)
 
 
 @pytest.mark.parametrize(("user", "action", "regions", "expected"), CASES)
@@ -286,7 +294,7 @@ ADMIN_ONLY = {
 }
 
 
-@pytest.mark.parametrize("user", [LEADER_USER, CS_USER], ids=["领导", "统计员"])
+@pytest.mark.parametrize("user", [LEADER_USER, CS_USER, REVIEWER_USER], ids=["领导", "统计员", "审核员"])
 @pytest.mark.parametrize("action", ADMIN_ONLY)
 def test_admin_only_actions_refused(db, user, action):
     before = fingerprint(db)

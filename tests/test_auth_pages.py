@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, texts
+from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, switch, texts
 from tests.conftest import filled_template
 from ui import auth
 
@@ -33,7 +33,7 @@ def log_in_through_form(at: AppTest, name: str, password: str) -> AppTest:
 
 def known_pages(at: AppTest) -> set[str]:
     """The pages navigation registered for this session: switching to another one fails in AppTest."""
-    names = {"upload", "progress", "history", "export", "users", "audit", "catalog", "account", "overview"}
+    names = {"upload", "progress", "history", "export", "users", "audit", "catalog", "account", "overview", "review"}
     found = set()
     for name in names:
         try:
@@ -94,7 +94,11 @@ def test_a_disabled_account_is_out_at_its_next_click(demo_copy):
 @pytest.mark.parametrize(
     ("user", "pages"),
     [
-        ("admin", {"overview", "upload", "progress", "history", "export", "users", "audit", "catalog", "account"}),
+        (
+            "admin",
+            {"overview", "upload", "progress", "review", "history", "export", "users", "audit", "catalog", "account"},
+        ),
+        ("rev", {"overview", "progress", "review", "history", "export", "account"}),
         ("leader", {"overview", "progress", "history", "export", "account"}),
         ("cs", {"overview", "upload", "progress", "history", "export", "account"}),
     ],
@@ -131,7 +135,8 @@ def test_statistician_uploads_own_city_only(demo_copy):
 
 def test_statistician_exports_own_city_only(demo_copy, downloads):
     at = new_app("cs").run()
-    at.switch_page("app_pages/jobs.py").run()
+    at.selectbox(key="filter_year").set_value(2024).run()
+    switch(at, "app_pages/jobs.py").run()
     assert not at.get("download_button")
     assert any("统计员只能导出本市州的数据" in c for c in texts(at.caption))
     at.switch_page("app_pages/export.py").run()
@@ -144,7 +149,7 @@ def test_statistician_exports_own_city_only(demo_copy, downloads):
 
 def test_leader_downloads_are_audited_when_clicked(demo_copy, downloads):
     at = new_app("leader").run()
-    at.switch_page("app_pages/jobs.py").run()
+    switch(at, "app_pages/jobs.py").run()
     assert at.get("download_button")
     assert not audit.entries(demo_copy, actions=["export"])  # drawing the button exports nothing
     name = next(n for n in downloads if n.endswith(".csv"))

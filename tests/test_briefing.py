@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -13,34 +14,52 @@ from click.testing import CliRunner
 from docx.oxml.ns import qn
 
 from etl import briefing, catalog, warehouse
-from etl.briefing import BriefingError, build_briefing, load_templates, to_docx, to_markdown
+from etl.briefing import BriefingError, build_briefing, load_templates, read_figures, to_docx, to_markdown
 from etl.cli import main
 from etl.cn_format import cn_quantity
+from etl.pipeline import LOADED, load_bytes
+from etl.roles import SYSTEM
 from tests.apptest import new_app, open_page
+from tests.conftest import header_of, xlsx_bytes
 
 CITY_NAMES = [c.name for c in catalog.cities()]
 ZHUZHOU_2016 = "2016年，株洲市妇联组织招聘会44场，提供就业岗位7.57万个，5890名妇女实现就业"
 
 
+AS_OF = date(2025, 3, 5)
+
+
+def demo_briefing(demo_db: Path, year: int, **options: object) -> briefing.Briefing:
+    with warehouse.connect(demo_db, read_only=True) as con:
+        return build_briefing(read_figures(con, year, as_of=AS_OF), **options)
+
+
 @pytest.fixture(scope="module")
 def frame(demo_db: Path) -> pd.DataFrame:
+    """The demo's published values, for the expected figures."""
     with warehouse.connect(demo_db, read_only=True) as con:
-        return warehouse.values_frame(con)
+        return con.execute("select year, region_code, indicator, value from published_values").df()
 
 
 @pytest.fixture(scope="module")
-def b2016(frame: pd.DataFrame) -> briefing.Briefing:
-    return build_briefing(frame, 2016)
+def b2016(demo_db: Path) -> briefing.Briefing:
+    return demo_briefing(demo_db, 2016)
 
 
 def paragraph(b: briefing.Briefing, city: str) -> str:
     return dict(b.sections)[city]
 
 
-def frame_of(values: dict[tuple[int, str, str], float | None], *, sample: bool = False) -> pd.DataFrame:
-    """A current-values frame from {(year, 市州, indicator code): value}, as warehouse.values_frame gives it."""
-    rows = [(y, catalog.find_region(city).code, i, v, sample) for (y, city, i), v in values.items()]
-    return pd.DataFrame(rows, columns=["year", "region_code", "indicator", "value", "is_sample"])
+def briefing_of(
+    db: Path, values: dict[tuple[int, str, str], float | None], year: int = 2024, *, sample: bool = False
+) -> briefing.Briefing:
+    """The briefing of `year` over a real warehouse holding {(year, 市州, indicator code): value}, published."""
+    names = catalog.indicator_by_code()
+    rows = [["年度", "市州", "指标", "数值"]] + [[y, city, names[i].name, v] for (y, city, i), v in values.items()]
+    report = load_bytes(xlsx_bytes({"长表": rows}), "values.xlsx", db, is_sample=sample, published=True, actor=SYSTEM)
+    assert report.status == LOADED, [i.describe() for i in report.issues]
+    with warehouse.connect(db, read_only=True) as con:
+        return build_briefing(read_figures(con, year, as_of=AS_OF))
 
 
 # ---------------------------------------------------------------- the seed's figures, the seed's style
@@ -84,13 +103,13 @@ def test_title_note_order_and_table(b2016):
 
 def test_2016_summary_names_the_gap(b2016, frame):
     amount = frame.loc[(frame["year"] == 2016) & (frame["indicator"] == "loan_amount"), "value"].sum()
-    assert b2016.summary.startswith("2016年，全省14个市州全部报送统计数据。")
+    assert b2016.summary.startswith("2016年，全省14个市州全部报送统计数据，均已审核通过。")
     assert f"13个市州报送了发放贷款金额数据，合计发放妇女小额担保贷款{cn_quantity(amount, '万元')}。" in b2016.summary
     assert "比上年" not in b2016.summary  # nothing before 2016 to compare with
 
 
-def test_2024_summary_compares_like_with_like(frame):
-    b = build_briefing(frame, 2024)
+def test_2024_summary_compares_like_with_like(demo_db, frame):
+    b = demo_briefing(demo_db, 2024)
     rows = frame[(frame["indicator"] == "village_stations") & frame["value"].notna()]
     now = rows[rows["year"] == 2024].set_index("region_code")["value"]
     before = rows[rows["year"] == 2023].set_index("region_code")["value"]
@@ -102,16 +121,27 @@ def test_2024_summary_compares_like_with_like(frame):
     assert "农村电商" not in paragraph(b, "张家界市") and "电子商务" not in paragraph(b, "张家界市")
 
 
+def test_an_incomplete_year_says_so_first_and_names_the_missing_in_one_sentence(demo_db):
+    b = demo_briefing(demo_db, 2024)  # 张家界市 and 湘西州 sent no 农村电商
+    first = b.summary.split("。")[0] + "。"
+    assert first == (
+        "截至3月5日，2024年全省14个市州中12个已审核通过，张家界市、湘西土家族苗族自治州的数据尚未报齐或尚未审核通过，"
+        "以下合计只含已报市州。"
+    )
+    assert b.summary.count("张家界市") == 1
+
+
 # ---------------------------------------------------------------- rules, on small frames
 
 
-def test_a_city_with_nothing_reported_and_the_province_opening():
-    b = build_briefing(frame_of({(2024, "长沙", "women_employed"): 100, (2024, "株洲", "women_employed"): 80}), 2024)
+def test_a_city_with_nothing_reported_and_the_province_opening(db_path):
+    b = briefing_of(db_path, {(2024, "长沙", "women_employed"): 100, (2024, "株洲", "women_employed"): 80})
     assert paragraph(b, "湘潭市") == "本年度未报送统计数据。"
     assert paragraph(b, "长沙市") == "2024年，长沙市妇联100名妇女实现就业，居全省首位。"
     assert paragraph(b, "株洲市") == "2024年，株洲市妇联80名妇女实现就业。"
-    assert b.summary.startswith("2024年，全省2个市州报送了统计数据，湘潭市、衡阳市、")
-    assert "湘西土家族苗族自治州未报送。2个市州报送了就业创业数据，合计180名妇女实现就业。" in b.summary
+    assert b.summary.startswith("截至3月5日，2024年全省14个市州中0个已审核通过，长沙市、株洲市、湘潭市、")
+    assert "湘西土家族苗族自治州的数据尚未报齐或尚未审核通过，以下合计只含已报市州。" in b.summary
+    assert "2个市州报送了就业创业数据，合计180名妇女实现就业。" in b.summary
     assert "本年度无市州报送小额担保贷款数据。" in b.summary
     assert b.note is None
 
@@ -128,20 +158,20 @@ def test_a_city_with_nothing_reported_and_the_province_opening():
         (None, 50, ""),
     ],
 )
-def test_sharp_change_remark(before, after, remark):
+def test_sharp_change_remark(db_path, before, after, remark):
     values = {(2023, "长沙", "women_employed"): before, (2024, "长沙", "women_employed"): after}
-    b = build_briefing(frame_of(values), 2024)
+    b = briefing_of(db_path, values)
     # One 市州 alone is not "居全省首位".
     assert paragraph(b, "长沙市") == f"2024年，长沙市妇联{after}名妇女实现就业{remark}。"
 
 
-def test_province_total_flat_and_only_over_cities_reporting_both_years():
+def test_province_total_flat_and_only_over_cities_reporting_both_years(db_path):
     values = {
         (2023, "长沙", "loan_amount"): 500,
         (2024, "长沙", "loan_amount"): 500,
         (2024, "株洲", "loan_amount"): 20000,  # new this year: counts in the total, not in the change
     }
-    b = build_briefing(frame_of(values, sample=True), 2024)
+    b = briefing_of(db_path, values, sample=True)
     sentence = (
         "2个市州报送了小额担保贷款数据，合计发放妇女小额担保贷款2.05亿元，与上年持平（按两年均报送的1个市州计算）"
     )
@@ -149,9 +179,23 @@ def test_province_total_flat_and_only_over_cities_reporting_both_years():
     assert b.note == "注：本简报含示例数据，仅供演示。"
 
 
-def test_a_year_with_no_data_is_refused():
-    with pytest.raises(BriefingError, match="^2015年尚无市州报送数据，无法生成简报。$"):
-        build_briefing(frame_of({(2016, "长沙", "women_employed"): 1, (2015, "长沙", "women_employed"): None}), 2015)
+def test_a_year_with_no_data_is_refused(db_path):
+    with pytest.raises(BriefingError, match="^2015年尚无市州已审核通过的报送数据，无法生成简报。$"):
+        briefing_of(db_path, {(2016, "长沙", "women_employed"): 1}, 2015)
+
+
+def test_pending_figures_stay_out_unless_asked(db_path):
+    briefing_of(db_path, {(2024, "长沙", "women_employed"): 100})
+    load_bytes(
+        xlsx_bytes({"S": [["2024年"], header_of("jobs"), ["株洲市", None, None, 80]]}), "zz.xlsx", db_path, actor=SYSTEM
+    )
+    with warehouse.connect(db_path, read_only=True) as con:
+        published = build_briefing(read_figures(con, 2024, as_of=AS_OF))
+        staff = build_briefing(read_figures(con, 2024, include_pending=True, as_of=AS_OF))
+    assert paragraph(published, "株洲市") == "本年度未报送统计数据。"
+    assert "1个市州报送了就业创业数据，合计100名妇女实现就业。" in published.summary
+    assert paragraph(staff, "株洲市") == "2024年，株洲市妇联80名妇女实现就业。"
+    assert staff.note == "注：本简报含待审核数据，仅供内部核对，不得对外使用。"
 
 
 # ---------------------------------------------------------------- the wording file
@@ -163,11 +207,11 @@ def test_every_indicator_has_a_clause_and_every_clause_an_indicator():
     assert set(clauses) == {i.code for i in catalog.indicators()}
 
 
-def test_staff_can_change_the_wording(tmp_path, frame):
+def test_staff_can_change_the_wording(tmp_path, demo_db):
     path = tmp_path / "briefing_templates.toml"
     text = briefing.TEMPLATES_FILE.read_text(encoding="utf-8").replace("组织招聘会{value}", "举办{value}招聘会")
     path.write_text(text, encoding="utf-8")
-    b = build_briefing(frame, 2016, load_templates(path))
+    b = demo_briefing(demo_db, 2016, templates=load_templates(path))
     assert paragraph(b, "株洲市").startswith("2016年，株洲市妇联举办44场招聘会，提供就业岗位7.57万个")
 
 
@@ -239,7 +283,7 @@ def test_cli_writes_word_and_markdown(demo_db, tmp_path, b2016):
     ("year", "output", "code", "message"),
     [
         ("2016", "x.pdf", 2, "✗ 不支持的简报格式 .pdf：输出文件请以 .docx（Word）或 .md（Markdown）结尾。\n"),
-        ("2015", "x.md", 1, "✗ 2015年尚无市州报送数据，无法生成简报。\n"),
+        ("2015", "x.md", 1, "✗ 2015年尚无市州已审核通过的报送数据，无法生成简报。\n"),
     ],
 )
 def test_cli_refusals(demo_db, tmp_path, year, output, code, message):
@@ -271,4 +315,4 @@ def test_page_on_an_empty_warehouse(tmp_path, monkeypatch):
     monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
     at = open_page(new_app(), "app_pages/briefing.py")
     assert [i.value for i in at.info] == ["尚无数据，请先上报。"]
-    assert not at.selectbox
+    assert [s.key for s in at.selectbox] == ["filter_year"]  # staff: the year being collected, nothing else

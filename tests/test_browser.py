@@ -32,6 +32,7 @@ PAGES = {
     "progress": "填报进度",
     "history": "上报记录",
     "export": "数据导出",
+    "review": "审核",
 }
 
 
@@ -152,14 +153,17 @@ def test_statistician_round_trip(served, tmp_path):
             "含灵活就业人数，已与人社局核对",
         )
 
-    open_page(driver, url, "jobs", "2025年各市州举办招聘会场次", "?year=2025&city=430200")
+    wait_text(driver, "待省妇联审核通过后发布")
+
+    # Staff see it with 含待审核数据 (in the address, as a bookmark keeps it); it is not published yet.
+    open_page(driver, url, "jobs", "2025年各市州举办招聘会场次", "?year=2025&city=430200&pending=1")
     wait_text(driver, "全省平均 50场")  # only 株洲市 has reported 2025: its 50 is the average
     screenshot(driver, "jobs_after_upload")
 
-    open_page(driver, url, "export", "数据导出", "?year=2025")
+    open_page(driver, url, "export", "数据导出", "?year=2025&pending=1")
     click(driver, "//button[contains(., '明细 CSV')]")
     exported = wait_for_download(downloads, ".csv").read_text(encoding="utf-8-sig")
-    assert "2025,430200,株洲市,就业创业,举办招聘会场次,场,50" in exported.splitlines()
+    assert "2025,430200,株洲市,就业创业,举办招聘会场次,场,50,待审核" in exported.splitlines()
     screenshot(driver, "export")
 
 
@@ -177,9 +181,109 @@ def test_broken_upload_shows_the_cell(served, tmp_path):
     screenshot(driver, "upload_error")
 
 
+def choose(driver, label: str, option: str) -> None:  # noqa: ANN001
+    """Pick the option containing `option` in the selectbox labelled `label`, as a person does: open, click."""
+    click(driver, f"//div[@data-testid='stSelectbox'][.//label[contains(., '{label}')]]//input")
+    click(driver, f"//*[@role='option'][contains(., '{option}')]")
+
+
+def log_in_as(driver, url: str, name: str) -> None:  # noqa: ANN001
+    """Log out whoever is logged in, then log in as `name` through the form."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{url}/account")
+    logged_in, form = "当前用户", "忘记密码请联系管理员重设"
+    WebDriverWait(driver, 40).until(
+        lambda d: any(t in d.find_element("tag name", "body").text for t in (logged_in, form))
+    )
+    if logged_in in driver.find_element("tag name", "body").text:
+        click(driver, "//button[contains(., '退出登录')]")
+        wait_text(driver, "已退出登录。")
+    fill_log_in(driver, name, TEST_USERS[name][2])
+    wait_text(driver, f"当前用户：{name}")
+
+
+def test_review_before_publication(served, tmp_path):
+    """统计员 uploads; a 元-for-万元 figure is refused with the fix; an unusual one goes to review with its 说明 and
+    leaders do not see it until the 审核员 approves; a return reaches the 统计员 with its reason."""
+    from tests.conftest import filled_template
+
+    url, driver, _, _ = served
+    log_in_as(driver, url, "cs")
+    in_yuan = tmp_path / "长沙2025元.xlsx"
+    loans = ("小额担保贷款", "长沙市")
+    # 10.2亿 typed in 元 where 万元 belong: 60 万 per loan becomes 60 亿
+    in_yuan.write_bytes(
+        filled_template(2025, {(*loans, "发放贷款笔数"): 1700, (*loans, "发放贷款金额"): 1020000000}, "430100")
+    )
+    open_page(driver, url, "upload", "第一步：下载报表模板")
+    upload(driver, in_yuan)
+    wait_text(driver, "有 1 个错误，未写入任何数据")
+    wait_in_table(driver, "是否按元填写？按万元应为 102000。")  # issues are a table: text, never Markdown
+    screenshot(driver, "review_refused_yuan")
+
+    unusual = tmp_path / "长沙2025.xlsx"
+    unusual.write_bytes(
+        filled_template(2025, {(*loans, "发放贷款笔数"): 1700, (*loans, "发放贷款金额"): 102000}, "430100")
+    )
+    driver.get(f"{url}/upload")
+    wait_text(driver, "第一步：下载报表模板")
+    upload(driver, unusual)
+    wait_in_table(driver, "平均每笔贷款 60.00 万元，超出常见范围")
+    click(driver, "//label[contains(., '已核实，仍然提交')]")
+    from selenium.webdriver.common.keys import Keys
+
+    driver.find_element("css selector", "input[aria-label^='上报说明']").send_keys("含两笔大额创业贷款", Keys.TAB)
+    click(driver, "//button[normalize-space(.)='提交']")
+    wait_text(driver, "待省妇联审核通过后发布")
+
+    log_in_as(driver, url, "leader")
+    open_page(driver, url, "loans", "小额担保贷款", "?year=2025")
+    body = driver.find_element("tag name", "body").text
+    assert "2025年各市州" not in body and "2022年各市州发放贷款笔数" in body  # 2025 has nothing published
+    screenshot(driver, "review_leader_before")
+
+    log_in_as(driver, url, "rev")
+    open_page(driver, url, "review", "审核一次上报")
+    choose(driver, "审核一次上报", "长沙2025.xlsx")  # other tests may have left a submission waiting too
+    wait_text(driver, "统计员的上报说明：含两笔大额创业贷款")
+    click(driver, "//label[contains(., '已核实 小额担保贷款!C4：平均每笔贷款 60.00 万元')]")
+    click(driver, "//button[contains(., '审核通过')]")
+    wait_text(driver, "数据已发布并审核锁定，领导即可看到。")
+    screenshot(driver, "review_approved")
+
+    log_in_as(driver, url, "leader")
+    open_page(driver, url, "loans", "2025年各市州发放贷款笔数", "?year=2025")
+    wait_text(driver, "14 个市州中 0 个已审核通过")  # 长沙市 sent one 类别 of four: the year is far from complete
+    wait_text(driver, "2025年已报 1 个市州合计 1700笔")
+    screenshot(driver, "review_leader_after")
+
+    log_in_as(driver, url, "cs")
+    jobs = tmp_path / "长沙2025就业.xlsx"
+    jobs.write_bytes(filled_template(2025, {("就业创业", "长沙市", "举办招聘会场次"): 120}, "430100"))
+    open_page(driver, url, "upload", "第一步：下载报表模板")
+    upload(driver, jobs)
+    click(driver, "//button[normalize-space(.)='提交']")
+    wait_text(driver, "待省妇联审核通过后发布")
+    log_in_as(driver, url, "rev")
+    open_page(driver, url, "review", "审核一次上报")
+    choose(driver, "审核一次上报", "长沙2025就业.xlsx")
+    wait_text(driver, "这次上报没有警告。")
+    reason = driver.find_element("css selector", "textarea[aria-label^='退回原因']")
+    reason.send_keys("请补填提供就业岗位数和培训人次")
+    reason.send_keys(Keys.CONTROL, Keys.ENTER)
+    click(driver, "//button[normalize-space(.)='退回']")
+    wait_text(driver, "统计员将看到退回原因。")
+    log_in_as(driver, url, "cs")
+    open_page(driver, url, "upload", "被省妇联退回")
+    wait_text(driver, "请补填提供就业岗位数和培训人次")
+    screenshot(driver, "review_returned")
+
+
 def test_log_in_survives_a_reload_and_log_out_ends_it(served):
     """Runs last in this module: it leaves the browser logged in as a 统计员."""
     url, driver, _, _ = served
+    log_in_as(driver, url, "admin")
     open_page(driver, url, "jobs", "2016年各市州举办招聘会场次", "?year=2016")  # a new page load: the cookie holds
     click(driver, "//button[contains(., '退出登录')]")
     wait_text(driver, "已退出登录。")

@@ -140,7 +140,7 @@ def test_hostile_text_is_shown_as_text_on_every_page(site):
         assert_nothing_interpreted(driver, listener, "upload")
 
         # 上报记录: file name, 上报说明 and sender of a stored submission, its sheet name in the cells
-        driver.get(f"{url}/history?year=2016&city=430200")
+        driver.get(f"{url}/history?year=2016&city=430200&pending=1")  # the hostile version is 待审核
         wait_text(driver, "查看一次上报")
         wait_in_table(driver, texts["file"])
         assert_nothing_interpreted(driver, listener, "history")

@@ -12,6 +12,7 @@ import duckdb
 import python_calamine
 from click.testing import CliRunner
 
+from etl import actions
 from etl.cli import main
 from etl.config import PROJECT_ROOT
 from etl.export import neutralise, tidy_csv
@@ -138,28 +139,36 @@ def test_cli_refuses_oversize_file_before_reading(db_path, write_file):
     assert "超过上限 10 MB" in result.output
 
 
-def test_cli_export_is_tidy_with_bom(db_path, tmp_path):
+def cli_export(db_path: Path, out: Path, *options: str) -> list[list[str]]:
+    result = CliRunner().invoke(main, ["export", "--db", str(db_path), *options, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_cli_export_is_tidy_with_bom_and_published_only_unless_asked(db_path, tmp_path):
     load_bytes(jobs("株洲市", 44, 75700, 5890), "zz.xlsx", db_path, actor=SYSTEM)
     load_bytes(
         xlsx_bytes({"S": [["2016年"], header_of("loans"), ["益阳市", 878, 10211.5]]}), "yy.xlsx", db_path, actor=SYSTEM
     )
-    out = tmp_path / "out.csv"
-    result = CliRunner().invoke(main, ["export", "--db", str(db_path), "--year", "2016", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows == [
-        ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值"],
+    header = ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值"]
+    figures = [
         ["2016", "430200", "株洲市", "就业创业", "举办招聘会场次", "场", "44"],
         ["2016", "430200", "株洲市", "就业创业", "提供就业岗位数", "个", "75700"],
         ["2016", "430200", "株洲市", "就业创业", "实现就业妇女人数", "人", "5890"],
         ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款笔数", "笔", "878"],
         ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211.5"],
     ]
-    domain_only = tmp_path / "loans.csv"
-    CliRunner().invoke(main, ["export", "--db", str(db_path), "--domain", "小额担保贷款", "-o", str(domain_only)])
-    assert len(domain_only.read_text(encoding="utf-8-sig").splitlines()) == 3
+    out = tmp_path / "out.csv"
+    assert cli_export(db_path, out, "--year", "2016") == [header]  # nothing reviewed yet
+    pending = cli_export(db_path, out, "--year", "2016", "--include-pending")
+    assert pending == [[*header, "审核状态"]] + [[*row, "待审核"] for row in figures]
+    actions.approve(SYSTEM, db_path, year=2016, region_code="430200")
+    assert cli_export(db_path, out, "--year", "2016") == [header] + figures[:3]
+    both = cli_export(db_path, out, "--year", "2016", "--include-pending")
+    assert [row[-1] for row in both[1:]] == ["已审核"] * 3 + ["待审核"] * 2
+    assert len(cli_export(db_path, tmp_path / "loans.csv", "--domain", "小额担保贷款", "--include-pending")) == 3
 
 
 def test_export_without_warehouse_says_so(tmp_path):
@@ -225,4 +234,4 @@ def test_reading_a_warehouse_from_an_older_version_upgrades_its_schema(db_path):
         con.execute("update schema_info set value = 'old' where key = 'digest'")
     with warehouse.connect(db_path, read_only=True) as con:
         assert warehouse.deadline_of(con, 2016) is None
-        assert warehouse.current_values(con)[0][-1] == 44
+        assert warehouse.current_values(con, include_pending=True)[0][6] == 44

@@ -52,7 +52,7 @@ def test_city_filter_changes_what_the_charts_hold(app):
     bar, lines = figures(at)
     assert set(bar_values(bar)) == {"株洲市", "益阳市"}
     assert [trace["name"] for trace in lines["data"]] == ["株洲市", "益阳市"]
-    assert list(at.dataframe[0].value.index) == ["株洲市", "益阳市"]
+    assert list(at.dataframe[0].value.index) == ["株洲市", "益阳市", "已报市州合计", "已报市州数"]
     assert at.query_params["city"] == ["430200", "430900"]
     at.button(key="filter_clear").click().run()  # 清空
     assert not at.exception

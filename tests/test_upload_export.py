@@ -17,7 +17,7 @@ from etl.config import MAX_FILE_BYTES, PROJECT_ROOT, UPLOAD_CEILING_MB
 from etl.export import EXPORT_HEADER
 from tests.apptest import bar_values, figures, issue_rows, new_app, seen, texts
 from tests.conftest import filled_template, fingerprint, stored
-from ui import export
+from ui import data, export
 
 APP = str(PROJECT_ROOT / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -162,7 +162,7 @@ def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_j
     assert not submit_button(at).proto.disabled
     submit_button(at).click().run()
     assert not at.exception
-    assert at.success[0].value.endswith("新增 0 项，更改 1 项，未变 5 项。")
+    assert at.success[0].value.endswith("新增 0 项，更改 1 项，未变 5 项。待省妇联审核通过后发布，领导才会看到。")
     with duckdb.connect(str(own_db), read_only=True) as con:
         note, source = con.execute(
             "select note, source from submissions order by submission_id desc limit 1"
@@ -188,7 +188,9 @@ def test_clean_change_is_previewed_charted_and_submitted_once(own_db, zhuzhou_jo
 
     submit_button(at).click().run()
     assert not at.exception
-    assert at.success[0].value == "已提交（上报编号 10）：新增 0 项，更改 1 项，未变 5 项。"
+    assert at.success[0].value == (
+        "已提交（上报编号 10）：新增 0 项，更改 1 项，未变 5 项。待省妇联审核通过后发布，领导才会看到。"
+    )
     assert at.dataframe[0].value.values.tolist() == [
         [2016, "株洲市", "就业创业", "提供就业岗位数", "个", "75700 → 80000"]
     ]
@@ -207,13 +209,22 @@ def test_clearing_a_value_is_called_so(own_db, zhuzhou_jobs_2016):
 # ---------------------------------------------------------------- 数据导出
 
 
-@pytest.fixture(scope="module")
-def values(demo_db):  # noqa: ANN201 - the frame ui.data.values() serves the pages
-    with warehouse.connect(demo_db, read_only=True) as con:
-        return warehouse.values_frame(con)
-
-
 ALL = export.Selection(2016, 2016, tuple(c.code for c in catalog.cities()), tuple(d.code for d in catalog.domains()))
+
+
+@pytest.fixture(scope="module")
+def values(demo_db):  # noqa: ANN201 - what ui.data serves the export page: the values and the province's totals
+    with warehouse.connect(demo_db, read_only=True) as con:
+        rows = data.export_frame(warehouse.current_values(con, reported_only=False))
+        return rows[rows["region_code"].isin(ALL.cities)], warehouse.marts.province(con, False, year=2016)
+
+
+def build(values, selection, wide_year=None):  # noqa: ANN001, ANN201
+    rows, province = values
+    chosen = rows[rows["year"].between(selection.first_year, selection.last_year)
+                  & rows["region_code"].isin(selection.city_codes())
+                  & rows["indicator"].isin(selection.indicator_codes())]  # fmt: skip
+    return export.build(chosen, province, selection, wide_year)
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
@@ -226,8 +237,9 @@ def test_export_page_previews_the_selection(app, values):
     app.selectbox(key="filter_year").set_value(2016).run()
     at = app.switch_page("app_pages/export.py").run()
     assert not at.exception
-    expected = len(export.build(values, ALL).tidy)
-    assert at.caption[0].value == f"共 {expected} 行已填报数据，下表预览前 200 行。"
+    expected = len(build(values, ALL).tidy)
+    assert at.caption[0].value == "导出已审核通过的数据。"
+    assert at.caption[1].value == f"共 {expected} 行已填报数据，下表预览前 200 行。"
     assert len(at.dataframe[0].value) == 200
     assert list(at.dataframe[0].value.columns) == EXPORT_HEADER
     at.multiselect(key="export_domains").set_value(["loans"]).run()
@@ -244,7 +256,7 @@ def test_export_page_previews_the_selection(app, values):
 
 
 def test_tidy_csv_is_the_etl_export_format(values, demo_db):
-    rows = csv_rows(export.build(values, ALL).tidy_csv())
+    rows = csv_rows(build(values, ALL).tidy_csv())
     assert rows[0] == EXPORT_HEADER
     assert ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211"] in rows
     with warehouse.connect(demo_db, read_only=True) as con:
@@ -253,9 +265,9 @@ def test_tidy_csv_is_the_etl_export_format(values, demo_db):
 
 
 def test_wide_csv_is_cities_by_indicators(values, demo_db):
-    rows = csv_rows(export.build(values, ALL).wide_csv())
+    rows = csv_rows(build(values, ALL).wide_csv())
     assert rows[0] == ["市州"] + [i.label for i in catalog.indicators()]
-    assert [r[0] for r in rows[1:]] == [c.name for c in catalog.cities()]
+    assert [r[0] for r in rows[1:]] == [c.name for c in catalog.cities()] + ["全省（已报市州合计）"]
     yiyang = next(r for r in rows if r[0] == "益阳市")
     db = stored(demo_db, 2016)
     expected = [db.get(("益阳市", 2016, i.name)) for i in catalog.indicators()]
@@ -266,7 +278,7 @@ def test_wide_csv_is_cities_by_indicators(values, demo_db):
 
 
 def test_xlsx_has_title_figures_and_a_source_line_marking_sample_data(values):
-    view = export.build(values, export.Selection(2016, 2017, ("430900",), ("loans",), ("loan_amount",)), 2016)
+    view = build(values, export.Selection(2016, 2017, ("430900",), ("loans",), ("loan_amount",)), 2016)
     book = openpyxl.load_workbook(io.BytesIO(view.xlsx()))
     assert book.sheetnames == ["按市州", "明细"]
     wide = [list(r) for r in book["按市州"].iter_rows(values_only=True)]
@@ -282,11 +294,11 @@ def test_xlsx_has_title_figures_and_a_source_line_marking_sample_data(values):
 
 
 def test_every_text_cell_of_the_wide_files_is_neutralised(values, monkeypatch):
-    hostile = export.build(values, ALL).wide().iloc[:2, :2]
+    hostile = build(values, ALL).wide().iloc[:2, :2]
     hostile.columns = ['=HYPERLINK("http://x","点我")', "@SUM(A1)"]
     hostile.index = hostile.index.map(lambda name: "+" + name).rename("-市州")
     monkeypatch.setattr(export.Export, "wide", lambda self: hostile)
-    view = export.build(values, ALL)
+    view = build(values, ALL)
     texts = [cell for row in csv_rows(view.wide_csv()) for cell in row if cell and not _is_number(cell)]
     book = openpyxl.load_workbook(io.BytesIO(view.xlsx()))
     texts += [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]

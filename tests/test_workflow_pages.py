@@ -12,7 +12,7 @@ from etl import warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
-from tests.apptest import new_app, open_page, texts
+from tests.apptest import new_app, open_page, switch, texts
 from tests.conftest import filled_template
 from ui.history import change
 from ui.progress import reminder
@@ -58,8 +58,8 @@ def test_progress_matrix_summary_and_reminders_on_the_demo(app, downloads):
     assert len(matrix) == 14
     assert set(matrix["审核"]) == {""}  # nothing locked in the demo
     assert matrix.loc["张家界市", "农村电商"] == "未报"
-    assert matrix.loc["永州市", "两癌检查"].startswith("部分 5/6 · 20")
-    assert matrix.loc["长沙市", "就业创业"].startswith("已报 · 20")
+    assert matrix.loc["永州市", "两癌检查"].startswith("部分 5/6 · 已审核 · 20")
+    assert matrix.loc["长沙市", "就业创业"].startswith("已报 · 已审核 · 20")
     assert "**已报 53 / 部分 1 / 未报 2**" in texts(at.markdown)
     assert "尚未设置截止日期。" in texts(at.caption)
     assert not any("（逾期）" in cell for cell in matrix.to_numpy().ravel())
@@ -124,12 +124,28 @@ def test_reminder_wording(deadline, expected):
     assert reminder("衡阳市", rows[2:], deadline, today=date(2025, 1, 10)) is None
 
 
-@pytest.mark.parametrize("page", ["app_pages/progress.py", "app_pages/history.py"])
-def test_workflow_pages_on_an_empty_warehouse(tmp_path, monkeypatch, page):
+def test_history_on_an_empty_warehouse(tmp_path, monkeypatch):
     monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
-    at = open_page(new_app(), page)
+    at = open_page(new_app(), "app_pages/history.py")
     assert texts(at.info) == ["尚无数据，请先上报。"]
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_progress_before_the_first_return_offers_the_year_being_collected(tmp_path, monkeypatch):
+    """Staff land on the year being collected even with no warehouse yet, so its deadline can be set ahead."""
+    monkeypatch.setenv("HNFL_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("HNFL_COLLECTING_YEAR", "2025")
+    at = open_page(new_app(), "app_pages/progress.py")
+    assert at.selectbox(key="filter_year").value == 2025
+    assert at.selectbox(key="filter_year").options == ["2025年"]
+    matrix = at.dataframe[0].value
+    assert len(matrix) == 14 and set(matrix["就业创业"]) == {"未报"}
+    assert "**已报 0 / 部分 0 / 未报 56**" in texts(at.markdown)
+    assert not (tmp_path / "none.duckdb").exists()  # looking creates nothing
+    at.date_input(key="progress_deadline_2025").set_value(date(2026, 3, 31)).run()
+    at.button(key="progress_deadline_save").click().run()
+    assert texts(at.success) == ["已保存：2025年截止日期为2026年3月31日。"]
+    assert "当前截止日期：2026年3月31日" in texts(at.caption)
 
 
 # ---------------------------------------------------------------- 上报记录
@@ -162,28 +178,41 @@ def test_history_follows_the_city_filter(changed):
 
 
 def test_restore_an_earlier_version(changed):
-    at = open_page(new_app(), "app_pages/history.py", year=2016)
+    at = open_page(new_app(), "app_pages/history.py", year=2016, pending=True)
     at.selectbox(key="history_slice_city").set_value("430200").run()
-    assert "**第 2 版**（当前）" in texts(at.markdown)
+    assert "**第 2 版**（当前） · 待审核" in texts(at.markdown)
+    assert "**第 1 版**（领导看到的版本） · 已审核通过" in texts(at.markdown)
     newest = at.dataframe[2].value.set_index("指标")["与上一版相比"]
     assert newest["举办招聘会场次"] == "44 → 50"
     assert newest["提供就业岗位数"] == "未变"
 
     at.button(key="history_restore_430200_2016_jobs_1").click().run()
     assert not at.exception
-    assert texts(at.success) == ["已恢复为第 3 版（新版本），内容与第 1 版相同。"]
+    assert texts(at.success) == ["已恢复第 1 版：新上报编号 11，1 组生成新版本，待审核通过后发布。"]
     assert [m for m in texts(at.markdown) if m.startswith("**第 ")][-3:] == [
-        "**第 3 版**（当前）", "**第 2 版**", "**第 1 版**",
+        "**第 3 版**（当前） · 待审核", "**第 2 版** · 未审核，已被新版本取代",
+        "**第 1 版**（领导看到的版本） · 已审核通过",
     ]  # fmt: skip
     with warehouse.connect(changed, read_only=True) as con:
         assert len(warehouse.slice_versions_of(con, "430200", 2016, "jobs")) == 3
-        assert warehouse.provenance(con, "430200", 2016, "job_fairs")["value"] == 44
+        assert warehouse.provenance(con, "430200", 2016, "job_fairs", include_pending=True)["value"] == 44
 
     at.selectbox(key="history_submission").set_value(11).run()
     assert "这条记录是“恢复版本”操作，没有原始文件。" in texts(at.info)
-    at.switch_page("app_pages/jobs.py").run()
+    switch(at, "app_pages/jobs.py").run()
     at.selectbox(key="jobs_indicator").set_value("job_fairs").run()
-    assert at.dataframe[0].value.loc["株洲市", "2016年"] == "44"  # the dashboard shows the restored figure at once
+    # staff with 含待审核数据 see the restored figure at once: v1's 44 again, equal to the published one
+    assert at.dataframe[0].value.loc["株洲市", "2016年"] == "44"
+
+
+def test_restoring_a_version_equal_to_the_current_one_makes_none(changed):
+    at = open_page(new_app(), "app_pages/history.py", year=2016)
+    at.selectbox(key="history_slice_city").set_value("430200").run()
+    at.button(key="history_restore_430200_2016_jobs_1").click().run()  # 44 again
+    at.button(key="history_restore_430200_2016_jobs_1").click().run()  # and once more: nothing new
+    assert texts(at.info)[-1:] == ["第 1 版与当前数据完全相同，无需恢复，未生成新版本。"]
+    with warehouse.connect(changed, read_only=True) as con:
+        assert len(warehouse.slice_versions_of(con, "430200", 2016, "jobs")) == 3
 
 
 @pytest.mark.parametrize(
@@ -213,18 +242,22 @@ def test_provenance_on_the_history_page(changed):
     at = open_page(new_app(), "app_pages/history.py", year=2016)
     at.selectbox(key="history_prov_city").set_value("430200")
     at.selectbox(key="history_prov_indicator").set_value("job_fairs").run()
+    assert "**株洲市2016年举办招聘会场次：44场**" in texts(at.markdown)  # published: the correction waits
+    assert provenance_rows(at)["审核状态"].startswith("已审核通过（示例数据，")
+    at.toggle(key="filter_pending").set_value(True).run()
     assert "**株洲市2016年举办招聘会场次：50场**" in texts(at.markdown)
     rows = provenance_rows(at)
     assert rows["来源文件"] == "株洲市_2016_更正.xlsx"
     assert rows["位置"] == "就业创业!B4"
     assert rows["上报人"] == "株洲市统计员"
+    assert (rows["版本"], rows["审核状态"]) == ("第 2 版", "待审核")
     assert rows["修改情况"] == "原为 44场（第 1 版）"
     at.selectbox(key="history_prov_indicator").set_value("loan_amount").run()
-    assert provenance_rows(at)["修改情况"] == "首次上报，没有更早的版本"
+    assert provenance_rows(at)["修改情况"] == "首次上报，没有更早的已审核版本"
     at.selectbox(key="history_prov_year").set_value(2024).run()
     at.selectbox(key="history_prov_city").set_value("430800")
     at.selectbox(key="history_prov_indicator").set_value("village_stations").run()
-    assert "张家界市2024年尚未上报“农村电商”，村级电商服务站数没有来源可查。" in texts(at.info)
+    assert "张家界市2024年尚无上报的“农村电商”数据，村级电商服务站数没有来源可查。" in texts(at.info)
 
 
 def test_provenance_one_click_from_the_domain_table(app):

@@ -1,5 +1,8 @@
 """Plotly figures in one house style (Chinese labels, units on axes, one colour per 市州); no st.* calls.
 
+Figures still 待审核 (a `pending` column in the frame) are drawn hatched (bars) or as open diamonds (lines), and
+say so on hover.
+
 Figures are built in one shot (traces + a layout dict): plotly's update_*/add_hline helpers cost
 several ms each, which a page rerun cannot afford (PERFORMANCE.md budget 7).
 """
@@ -21,6 +24,34 @@ PALETTE = [
 ]  # fmt: skip
 CITY_COLORS = {city.code: PALETTE[i % len(PALETTE)] for i, city in enumerate(catalog.cities())}
 GRID = "#EEEEEE"
+PENDING_MARK = "（待审核）"
+
+
+def _pending(frame: pd.DataFrame) -> list[bool]:
+    return [bool(p) for p in frame["pending"]] if "pending" in frame else [False] * len(frame)
+
+
+def _bar_marker(codes: list[str], pending: list[bool]) -> dict:
+    """One colour per 市州; a pending figure hatched, so it never passes for a reviewed one."""
+    marker = {"color": [CITY_COLORS.get(c, ACCENT) for c in codes]}
+    if any(pending):
+        marker["pattern"] = {"shape": ["/" if p else "" for p in pending], "fgcolor": "white", "solidity": 0.5}
+    return marker
+
+
+def _hover_values(values: list, unit: str, pending: list[bool]) -> list[str]:
+    return [cn_quantity(v, unit) + (PENDING_MARK if p else "") for v, p in zip(values, pending, strict=True)]
+
+
+def frozen(figure: go.Figure) -> dict:
+    """What a cache keeps of a figure: unpickling a go.Figure validates it all again (20–30 ms a chart, measured
+    in bench/bench_pages.py), while a dict unpickles at once."""
+    return figure.to_dict()
+
+
+def thawed(spec: dict | None) -> go.Figure | None:
+    """The figure of a cached spec, for st.plotly_chart: it was validated when built, so it is not again (< 1 ms)."""
+    return None if spec is None else go.Figure(spec, _validate=False)
 
 
 def _layout(title: str, *, height: int = 420, **extra: object) -> dict:
@@ -41,7 +72,7 @@ def _value_axis(unit: str) -> dict:
     return {"title": {"text": f"单位：{unit}"}, "gridcolor": GRID, "tickformat": ",~r", "rangemode": "tozero"}
 
 
-def _average_line(average: float, unit: str) -> dict:
+def _average_line(average: float, unit: str, label: str) -> dict:
     """A dashed horizontal line with its label, as layout shapes (add_hline is slow)."""
     return {
         "shapes": [
@@ -50,23 +81,26 @@ def _average_line(average: float, unit: str) -> dict:
         ],
         "annotations": [
             {"xref": "paper", "x": 1, "xanchor": "right", "y": average, "yanchor": "bottom",
-             "text": f"全省平均 {cn_quantity(average, unit)}", "showarrow": False}
+             "text": f"{label} {cn_quantity(average, unit)}", "showarrow": False}
         ],
     }  # fmt: skip
 
 
-def bar_by_city(frame: pd.DataFrame, *, title: str, unit: str, average: float | None = None) -> go.Figure:
-    """Reporting 市州 sorted high → low; unreported ones are left out (never drawn as 0) and named by the caller."""
+def bar_by_city(
+    frame: pd.DataFrame, *, title: str, unit: str, average: float | None = None, average_label: str = "全省平均"
+) -> go.Figure:
+    """Reporting 市州 sorted high → low; unreported ones are left out (never drawn as 0) and named by the caller.
+    The dashed line is the province's figure (`average`), whatever 市州 the frame holds."""
     rows = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
-    values = rows["value"].tolist()
+    values, pending = rows["value"].tolist(), _pending(rows)
     bar = go.Bar(
         x=rows["region_name"].tolist(),
         y=values,
-        marker_color=[CITY_COLORS.get(c, ACCENT) for c in rows["region_code"]],
-        customdata=[cn_quantity(v, unit) for v in values],
+        marker=_bar_marker(rows["region_code"].tolist(), pending),
+        customdata=_hover_values(values, unit, pending),
         hovertemplate="%{x}：%{customdata}<extra></extra>",
     )
-    extra = _average_line(average, unit) if average is not None else {}
+    extra = _average_line(average, unit, average_label) if average is not None and average == average else {}
     return go.Figure(data=[bar], layout=_layout(title, yaxis=_value_axis(unit), xaxis={"showgrid": False}, **extra))
 
 
@@ -77,7 +111,11 @@ def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
     traces = []
     for code in (c.code for c in catalog.cities() if c.code in groups):
         rows = groups[code]
-        values = rows["value"].tolist()
+        values, pending = rows["value"].tolist(), _pending(rows)
+        marker = {
+            "symbol": ["diamond-open" if p else "circle" for p in pending],
+            "size": [11 if p else 6 for p in pending],
+        }
         traces.append(
             go.Scatter(
                 x=rows["year"].tolist(),
@@ -86,7 +124,8 @@ def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": CITY_COLORS.get(code, ACCENT), "width": 2},
-                customdata=[cn_quantity(v, unit) for v in values],
+                marker=marker,
+                customdata=_hover_values(values, unit, pending),
                 hovertemplate=f"{names[code].name} %{{x}}年：%{{customdata}}<extra></extra>",
             )
         )
@@ -103,27 +142,31 @@ def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
 def ranking_bar(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
     """Horizontal ranking, largest on top, for the overview."""
     rows = frame.dropna(subset=["value"]).sort_values("value")
-    values = rows["value"].tolist()
+    values, pending = rows["value"].tolist(), _pending(rows)
     bar = go.Bar(
         y=rows["region_name"].tolist(),
         x=values,
         orientation="h",
-        marker_color=[CITY_COLORS.get(c, ACCENT) for c in rows["region_code"]],
-        customdata=[cn_quantity(v, unit) for v in values],
+        marker=_bar_marker(rows["region_code"].tolist(), pending),
+        customdata=_hover_values(values, unit, pending),
         hovertemplate="%{y}：%{customdata}<extra></extra>",
     )
     axis = {"title": {"text": f"单位：{unit}"}, "gridcolor": GRID, "tickformat": ",~r"}
     return go.Figure(data=[bar], layout=_layout(title, height=460, xaxis=axis))
 
 
-def share_bar(values: dict[str, float], *, title: str) -> go.Figure:
-    """Share of the province total (%) of one 市州 per indicator, for the city profile."""
+def share_bar(values: dict[str, float], *, title: str, pending: frozenset[str] = frozenset()) -> go.Figure:
+    """Share of the province total (%) of one 市州 per indicator, for the city profile; pending ones hatched."""
+    marker = {"color": ACCENT}
+    if pending:
+        marker["pattern"] = {"shape": ["/" if k in pending else "" for k in values], "fgcolor": "white"}
     bar = go.Bar(
         y=list(values),
         x=list(values.values()),
         orientation="h",
-        marker_color=ACCENT,
-        hovertemplate="%{y}：占全省 %{x:.1f}%<extra></extra>",
+        marker=marker,
+        customdata=[PENDING_MARK if k in pending else "" for k in values],
+        hovertemplate="%{y}：占全省 %{x:.1f}%%{customdata}<extra></extra>",
     )
     axis = {"title": {"text": "占全省 %"}, "ticksuffix": "%", "gridcolor": GRID}
     height = max(300, 28 * len(values) + 80)

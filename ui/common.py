@@ -1,36 +1,84 @@
-"""Pieces every page shares: the empty state, the sample-data notice, downloads of what a chart shows."""
+"""Pieces every page shares: the empty state, the incomplete-year banner, the sample-data notice, the 待审核
+label, downloads of what a chart shows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from etl import actions, catalog, config
+from etl.cn_format import exact
 from etl.export import frame_csv, frame_xlsx
-from etl.roles import EXPORT, PermissionDenied
-from ui import auth, metrics
+from etl.roles import EXPORT, PENDING, UPLOAD, PermissionDenied
+from ui import auth
+from ui.charts import PENDING_MARK
+from ui.data import Years
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE = "湖南省妇联统计平台（各市州妇联上报）"
+CITY_COUNT = len(catalog.cities())
+PAGE_KEY = "page_url"  # app.py records the address of the page it runs, for the page shared by the four 类别
+SELECTION = "所选市州"  # a figure over the sidebar's 市州, never passed off as the province's
 
 
-def require_data(df: pd.DataFrame) -> bool:
-    """False (after saying so kindly) when the warehouse holds nothing yet."""
-    if len(df):
+def today() -> date:
+    """Today in Beijing, for 截至 X月X日."""
+    from etl.warehouse import now_beijing
+
+    return now_beijing().date()
+
+
+def page_url() -> str:
+    return st.session_state.get(PAGE_KEY, "")
+
+
+def require_data(years: Years, include_pending: bool) -> bool:
+    """False (after saying so kindly) when there is nothing to show in this scope yet."""
+    if years.published or (include_pending and years.with_pending):
         return True
+    if years.with_pending:
+        hint = "打开左侧“含待审核数据”可查看已上报、待审核的数据。" if auth.may(PENDING) else ""
+        st.info("尚无审核通过的数据。" + hint)
+        return False
     st.info("尚无数据，请先上报。")
-    st.page_link("app_pages/upload.py", label="前往“数据上报”", icon=":material/upload_file:")
+    if auth.may(UPLOAD):
+        st.page_link("app_pages/upload.py", label="前往“数据上报”", icon=":material/upload_file:")
     return False
 
 
-def sample_notice(df: pd.DataFrame) -> None:
+def year_banner(years: Years, year: int, today: date) -> bool:
+    """The banner every view of an incomplete year carries; True when the year is complete."""
+    status = years.published.get(year)
+    approved = status["cities_complete"] if status else 0
+    if approved >= CITY_COUNT:
+        return True
+    st.info(
+        f"截至 {today.month}月{today.day}日，{CITY_COUNT} 个市州中 {approved} 个已审核通过。"
+        f"{year}年数据尚不完整：合计只含已报市州，不是全省全年数字。",
+        icon=":material/hourglass_top:",
+    )
+    return False
+
+
+def total_label(reported: int) -> str:
+    """What a province total adds up: 全省合计 only when all 14 reported."""
+    return "全省合计" if reported >= CITY_COUNT else f"已报 {reported} 个市州合计"
+
+
+def sample_notice(is_sample: bool) -> None:
     """Invented demo figures must never pass for real ones."""
-    if metrics.sample_share(df):
+    if is_sample:
         st.warning(
             "示例数据：当前显示的数字含示例数据（除原文给出的 2016 年数字外均为虚构），仅供演示，不代表真实统计。"
         )
+
+
+def marked(value: float | None, pending: bool) -> str:
+    """An exact figure for a table, labelled when it is still 待审核."""
+    return exact(value) + (PENDING_MARK if pending and value is not None and value == value else "")
 
 
 ALL_CITIES = tuple(c.code for c in catalog.cities())
@@ -96,7 +144,5 @@ def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str, regions: 
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Exact figures for reading on screen, 未填报 where nothing was reported."""
-    from etl.cn_format import exact
-
-    return table.apply(lambda column: column.map(exact) if pd.api.types.is_numeric_dtype(column) else column)
+    """Exact figures for reading on screen, 未填报 where nothing was reported; text (a 待审核 label) as it is."""
+    return table.map(lambda value: value if isinstance(value, str) else exact(value))

@@ -1,4 +1,5 @@
-"""数据导出: the current values a choice of 年度, 市州, 类别 and 指标 selects, and the files built from them."""
+"""数据导出: the values a choice of 年度, 市州, 类别 and 指标 selects, and the files built from them (published figures,
+or with pending ones labelled 待审核)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from etl import catalog
-from etl.export import EXPORT_HEADER, frame_csv, frame_xlsx, tidy_csv
+from etl.export import EXPORT_HEADER, PENDING, PUBLISHED, STATUS_HEADER, frame_csv, frame_xlsx, tidy_csv
 from etl.warehouse import now_beijing
+from ui.common import marked
 
 PREVIEW_ROWS = 200
 TIDY_COLUMNS = ["year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value"]
+PROVINCE_ROW = "全省（已报市州合计）"
 
 
 @dataclass(frozen=True)
@@ -32,20 +35,29 @@ class Selection:
         wanted = set(self.cities)
         return [c.code for c in catalog.cities() if c.code in wanted]
 
+    def city_codes_tuple(self) -> tuple[str, ...]:
+        return tuple(self.city_codes())
+
 
 @dataclass
 class Export:
-    """The selected current values (NaN = 未填报) and every file the page offers for them."""
+    """The selected values (NaN = 未填报), the province's totals of the wide year, and every file the page offers."""
 
     selection: Selection
-    frame: pd.DataFrame  # rows of ui.data.values() inside the selection, official order
+    frame: pd.DataFrame  # ui.data.export_rows of the selection, official order
+    province: pd.DataFrame  # mart_province rows of the wide year
     wide_year: int
+    include_pending: bool = False
 
     @property
     def tidy(self) -> pd.DataFrame:
-        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 类别, 指标, 单位, 数值."""
-        rows = self.frame.dropna(subset=["value"])[TIDY_COLUMNS]
-        return rows.set_axis(EXPORT_HEADER, axis=1).reset_index(drop=True)
+        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 类别, 指标, 单位, 数值
+        (and 审核状态 when pending figures are included)."""
+        rows = self.frame.dropna(subset=["value"])
+        tidy = rows[TIDY_COLUMNS].set_axis(EXPORT_HEADER, axis=1)
+        if self.include_pending:
+            tidy = tidy.assign(**{STATUS_HEADER: [PENDING if p else PUBLISHED for p in rows["pending"]]})
+        return tidy.reset_index(drop=True)
 
     @property
     def is_sample(self) -> bool:
@@ -53,23 +65,34 @@ class Export:
 
     @property
     def source(self) -> str:
-        """The source line of the workbook; sample figures must never pass for real ones."""
+        """The source line of the workbook; sample and pending figures must never pass for reviewed real ones."""
         text = f"湖南省妇联统计平台，导出时间 {now_beijing():%Y-%m-%d %H:%M}"
+        text += "；含待审核数据（标“待审核”，尚未审核通过）" if self.include_pending else "；均已审核通过"
         return text + ("；含示例数据（虚构数字，仅供演示，不代表真实统计）" if self.is_sample else "")
 
     def wide(self) -> pd.DataFrame:
-        """市州 × 指标（单位） of the wide year: every chosen 市州 and indicator, blank where not reported."""
+        """市州 × 指标（单位） of the wide year: every chosen 市州 and indicator, blank where not reported, 待审核
+        figures labelled; then the province's total (mart_province) of each indicator."""
         indicators = catalog.indicator_by_code()
         codes = self.selection.indicator_codes()
         rows = self.frame[self.frame["year"] == self.wide_year]
-        table = rows.pivot_table(index="region_code", columns="indicator", values="value", aggfunc="first")
-        table = table.reindex(index=self.selection.city_codes(), columns=codes)
-        table.index = pd.Index([catalog.region_by_code()[c].name for c in table.index], name="市州")
-        table.columns = [indicators[c].label for c in codes]
+        cells = {(r.region_code, r.indicator): marked(r.value, True) if r.pending else r.value
+                 for r in rows.itertuples()}  # fmt: skip
+        table = pd.DataFrame(
+            [[cells.get((c, i)) for i in codes] for c in self.selection.city_codes()],
+            index=pd.Index([catalog.region_by_code()[c].name for c in self.selection.city_codes()], name="市州"),
+            columns=[indicators[c].label for c in codes],
+            dtype=object,
+        )
+        totals = {r["measure"]: r["total"] for r in self.province.to_dict("records")}
+        table.loc[PROVINCE_ROW] = [totals.get(c) for c in codes]
         return table
 
     def tidy_csv(self) -> bytes:
-        return tidy_csv(self.tidy.itertuples(index=False, name=None))
+        rows = self.tidy.itertuples(index=False, name=None)
+        if self.include_pending:  # tidy_csv reads the pending flag after the seven columns
+            rows = ((*r[:-1], r[-1] == PENDING) for r in rows)
+        return tidy_csv(rows, with_status=self.include_pending)
 
     def wide_csv(self) -> bytes:
         return frame_csv(self.wide())
@@ -90,15 +113,16 @@ def year_span(selection: Selection) -> str:
     return f"{first}年" if first == last else f"{first}—{last}年"
 
 
-def build(df: pd.DataFrame, selection: Selection, wide_year: int | None = None) -> Export:
-    """Filter the current-values frame; the wide table defaults to the last selected year."""
-    frame = df[
-        df["year"].between(selection.first_year, selection.last_year)
-        & df["region_code"].isin(selection.city_codes())
-        & df["indicator"].isin(selection.indicator_codes())
-    ]
+def build(
+    frame: pd.DataFrame,
+    province: pd.DataFrame,
+    selection: Selection,
+    wide_year: int | None = None,
+    include_pending: bool = False,
+) -> Export:
+    """The export of a selection's rows (ui.data.export_rows); the wide table defaults to the last selected year."""
     wide_year = selection.last_year if wide_year is None else wide_year
-    return Export(selection, frame, wide_year)
+    return Export(selection, frame, province, wide_year, include_pending)
 
 
 def workbook(sheets: list[tuple[str, pd.DataFrame, str]], *, source: str) -> bytes:

@@ -1,17 +1,15 @@
-"""上报记录: every submission with its values, warnings and original file; every version of a slice, and restore."""
+"""上报记录, pure: tables of submissions, their values and versions, and where an original file is. The page
+(app_pages/history.py) draws them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-import streamlit as st
 
-from etl import actions, catalog, config, roles, warehouse
+from etl import catalog, config
 from etl.cn_format import exact
-from etl.roles import RESTORE, VIEW
-from ui import auth, data, filters, metrics, plain, provenance
-from ui.common import XLSX_MIME, download, require_data
+from ui.common import XLSX_MIME
 
 SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
 MIME = {
@@ -19,33 +17,31 @@ MIME = {
     ".xls": "application/vnd.ms-excel",
     ".csv": "text/csv",
 }
-NOTICE_KEY = "history_notice"
+STATES = {"pending": "待审核", "published": "已审核通过", "returned": "已退回", "superseded": "未审核，已被新版本取代"}
 
 
-def _when(moment) -> str:  # noqa: ANN001 - a datetime
+def when(moment) -> str:  # noqa: ANN001 - a datetime
     return f"{moment:%Y-%m-%d %H:%M}"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _submissions(version: tuple, year: int | None) -> list[dict]:
-    with warehouse.connect(config.warehouse_path(), read_only=True) as con:
-        return warehouse.submissions_list(con, year=year)
+def version_heading(version: dict) -> str:
+    """**第 2 版**（当前）· 待审核"""
+    shown = []
+    if version["is_current"]:
+        shown.append("当前")
+    if version["is_published"] and not version["is_current"]:
+        shown.append("领导看到的版本")
+    text = f"**第 {version['version']} 版**" + (f"（{'，'.join(shown)}）" if shown else "")
+    return text + f" · {STATES.get(version['status'], version['status'])}"
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _detail(version: tuple, submission_id: int) -> tuple[list[dict], list[dict], tuple[str, str | None]]:
-    with warehouse.connect(config.warehouse_path(), read_only=True) as con:
-        return (
-            warehouse.submission_values(con, submission_id),
-            warehouse.submission_issues_of(con, submission_id),
-            warehouse.submission_file(con, submission_id),
-        )
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _versions(version: tuple, region_code: str, year: int, domain: str) -> list[dict]:
-    with warehouse.connect(config.warehouse_path(), read_only=True) as con:
-        return warehouse.slice_versions_of(con, region_code, year, domain)
+def review_line(version: dict) -> str | None:
+    """Who reviewed a version and, for a returned one, why."""
+    if version["reviewed_by"] is None or version["status"] not in ("published", "returned"):
+        return None
+    verb = "审核通过" if version["status"] == "published" else "退回"
+    line = f"{version['reviewed_by']} 于 {when(version['reviewed_at'])} {verb}"
+    return line + (f"，原因：{version['review_note']}" if version["review_note"] else "")
 
 
 def held_by(rows: list[dict], city_names: list[str]) -> list[dict]:
@@ -56,7 +52,7 @@ def held_by(rows: list[dict], city_names: list[str]) -> list[dict]:
     return [r for r in rows if chosen & set(r["regions"].split("、"))]
 
 
-def _in_official_order(names: str, ordered: list[str], everything: str) -> str:
+def in_official_order(names: str, ordered: list[str], everything: str) -> str:
     """The warehouse lists names alphabetically; people expect the official order, and 14 names say less than 全部."""
     held = set(names.split("、"))
     if held == set(ordered):
@@ -69,8 +65,8 @@ def submissions_table(rows: list[dict]) -> pd.DataFrame:
     domains = [d.name for d in catalog.domains()]
     return pd.DataFrame(
         [
-            (_when(r["submitted_at"]), r["submission_id"], _in_official_order(r["regions"], cities, "全部 14 个市州"),
-             r["years"], _in_official_order(r["domains"], domains, "全部 4 类"), r["file_name"],
+            (when(r["submitted_at"]), r["submission_id"], in_official_order(r["regions"], cities, "全部 14 个市州"),
+             r["years"], in_official_order(r["domains"], domains, "全部 4 类"), r["file_name"],
              r["submitted_by"], SOURCES.get(r["source"], r["source"]), r["warnings"], "是" if r["is_sample"] else "")
             for r in rows
         ],
@@ -118,45 +114,12 @@ def version_table(version: dict, older: dict | None, domain: str) -> pd.DataFram
     return pd.DataFrame(rows, columns=["指标", "单位", "数值", "与上一版相比"])
 
 
-def _restore(region_code: str, year: int, domain: str, version: int) -> None:
-    """Button callback: runs before the rerun, so the versions listed below already include the restored one."""
-    actor = auth.acting_user(RESTORE, [region_code])  # as the accounts file says now, not as the page was drawn
-    if actor is None:
-        return
-    try:
-        actions.restore_version(actor, config.warehouse_path(), region_code, year, domain, version)
-        with warehouse.connect(config.warehouse_path(), read_only=True) as con:
-            newest = warehouse.slice_versions_of(con, region_code, year, domain)[0]["version"]
-    except (warehouse.WarehouseError, roles.PermissionDenied) as exc:
-        st.session_state[NOTICE_KEY] = ("error", str(exc))
-        return
-    st.session_state[NOTICE_KEY] = ("success", f"已恢复为第 {newest} 版（新版本），内容与第 {version} 版相同。")
+def original_file(archive_path: str | None, file_name: str, regions: list[str], key: str) -> None:
+    """The widget offering a submission's original file (to whoever may export its 市州' figures)."""
+    import streamlit as st
 
+    from ui.common import download
 
-def _pick_city(key: str, chosen: filters.Filters, column=st) -> str:  # noqa: ANN001 - a column or st
-    names = {c.code: c.name for c in catalog.cities()}
-    default = chosen.cities[0] if chosen.cities else next(iter(names))
-    return column.selectbox("市州", list(names), index=list(names).index(default), format_func=names.get, key=key)
-
-
-def _pick_year(key: str, years: list[int], default: int, column=st) -> int:  # noqa: ANN001 - a column or st
-    options = years[::-1]
-    return column.selectbox("年度", options, index=options.index(default), format_func=lambda y: f"{y}年", key=key)
-
-
-def _submission_detail(submission_id: int) -> None:
-    values, issues, (file_name, archive_path) = _detail(data.version(), submission_id)
-    st.markdown(f"**第 {submission_id} 号上报所含数据（{len(values)} 项）**")
-    st.dataframe(values_table(values), hide_index=True, width="stretch")
-    if issues:
-        st.markdown(f"**上报时核实过的警告（{len(issues)} 条）**")
-        frame = pd.DataFrame(
-            [(f"{i['sheet']}!{i['cell']}" if i["cell"] else "整个文件", i["message"]) for i in issues],
-            columns=["位置", "警告"],
-        )
-        st.dataframe(frame, hide_index=True, width="stretch")
-    else:
-        st.caption("上报时没有警告。")
     path = original_path(archive_path)
     if archive_path is None:
         st.info("这条记录是“恢复版本”操作，没有原始文件。")
@@ -168,88 +131,7 @@ def _submission_detail(submission_id: int) -> None:
         path.read_bytes,  # read only when clicked: originals can be megabytes
         file_name=file_name,
         mime=MIME.get(path.suffix, "application/octet-stream"),
-        key="history_original",
-        regions=sorted({catalog.find_region(v["region_name"]).code for v in values}),
+        key=key,
+        regions=regions,
     ):
         st.caption("原始文件含其他市州的数据，统计员只能下载本市州的原始文件。")
-
-
-def _submissions_tab(chosen: filters.Filters) -> None:
-    if not chosen.cities:
-        st.info("请在左侧选择市州。")
-        return
-    this_year_only = st.toggle(f"只看{chosen.year}年", value=True, key="history_year_only")
-    rows = held_by(_submissions(data.version(), chosen.year if this_year_only else None), chosen.city_names)
-    if not rows:
-        st.info("所选范围内没有上报记录。")
-        return
-    st.caption(f"共 {len(rows)} 次上报，最新在前；“恢复版本”是在本页恢复旧版本时新增的记录。")
-    st.dataframe(submissions_table(rows), hide_index=True, width="stretch", key="history_table")
-    labels = {
-        r["submission_id"]: f"第 {r['submission_id']} 号 · {_when(r['submitted_at'])} · {r['file_name']}" for r in rows
-    }
-    picked = st.selectbox("查看一次上报", list(labels), format_func=labels.get, key="history_submission")
-    _submission_detail(picked)
-
-
-def _versions_tab(chosen: filters.Filters, years: list[int]) -> None:
-    left, middle, right = st.columns(3)
-    region = _pick_city("history_slice_city", chosen, left)
-    year = _pick_year("history_slice_year", years, chosen.year, middle)
-    domains = {d.code: d.name for d in catalog.domains()}
-    domain = right.selectbox("类别", list(domains), format_func=domains.get, key="history_slice_domain")
-    kind, text = st.session_state.pop(NOTICE_KEY, (None, None))
-    if kind:
-        getattr(st, kind)(plain.markdown(text))
-    versions = _versions(data.version(), region, year, domain)
-    if not versions:
-        st.info(f"{catalog.region_by_code()[region].name}{year}年尚未上报{domains[domain]}。")
-        return
-    st.caption(f"共 {len(versions)} 个版本，最新在前。恢复旧版本会新增一个版本，原有版本都保留。")
-    may_restore = auth.may(RESTORE, [region])
-    if not may_restore:
-        st.caption("您的角色不能恢复这个市州的版本。")
-    for index, version in enumerate(versions):
-        older = versions[index + 1] if index + 1 < len(versions) else None
-        with st.container(border=True):
-            st.markdown(f"**第 {version['version']} 版**" + ("（当前）" if version["is_current"] else ""))
-            source = SOURCES.get(version["source"], version["source"])
-            st.text(f"{_when(version['submitted_at'])} · {source} · 上报人：{version['submitted_by']}")
-            st.text(f"文件：{version['file_name']}" + (f"\n说明：{version['note']}" if version["note"] else ""))
-            st.dataframe(version_table(version, older, domain), hide_index=True, width="stretch")
-            if not version["is_current"] and may_restore:
-                st.button(
-                    "恢复此版本",
-                    key=f"history_restore_{region}_{year}_{domain}_{version['version']}",
-                    on_click=_restore,
-                    args=(region, year, domain, version["version"]),
-                )
-
-
-def _provenance_tab(chosen: filters.Filters, years: list[int]) -> None:
-    left, middle, right = st.columns(3)
-    region = _pick_city("history_prov_city", chosen, left)
-    year = _pick_year("history_prov_year", years, chosen.year, middle)
-    domains = catalog.domain_by_code()
-    items = {i.code: f"{domains[i.domain].name} · {i.name}" for i in catalog.indicators()}
-    code = right.selectbox("指标", list(items), format_func=items.get, key="history_prov_indicator")
-    provenance.explain(region, year, code)
-
-
-def render() -> None:
-    auth.require(VIEW)
-    st.title("上报记录")
-    df = data.values()
-    if not require_data(df):
-        return
-    chosen = filters.current()
-    submissions, versions, origin = st.tabs(["上报记录", "版本与恢复", "这个数哪来的？"])
-    try:
-        with submissions:
-            _submissions_tab(chosen)
-        with versions:
-            _versions_tab(chosen, metrics.years(df))
-        with origin:
-            _provenance_tab(chosen, metrics.years(df))
-    except warehouse.WarehouseError as exc:
-        st.error(plain.markdown(exc))

@@ -131,11 +131,20 @@ def _label_trace(dark: set[str]) -> go.Scattergeo:
     )
 
 
-def city_choropleth(values: dict[str, float | None], *, title: str, unit: str, names: dict[str, str]) -> go.Figure:
-    """One colour per 市州 by value (hover 株洲市<br>{title}：7.57万个); unreported or absent ones grey, 未填报."""
+def city_choropleth(  # noqa: PLR0913
+    values: dict[str, float | None],
+    *,
+    title: str,
+    unit: str,
+    names: dict[str, str],
+    pending: frozenset[str] = frozenset(),
+    unselected: frozenset[str] = frozenset(),
+) -> go.Figure:
+    """One colour per 市州 by value (hover 株洲市<br>{title}：7.57万个); unreported ones grey (未填报), and so are
+    the 市州 left out of the sidebar's selection (未选). A 待审核 figure says so on hover."""
     codes = [f["id"] for f in load_cities_geojson()["features"]]
     label = {f["id"]: names.get(f["id"], f["properties"]["name"]) for f in load_cities_geojson()["features"]}
-    filled = [c for c in codes if not _is_missing(values.get(c))]
+    filled = [c for c in codes if c not in unselected and not _is_missing(values.get(c))]
     missing = [c for c in codes if c not in filled]
     z = [float(values[c]) for c in filled]  # type: ignore[arg-type]
     # Labels go first: plotly.js asks for its world topojson from a CDN when the first geo trace has a
@@ -143,10 +152,15 @@ def city_choropleth(values: dict[str, float | None], *, title: str, unit: str, n
     # text trace at lon/lat has none; it is still drawn above the choropleths (their layer is lower).
     fig = go.Figure(_label_trace(_dark_fills(dict(zip(filled, z, strict=True)))))
     if filled:
-        hover = [f"{label[c]}<br>{title}：{cn_quantity(v, unit)}" for c, v in zip(filled, z, strict=True)]
+        hover = [
+            f"{label[c]}<br>{title}：{cn_quantity(v, unit)}" + ("（待审核）" if c in pending else "")
+            for c, v in zip(filled, z, strict=True)
+        ]
         fig.add_trace(_value_trace(filled, z, hover, unit))
     if missing:
-        fig.add_trace(_missing_trace(missing, [f"{label[c]}<br>未填报" for c in missing]))
+        fig.add_trace(
+            _missing_trace(missing, [f"{label[c]}<br>{'未选' if c in unselected else '未填报'}" for c in missing])
+        )
     fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="rgba(0,0,0,0)")
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},

@@ -1,16 +1,18 @@
-"""The overview's content (cards, map, ranking, coverage), cached per warehouse version and choice."""
+"""The overview's content: cards of the province's headline figures, the map and ranking of the chosen 市州,
+and who has reported — pure builders over mart frames, and their cached wrappers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from etl import catalog
 from etl.cn_format import cn_quantity
-from ui import charts, data, metrics
+from ui import charts, data
+from ui.common import SELECTION, marked, total_label
+from ui.domain_view import selected
 from ui.map import city_choropleth
 
 
@@ -20,58 +22,72 @@ class Card:
     value: str
     delta: str | None
     caption: str
+    help: str
 
 
-def _delta(values: pd.DataFrame, year: int, unit: str) -> str | None:
-    change = metrics.change_on_year_before(values, year)
-    if change is None:
-        return None
-    absolute, percent = change
-    text = f"{'+' if absolute >= 0 else '−'}{cn_quantity(abs(absolute), unit)}"
-    return text + (f"（{percent:+.1f}%）" if percent is not None else "")
+def card(domain: catalog.Domain, row: dict | None, year: int) -> Card:
+    """The province's total of the domain's headline indicator (mart_province), its change and its coverage."""
+    indicator = catalog.indicator_by_code()[domain.headline_indicator]
+    label = f"{domain.name}·{indicator.name}"
+    if row is None or not row["reported"]:
+        return Card(label, "未填报", None, total_label(0), "尚无市州填报。")
+    delta = None
+    if not pd.isna(row["change"]):
+        delta = f"{'+' if row['change'] >= 0 else '−'}{cn_quantity(abs(row['change']), indicator.unit)}"
+        delta += f"（{row['change_pct']:+.1f}%）" if not pd.isna(row["change_pct"]) else ""
+    caption = total_label(int(row["reported"]))
+    if row["pending_cities"]:
+        caption += f"，其中 {int(row['pending_cities'])} 个市州待审核"
+    comparable = f"两年都已填报的 {int(row['comparable'])} 个市州"
+    return Card(
+        label, cn_quantity(row["total"], indicator.unit), delta, caption, f"与{year - 1}年相比，只比较{comparable}。"
+    )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def cards(version: tuple, year: int) -> tuple[list[Card], dict[str, int]]:
-    """One card per domain: province total of its headline indicator, change on the year before, coverage."""
-    df = data.values()
-    coverage = metrics.domain_coverage(df, year)
-    result = []
-    for domain in catalog.domains():
-        indicator = catalog.indicator_by_code()[domain.headline_indicator]
-        values = metrics.series(df, indicator.code)
-        total = metrics.province_total(values, year)
-        result.append(
-            Card(
-                f"{domain.name}·{indicator.name}",
-                cn_quantity(total.value, indicator.unit),
-                _delta(values, year, indicator.unit),
-                total.coverage,
-            )
-        )
-    return result, coverage
+def cards(province: pd.DataFrame, year: int) -> list[Card]:
+    rows = {r["measure"]: r for r in province.to_dict("records")}
+    return [card(d, rows.get(d.headline_indicator), year) for d in catalog.domains()]
 
 
 @dataclass
 class Distribution:
-    map: go.Figure
-    ranking: go.Figure
-    missing: list[str]
+    map: dict  # frozen figures (charts.thawed draws them)
+    ranking: dict
+    missing: list[str]  # chosen 市州 that did not report
     table: pd.DataFrame  # what the map and the ranking show
+    title: str
+
+
+def distribution(city: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]) -> Distribution:
+    """Map (every 市州; unchosen ones grey) and ranking of the chosen 市州, from mart_city rows of the year."""
+    name, unit = catalog.measure_name_unit(code)
+    frame = selected(city, cities)
+    every = len(cities) == len(catalog.cities())
+    values = {r.region_code: (None if pd.isna(r.value) else r.value) for r in frame.itertuples()}
+    pending = frozenset(frame.loc[frame["pending"].fillna(False).astype(bool), "region_code"])
+    unselected = frozenset(c.code for c in catalog.cities()) - set(cities)
+    names = {c.code: c.name for c in catalog.cities()}
+    title = f"{year}年{name}"
+    ranking_title = f"{title}排名" if every else f"{title}（{SELECTION}排名）"
+    shown = [marked(v, p) if p else v for v, p in zip(frame["value"], frame["pending"].fillna(False), strict=True)]
+    return Distribution(
+        charts.frozen(
+            city_choropleth(values, title=title, unit=unit, names=names, pending=pending, unselected=unselected)
+        ),
+        charts.frozen(charts.ranking_bar(frame, title=ranking_title, unit=unit)),
+        frame[frame["value"].isna()]["region_name"].tolist(),
+        pd.DataFrame({f"{name}（{unit}）": shown}, index=pd.Index(frame["region_name"], name="市州")),
+        ranking_title,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def distribution(version: tuple, year: int, code: str) -> Distribution:
-    indicator = catalog.indicator_by_code()[code]
-    frame = metrics.by_city(metrics.series(data.values(), code), year)
-    names = {c.code: c.name for c in catalog.cities()}
-    values = {r.region_code: (None if pd.isna(r.value) else r.value) for r in frame.itertuples()}
-    title = f"{year}年{indicator.name}"
-    return Distribution(
-        city_choropleth(values, title=title, unit=indicator.unit, names=names),
-        charts.ranking_bar(frame, title=f"{title}排名", unit=indicator.unit),
-        frame[frame["value"].isna()]["region_name"].tolist(),
-        frame.set_index(pd.Index(frame["region_name"], name="市州"))[["value"]].rename(
-            columns={"value": indicator.label}
-        ),
-    )
+def cached_cards(snap: data.Snapshot, include_pending: bool, year: int) -> list[Card]:
+    return cards(data.province(snap, include_pending, year=year), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_distribution(
+    snap: data.Snapshot, include_pending: bool, year: int, code: str, cities: tuple[str, ...]
+) -> Distribution:
+    return distribution(data.city(snap, include_pending, measure=code, year=year), code=code, year=year, cities=cities)

@@ -1,4 +1,5 @@
-"""填报进度: which 市州 reported which 类别 for a year, against the year's 截止日期, and the 催报 notes that follow."""
+"""填报进度, pure: which 市州 reported which 类别 for a year, its review state, against the year's 截止日期, and the
+催报 notes that follow. The page (app_pages/progress.py) draws it."""
 
 from __future__ import annotations
 
@@ -6,18 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
-from etl import actions, catalog, config, warehouse
-from etl.roles import DEADLINE, LOCK, VIEW, PermissionDenied
-from etl.warehouse.locks import PROVINCE
-from ui import auth, data, filters, plain
-from ui.common import NOT_FIGURES, download, require_data
+from etl.roles import city_of
+from etl.warehouse.locks import EVERY_DOMAIN, PROVINCE
 
 DONE, PARTIAL, MISSING = "已报", "部分", "未报"
 LATE = "（逾期）"
 LOCKED = "已审核锁定"
-NOTICE_KEY = "progress_notice"
+REVIEW_STATES = {"pending": "待审核", "published": "已审核", "returned": "已退回"}
 COLOURS = {
     DONE: "background-color: #e6f4ea; color: #1e4620",
     PARTIAL: "background-color: #fff4e5; color: #663c00",
@@ -49,11 +46,14 @@ def is_late(row: dict, deadline: date | None) -> bool:
 
 
 def cell_text(row: dict, deadline: date | None) -> str:
-    """已报 / 部分 n/m / 未报, then when the current version was sent and whether that was after the deadline."""
+    """已报 / 部分 n/m / 未报, the review state of the newest version (待审核 / 已审核 / 已退回), when the current
+    version was sent and whether that was after the deadline."""
     state = status(row)
     if state == MISSING:
-        return MISSING
+        return MISSING + (" · 已退回" if row.get("status") == "returned" else "")
     text = state if state == DONE else f"{PARTIAL} {row['reported']}/{row['indicators']}"
+    review = REVIEW_STATES.get(row.get("status"))
+    text += f" · {review}" if review else ""
     text += f" · {row['submitted_at']:%Y-%m-%d %H:%M}"
     return text + (LATE if is_late(row, deadline) else "")
 
@@ -86,22 +86,21 @@ def summarise(rows: list[dict], deadline: date | None) -> str:
     return text + (f"；其中逾期上报 {late} 项" if late else "")
 
 
-def _read(year: int) -> tuple[list[dict], date | None, list[dict]]:
-    with warehouse.connect(config.warehouse_path(), read_only=True) as con:
-        return warehouse.progress(con, year), warehouse.deadline_of(con, year), warehouse.locks_of(con, year)
-
-
 def lock_text(region_code: str, locks: list[dict]) -> str:
-    """已审核锁定 · 张三 11-20 10:00 when the 市州 (or its whole year) is locked, else empty."""
-    for lock in locks:
-        if lock["region_code"] in (region_code, PROVINCE):
-            return f"{LOCKED} · {lock['locked_by']} {lock['locked_at']:%m-%d %H:%M}"
-    return ""
+    """已审核锁定 · 张三 11-20 10:00 when the 市州's whole year (or the province's) is locked; 已审核锁定 2 类 when some
+    of its 类别 are; else empty."""
+    whole = [
+        lock for lock in locks if lock["region_code"] in (region_code, PROVINCE) and lock["domain"] == EVERY_DOMAIN
+    ]
+    if whole:
+        return f"{LOCKED} · {whole[0]['locked_by']} {whole[0]['locked_at']:%m-%d %H:%M}"
+    some = {lock["domain"] for lock in locks if lock["region_code"] == region_code}
+    return f"{LOCKED} {len(some)} 类" if some else ""
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def build_view(version: tuple, year: int, cities: tuple[str, ...], today: date) -> View:
-    rows, deadline, locks = _read(year)
+def build_view(
+    rows: list[dict], deadline: date | None, locks: list[dict], cities: tuple[str, ...], today: date
+) -> View:
     rows = [r for r in rows if r["region_code"] in cities]
     by_city: dict[str, list[dict]] = {}
     for row in rows:
@@ -118,122 +117,18 @@ def build_view(version: tuple, year: int, cities: tuple[str, ...], today: date) 
     return View(matrix, summarise(rows, deadline), messages, deadline, locks)
 
 
-def _colour(text: str) -> str:
-    return next((style for state, style in COLOURS.items() if text.startswith(state)), "")
-
-
-def _set_lock(year: int, locked: bool) -> None:
-    """Button callback: lock or unlock the chosen 市州 (or the whole year), then say what happened."""
-    region = st.session_state.get("progress_lock_scope")
-    scope = f"{catalog.region_by_code()[region].name if region else '全省'}{year}年"
-    actor = auth.acting_user(LOCK)
-    if actor is None:
-        return
-    try:
-        act = actions.lock if locked else actions.unlock
-        changed = act(actor, config.warehouse_path(), year, region)
-    except (warehouse.WarehouseError, PermissionDenied) as exc:
-        st.session_state[NOTICE_KEY] = ("error", str(exc))
-        return
-    if locked:
-        text = f"已审核锁定：{scope}。锁定后不再接受上报和恢复。" if changed else f"{scope}原本已锁定。"
-    else:
-        text = f"已解除锁定：{scope}。" if changed else f"{scope}原本未锁定（如为整年锁定，请选择“全省”解除）。"
-    st.session_state[NOTICE_KEY] = ("success" if changed else "info", text)
-
-
-def _lock_editor(year: int, locks: list[dict]) -> None:
-    st.subheader("审核锁定")
-    whole = [lock for lock in locks if lock["region_code"] == PROVINCE]
-    if whole:
-        by = plain.markdown(whole[0]["locked_by"])
-        st.info(f"{year}年已整年审核锁定（{by}，{whole[0]['locked_at']:%Y-%m-%d %H:%M}）。")
-    cities = {c.code: c.name for c in catalog.cities()}
-    left, middle, right, _ = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
-    left.selectbox(
-        "范围", [None, *cities], format_func=lambda c: "全省（整个年度）" if c is None else cities[c],
-        key="progress_lock_scope",
+def returned_table(rows: list[dict], cities: tuple[str, ...]) -> pd.DataFrame:
+    """退回 versions nobody has sent again, with the reason, for the chosen 市州 (their 县市区 included)."""
+    return pd.DataFrame(
+        [
+            (r["region_name"], r["year"], r["domain_name"], f"第 {r['version']} 版", r["file_name"], r["reviewed_by"],
+             f"{r['reviewed_at']:%Y-%m-%d %H:%M}", r["review_note"])
+            for r in rows
+            if city_of(r["region_code"]) in cities
+        ],
+        columns=["市州", "年度", "类别", "版本", "文件名", "退回人", "退回时间", "退回原因"],
     )  # fmt: skip
-    middle.button("锁定", key="progress_lock", on_click=_set_lock, args=(year, True), icon=":material/lock:")
-    right.button("解除锁定", key="progress_unlock", on_click=_set_lock, args=(year, False))
-    st.caption("锁定表示该市州该年度的数据已审核：之后的上报和版本恢复都会被拒绝，直到管理员解除锁定。")
 
 
-def _save_deadline(year: int, key: str) -> None:
-    """Button callback: runs before the rerun, so the page below already reads the new deadline."""
-    chosen = st.session_state.get(key)
-    if chosen is None:
-        st.session_state[NOTICE_KEY] = ("warning", "请先选择截止日期。")
-        return
-    actor = auth.acting_user(DEADLINE)
-    if actor is None:
-        return
-    try:
-        actions.set_deadline(actor, config.warehouse_path(), year, chosen)
-    except (warehouse.WarehouseError, PermissionDenied) as exc:
-        st.session_state[NOTICE_KEY] = ("error", str(exc))
-        return
-    st.session_state[NOTICE_KEY] = ("success", f"已保存：{year}年截止日期为{cn_date(chosen)}。")
-
-
-def _deadline_editor(year: int, deadline: date | None) -> None:
-    key = f"progress_deadline_{year}"
-    left, right, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
-    left.date_input(f"{year}年截止日期", value=deadline, key=key, format="YYYY-MM-DD")
-    right.button("保存", key="progress_deadline_save", on_click=_save_deadline, args=(year, key))
-    st.caption(f"当前截止日期：{cn_date(deadline)}" if deadline else "尚未设置截止日期。")
-
-
-def _reminders(year: int, messages: list[str]) -> None:
-    st.subheader("催报通知")
-    if not messages:
-        st.success("所选市州均已报齐，无需催报。")
-        return
-    st.caption(f"{len(messages)} 个市州有缺报，点右上角按钮复制后发送。")
-    for message in messages:
-        st.code(message, language=None, wrap_lines=True)
-    download(
-        st,
-        "下载全部催报通知（.txt）",
-        # With a BOM, as the CSV downloads: older Windows Notepad otherwise guesses GBK and shows 乱码.
-        ("\n".join(messages) + "\n").encode("utf-8-sig"),
-        file_name=f"{year}年催报通知.txt",
-        mime="text/plain",
-        key="progress_messages_txt",
-        regions=NOT_FIGURES,
-        action=VIEW,
-    )
-
-
-def render() -> None:
-    auth.require(VIEW)
-    st.title("填报进度")
-    if not require_data(data.values()):
-        return
-    chosen = filters.current()
-    year = chosen.year
-    if not chosen.cities:
-        st.info("请在左侧选择市州。")
-        return
-    try:
-        view = build_view(data.version(), year, tuple(chosen.cities), warehouse.now_beijing().date())
-    except warehouse.WarehouseError as exc:
-        st.error(plain.markdown(exc))
-        return
-    kind, text = st.session_state.pop(NOTICE_KEY, (None, None))
-    if kind:
-        getattr(st, kind)(plain.markdown(text))
-    if auth.may(DEADLINE):
-        _deadline_editor(year, view.deadline)
-    elif view.deadline:
-        st.caption(f"{year}年截止日期：{cn_date(view.deadline)}")
-    st.subheader(f"{year}年各市州填报情况")
-    st.markdown(f"**{view.summary}**")
-    st.dataframe(view.matrix.style.map(_colour), key="progress_matrix", width="stretch", height="content")
-    st.caption(
-        f"按“市州 × 类别”计：{DONE}＝该类指标全部填报，{PARTIAL} n/m＝m 项中填了 n 项，{MISSING}＝该类没有任何数据；"
-        f"时间为当前版本的上报时间（北京时间），晚于截止日期的标“{LATE}”。"
-    )
-    if auth.may(LOCK):
-        _lock_editor(year, view.locks)
-    _reminders(year, view.messages)
+def colour(text: str) -> str:
+    return next((style for state, style in COLOURS.items() if text.startswith(state)), "")

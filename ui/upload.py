@@ -16,7 +16,7 @@ from etl.export import frame_csv
 from etl.extract import Observation
 from etl.issues import Issue
 from etl.roles import UPLOAD
-from ui import auth, charts, plain
+from ui import auth, charts, data, plain
 from ui.common import NOT_FIGURES, download
 
 LEVELS = {"error": "错误", "warning": "警告"}
@@ -110,13 +110,13 @@ def comparison(observations: list[Observation], current: dict[Key, float | None]
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
 
-def current_values(db: Path, observations: list[Observation]) -> dict[Key, float | None]:
-    """One read-only query: current values of the file's years, for its regions and all 14 市州 (the charts)."""
-    if not observations or not Path(db).exists():
+def current_values(observations: list[Observation]) -> dict[Key, float | None]:
+    """One read-only query: the values on show to staff (pending included) of the file's years, for its regions
+    and all 14 市州 (the charts)."""
+    if not observations:
         return {}
-    regions = {o.region_code for o in observations} | {c.code for c in catalog.cities()}
-    with warehouse.connect(db, read_only=True) as con:
-        return warehouse.previous_values(con, regions, {o.year for o in observations})
+    regions = frozenset({o.region_code for o in observations} | {c.code for c in catalog.cities()})
+    return data.current_for_upload(data.snapshot(), regions, frozenset(o.year for o in observations))
 
 
 def chart_indicator(domain: str, changes: dict[str, str]) -> str:
@@ -189,7 +189,7 @@ def review_and_submit(data: bytes, file_name: str) -> None:
     try:
         with st.spinner(waiting):
             report = pipeline.check_bytes(data, file_name, db_path=db, actor=auth.user())
-            current = {} if report.refused else current_values(db, report.observations)
+            current = {} if report.refused else current_values(report.observations)
     except warehouse.WarehouseError as exc:
         st.error(plain.markdown(exc))
         return
@@ -220,7 +220,7 @@ def _changes(table: pd.DataFrame) -> None:
         + "。“清空”表示现有数值将变为未填报。"
     )
     if counts.get(SAME, 0) == len(table):
-        st.info("与平台现有数据相比没有任何变化；提交只会记录一次新的上报。")
+        st.info("与平台现有数据相比没有任何变化：提交不会生成新版本，无需再次上报。")
     elif st.checkbox("只显示有变化的项", key=_key("only_changes")):
         table = table[table["变化"] != SAME]
     st.dataframe(table, hide_index=True, width="stretch", key=_key("comparison"))
@@ -312,11 +312,15 @@ def _outcome(result: pipeline.FileReport) -> Outcome:
     s = result.store
     if result.status == pipeline.ALREADY_LOADED:
         return Outcome("info", f"这个文件已经上报过（上报编号 {s.submission_id}），未重复写入。")
+    if result.status == pipeline.UNCHANGED:
+        return Outcome("info", "与平台现有数据完全相同，未生成新版本，无需再次上报。")
     cleared = sum(new is None for *_, new in s.changes)
     message = (
         f"已提交（上报编号 {s.submission_id}）：新增 {s.added} 项，更改 {s.changed} 项"
         + (f"（其中清空 {cleared} 项）" if cleared else "")
         + f"，未变 {s.unchanged} 项。"
+        + (f"其中 {s.same_slices} 组与现有数据相同，未生成新版本。" if s.same_slices else "")
+        + "待省妇联审核通过后发布，领导才会看到。"
     )
     return Outcome("success", message, _change_list(s.changes))
 

@@ -1,9 +1,11 @@
-"""The warehouse: the one place that speaks SQL (schema.sql and these modules), re-exported here.
+"""The warehouse: the one place that speaks SQL (schema.sql, marts.sql and these modules), re-exported here.
 
-connection: open safely and keep the schema; load: write a submission; reads: current values;
-history: submissions, versions, restore, provenance, progress and deadlines.
+connection: open safely and keep the schema; load: write a submission; visible: the facts on show; review:
+approve and return; marts: every aggregate; reads: the tidy values; history: submissions, versions, restore,
+provenance, progress and deadlines; locks: 审核锁定.
 """
 
+from etl.warehouse import marts
 from etl.warehouse.connection import (
     SCHEMA_FILE,
     WarehouseBusy,
@@ -16,8 +18,10 @@ from etl.warehouse.connection import (
 )
 from etl.warehouse.history import (
     deadline_of,
+    deadlines,
     progress,
     provenance,
+    restore_submission,
     restore_version,
     set_deadline,
     slice_versions_of,
@@ -35,13 +39,16 @@ from etl.warehouse.load import (
 )
 from etl.warehouse.locks import SliceLocked, blocking, covers, lock, locks_of, refuse_if_locked, unlock
 from etl.warehouse.locks import describe as describe_lock
-from etl.warehouse.reads import current_values, summary_counts, values_frame
+from etl.warehouse.reads import current_values, summary_counts
+from etl.warehouse.review import approve, queue, returned, send_back, waiting, warnings_of
+from etl.warehouse.review import detail as review_detail
 
 __all__ = [
     "SCHEMA_FILE", "NewSubmission", "SliceLocked", "blocking", "covers", "describe_lock", "lock", "locks_of",
     "refuse_if_locked", "unlock", "StoreResult", "WarehouseBusy", "WarehouseDamaged", "WarehouseError",
-    "WarehouseMissing", "connect", "current_values", "deadline_of", "ensure_schema", "find_submission_by_hash",
-    "now_beijing", "previous_values", "progress", "provenance", "restore_version", "set_deadline",
+    "WarehouseMissing", "approve", "connect", "current_values", "deadline_of", "deadlines", "ensure_schema",
+    "find_submission_by_hash", "marts", "now_beijing", "previous_values", "progress", "provenance", "queue",
+    "restore_submission", "restore_version", "returned", "review_detail", "send_back", "set_deadline",
     "slice_versions_of", "store_submission", "submission_file", "submission_issues_of", "submission_values",
-    "submissions_list", "summary_counts", "values_frame",
+    "submissions_list", "summary_counts", "waiting", "warnings_of",
 ]  # fmt: skip

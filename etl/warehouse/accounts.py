@@ -12,7 +12,9 @@ from etl.config import LOCK_WAIT_SECONDS
 from etl.warehouse.connection import WarehouseBusy, WarehouseDamaged
 
 SCHEMA_FILE = Path(__file__).with_name("accounts.sql")
-SCHEMA_VERSION = 3
+# 3 was used twice, by two branches merged into 4: per-address log-in failures and session end reasons
+# (columns added below), and the 审核员 role (the users table rebuilt). Both are found by looking, not by number.
+SCHEMA_VERSION = 4
 # Columns added after a file may already exist: `create table if not exists` leaves old tables as they were.
 _ADDED_COLUMNS = (
     ("login_failures", "client", "varchar not null default ''"),
@@ -48,12 +50,26 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
 def _ensure_schema(con: sqlite3.Connection) -> None:
     if con.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION:
         return
+    # A CHECK constraint cannot be altered in SQLite: a file from before the 审核员 role gets its users table
+    # rebuilt with the new list of roles, rows unchanged.
+    rebuild = _users_without_reviewer(con)
+    if rebuild:
+        con.execute("alter table users rename to users_before_reviewer")
     con.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
+    if rebuild:
+        con.execute("insert into users select * from users_before_reviewer")
+        con.execute("drop table users_before_reviewer")
     for table, column, definition in _ADDED_COLUMNS:
         present = {row[1] for row in con.execute(f"pragma table_info({table})")}  # names from the constant above
         if column not in present:
             con.execute(f"alter table {table} add column {column} {definition}")
     con.execute(f"pragma user_version = {SCHEMA_VERSION}")  # an int constant: pragmas take no parameters
+
+
+def _users_without_reviewer(con: sqlite3.Connection) -> bool:
+    """Whether the file's users table predates the 审核员 role (its CHECK lists the roles it accepts)."""
+    row = con.execute("select sql from sqlite_master where type = 'table' and name = 'users'").fetchone()
+    return row is not None and "审核员" not in row[0]
 
 
 # ---------------------------------------------------------------- users
@@ -89,7 +105,7 @@ def set_disabled(con: sqlite3.Connection, name: str, disabled: bool) -> bool:
 def list_users(con: sqlite3.Connection) -> list[dict]:
     rows = con.execute(
         "select name, role, region_code, disabled, created_at, created_by, password_changed_at from users"
-        " order by case role when '管理员' then 0 when '领导' then 1 else 2 end, region_code, name"
+        " order by case role when '管理员' then 0 when '审核员' then 1 when '领导' then 2 else 3 end, region_code, name"
     ).fetchall()
     return [dict(r) for r in rows]
 

@@ -4,7 +4,7 @@
 
 create table if not exists users (
     name                varchar primary key,
-    role                varchar not null check (role in ('统计员', '领导', '管理员')),
+    role                varchar not null check (role in ('统计员', '审核员', '领导', '管理员')),
     region_code         varchar,               -- the 市州 a 统计员 reports for
     password_hash       varchar not null,      -- argon2id, salted; never the password
     disabled            integer not null default 0,

@@ -16,6 +16,7 @@ from etl import catalog, files
 from etl.config import LOCK_WAIT_SECONDS
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+MARTS_FILE = Path(__file__).with_name("marts.sql")
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -124,22 +125,48 @@ def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _reference_digest() -> str:
-    digest = hashlib.sha256(SCHEMA_FILE.read_bytes())
+    digest = hashlib.sha256(SCHEMA_FILE.read_bytes() + MARTS_FILE.read_bytes())
     for path in sorted(catalog.REFERENCE_DIR.glob("*.csv")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables and refresh reference data when schema.sql or the reference CSVs changed."""
+    """Create the tables and refresh reference data when schema.sql or the reference CSVs changed.
+
+    A warehouse from an older release is brought up to date here: its versions count as published (they were
+    what everyone saw), its locks hold every 类别, and the facts on show are rebuilt.
+    """
     if _schema_current(con):
         return
     digest = _reference_digest()
     con.begin()
+    old_locks = _set_aside_old_locks(con)
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    if old_locks:
+        con.execute(f"insert into review_locks select year, region_code, '*', locked_by, locked_at from {old_locks}")
+        con.execute(f"drop table {old_locks}")
     _sync_reference(con)
+    con.execute(MARTS_FILE.read_text(encoding="utf-8"))
+    from etl.warehouse.visible import rebuild  # visible builds on this module
+
+    rebuild(con)
     con.execute("insert or replace into schema_info values ('digest', ?)", [digest])
     con.commit()
+
+
+def _set_aside_old_locks(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Locks of the release before reviews were per (市州, 年度) only: renamed, to be copied into the new table."""
+    columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'main' and table_name = 'review_locks'"
+        ).fetchall()
+    }
+    if not columns or "domain" in columns:
+        return None
+    con.execute("alter table review_locks rename to review_locks_before_review")
+    return "review_locks_before_review"
 
 
 def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
@@ -157,4 +184,12 @@ def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany(
         "insert into indicators values (?, ?, ?, ?, ?, ?, ?)",
         [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()],
+    )
+    con.execute("delete from rates")
+    con.executemany(
+        "insert into rates values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (r.code, r.domain, r.name, r.unit, r.numerator, r.denominator, r.factor, r.sort_order)
+            for r in catalog.rates()
+        ],
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 import duckdb
 
 from etl.extract import Observation
+from etl.warehouse import visible
 from etl.warehouse.connection import WarehouseError, now_beijing
 from etl.warehouse.load import NewSubmission, StoreResult, store_submission
+from etl.warehouse.locks import refuse_if_locked
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -104,44 +108,76 @@ def slice_versions_of(con: duckdb.DuckDBPyConnection, region_code: str, year: in
 def restore_version(
     con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str, version: int, restored_by: str
 ) -> StoreResult:
-    """Make an earlier version current again as a NEW version: nothing is ever deleted or rewritten."""
-    from etl import backup  # etl.backup builds on this package: imported here, not at the top
-
+    """Make an earlier version current again as a NEW (pending) version: nothing is ever deleted or rewritten."""
     versions = {v["version"]: v for v in slice_versions_of(con, region_code, year, domain)}
     if version not in versions:
         raise WarehouseError(f"没有第 {version} 版，无法恢复。")
-    backup.snapshot(con, "before-version-restore")
     source = versions[version]
+    name = f"恢复第 {version} 版（原上报编号 {source['submission_id']}，{source['file_name']}）"
+    key = f"{region_code}:{year}:{domain}:{version}"
+    return _restore(con, source, [(region_code, year, domain)], name, key, f"恢复自第 {version} 版", restored_by)
+
+
+def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, restored_by: str) -> StoreResult:
+    """Make every slice a submission held (all its 类别 and 市州) current again, as one new submission."""
+    rows = con.execute(
+        "select * from slice_history where submission_id = ? order by region_code, year, domain", [submission_id]
+    )
+    names = [d[0] for d in rows.description]
+    held = [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
+    if not held:
+        raise WarehouseError(f"上报编号 {submission_id} 不存在，无法恢复。")
+    slices = [(v["region_code"], v["year"], v["domain"]) for v in held]
+    name = f"恢复上报编号 {submission_id} 的全部数据（{held[0]['file_name']}）"
+    return _restore(con, held[0], slices, name, str(submission_id), f"恢复自上报编号 {submission_id}", restored_by)
+
+
+def _restore(  # noqa: PLR0913
+    con: duckdb.DuckDBPyConnection, source: dict, slices: list, name: str, key: str, note: str, by: str
+) -> StoreResult:
+    from etl import backup  # etl.backup builds on this package: imported here, not at the top
+
+    refuse_if_locked(con, slices)  # before the backup copy it would waste
+    backup.snapshot(con, "before-version-restore")
+    visible.stage(con, slices)
     facts = con.execute(
-        "select indicator, value, sheet, cell from facts where submission_id = ? and region_code = ? and year = ?"
-        " and domain = ?",
-        [source["submission_id"], region_code, year, domain],
+        """
+        select f.region_code, f.year, f.indicator, f.value, f.sheet, f.cell
+        from facts as f
+        inner join staged_slices using (region_code, year, domain)
+        where f.submission_id = ?
+        """,
+        [source["submission_id"]],
     ).fetchall()
-    observations = [Observation(region_code, year, i, v, s or "", c or "") for i, v, s, c in facts]
-    stamp = now_beijing().isoformat()
+    observations = [Observation(r, y, i, v, s or "", c or "") for r, y, i, v, s, c in facts]
     sub = NewSubmission(
-        file_name=f"恢复第 {version} 版（原上报编号 {source['submission_id']}，{source['file_name']}）",
-        file_sha256=f"restore:{region_code}:{year}:{domain}:{version}:{stamp}",
+        file_name=name,
+        file_sha256=f"restore:{key}:{now_beijing().isoformat()}:{secrets.token_hex(4)}",  # each restore is new
         file_kind="restore",
         file_bytes=0,
         archive_path=None,
         is_sample=bool(source["is_sample"]),
         source="restore",
-        submitted_by=restored_by,
-        note=f"恢复自第 {version} 版",
+        submitted_by=by,
+        note=note,
     )
     return store_submission(con, sub, observations, [])
 
 
-def provenance(con: duckdb.DuckDBPyConnection, region_code: str, year: int, indicator: str) -> dict | None:
-    """Where one current figure came from, and the value it replaced (这个数哪来的？)."""
+def provenance(
+    con: duckdb.DuckDBPyConnection, region_code: str, year: int, indicator: str, include_pending: bool = False
+) -> dict | None:
+    """Where one figure on show came from, its review state, and the published value it replaced (这个数哪来的？)."""
     current = _rows(
         con,
         """
-        select value, file_name, sheet, cell, submitted_by, submitted_at, submission_id, is_sample
-        from current_values where region_code = ? and year = ? and indicator = ?
+        select v.value, v.file_name, v.sheet, v.cell, v.submitted_by, v.submitted_at, v.submission_id, v.is_sample,
+            v.version, v.pending, h.status, h.reviewed_by, h.reviewed_at
+        from scoped_values as v
+        inner join slice_history as h using (region_code, year, domain, version)
+        where v.include_pending = ? and v.region_code = ? and v.year = ? and v.indicator = ?
         """,
-        [region_code, year, indicator],
+        [include_pending, region_code, year, indicator],
     )
     if not current:
         return None
@@ -151,18 +187,19 @@ def provenance(con: duckdb.DuckDBPyConnection, region_code: str, year: int, indi
         select f.value, h.version
         from slice_history as h
         inner join facts as f using (submission_id, region_code, year, domain)
-        where h.region_code = ? and h.year = ? and f.indicator = ? and not h.is_current
+        where h.region_code = ? and h.year = ? and f.indicator = ? and h.version < ? and h.status = 'published'
         order by h.version desc
         limit 1
         """,
-        [region_code, year, indicator],
+        [region_code, year, indicator, found["version"]],
     ).fetchall()
     found["previous"] = earlier[0] if earlier else None  # (value, version)
     return found
 
 
 def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
-    """Per 市州 × 类别 of a year: indicators reported (n of m) and when the current version was sent."""
+    """Per 市州 × 类别 of a year: indicators reported (n of m, pending included), when the current version was sent,
+    and the review state of the newest version (pending, published or returned, with the reason)."""
     return _rows(
         con,
         """
@@ -184,15 +221,25 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
             group by all
         ),
 
+        newest as (
+            select region_code, domain, status, reviewed_by, reviewed_at, review_note
+            from slice_versions
+            where year = ?
+            qualify row_number() over (partition by region_code, domain order by version desc) = 1
+        ),
+
         final as (
-            select e.*, coalesce(p.reported, 0) as reported, p.submitted_at
+            select
+                e.*, coalesce(p.reported, 0) as reported, p.submitted_at, n.status, n.reviewed_by, n.reviewed_at,
+                n.review_note
             from expected as e
             left join reported as p using (region_code, domain)
+            left join newest as n using (region_code, domain)
         )
 
         select * from final order by region_order, domain_order
         """,
-        [year],
+        [year, year],
     )
 
 
@@ -212,3 +259,8 @@ def submission_issues_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> 
         "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by rowid",
         [submission_id],
     )
+
+
+def deadlines(con: duckdb.DuckDBPyConnection) -> dict[int, object]:
+    """year → 截止日期 of every year that has one (a year may have a deadline before its first return)."""
+    return dict(con.execute("select year, deadline from deadlines order by year").fetchall())

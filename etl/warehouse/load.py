@@ -10,8 +10,10 @@ import duckdb
 from etl import catalog
 from etl.extract import Observation
 from etl.issues import Issue
+from etl.warehouse import review, visible
 from etl.warehouse.connection import now_beijing
 from etl.warehouse.locks import refuse_if_locked
+from etl.warehouse.visible import Slice
 
 
 @dataclass(frozen=True)
@@ -25,18 +27,24 @@ class NewSubmission:
     source: str
     submitted_by: str
     note: str | None = None
+    published: bool = False  # the demo's figures are published as they are loaded; everything else waits
 
 
 @dataclass
 class StoreResult:
-    submission_id: int
+    submission_id: int | None  # None when nothing was written: every slice equalled its current version
     already_loaded: bool = False
-    slices: int = 0
+    slices: int = 0  # new versions written
+    same_slices: int = 0  # slices whose values equalled the current version: no new version
     values: int = 0
     added: int = 0  # values reported where the slice had none (or no value) before
     changed: int = 0
     unchanged: int = 0
     changes: list[tuple[str, int, str, float | None, float | None]] = field(default_factory=list)
+
+    @property
+    def nothing_new(self) -> bool:
+        return not self.already_loaded and self.slices == 0
 
 
 def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
@@ -49,7 +57,7 @@ def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int 
 def previous_values(
     con: duckdb.DuckDBPyConnection, regions: Iterable[str], years: Iterable[int]
 ) -> dict[tuple[str, int, str], float | None]:
-    """Current values of the given regions and years, for the year-on-year check."""
+    """Current values (pending included) of the given regions and years, for the year-on-year check."""
     rows = con.execute(
         """
         select region_code, year, indicator, value
@@ -61,17 +69,23 @@ def previous_values(
     return {(r, y, i): v for r, y, i, v in rows}
 
 
+def slices_of(observations: list[Observation]) -> list[Slice]:
+    domain_of = {i.code: i.domain for i in catalog.indicators()}
+    return sorted({(o.region_code, o.year, domain_of[o.indicator]) for o in observations})
+
+
 def store_submission(
     con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
 ) -> StoreResult:
-    """Write one accepted file in one transaction: its slices become the current versions."""
+    """Write one accepted file in one transaction: each slice whose values differ from its current version gets a
+    new, pending version; a slice sent again unchanged gets none."""
     con.begin()
     try:
         existing = find_submission_by_hash(con, sub.file_sha256)
         if existing is not None:
             con.rollback()
             return StoreResult(existing, already_loaded=True)
-        refuse_if_locked(con, {(o.region_code, o.year) for o in observations})
+        refuse_if_locked(con, slices_of(observations))
         result = _store(con, sub, observations, issues)
         con.commit()
         return result
@@ -83,7 +97,18 @@ def store_submission(
 def _store(
     con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
 ) -> StoreResult:
+    slices = slices_of(observations)
+    before = _slice_values(con, slices)
+    sent: dict[Slice, dict[str, float | None]] = {}
+    for o in observations:
+        sent.setdefault(_slice(o), {})[o.indicator] = o.value
+    new = [s for s in slices if not _same(sent[s], before.get(s))]
+    result = _summarise(None, observations, before)
+    result.slices, result.same_slices = len(new), len(slices) - len(new)
+    if not new:
+        return result
     (submission_id,) = con.execute("select nextval('submission_id_seq')").fetchall()[0]
+    result.submission_id = submission_id
     con.execute(
         "insert into submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -100,38 +125,60 @@ def _store(
             sub.note,
         ],
     )
-    slices = sorted({(o.region_code, o.year, catalog.indicator_by_code()[o.indicator].domain) for o in observations})
-    before = _slice_values(con, slices)
-    _replace_slices(con, slices, submission_id)
-    _append_facts(con, submission_id, observations)
-    _append_issues(con, submission_id, issues)
-    return _summarise(submission_id, slices, observations, before)
+    kept = set(new)
+    mine = [o for o in observations if _slice(o) in kept]
+    if len(new) < len(slices):  # _slice_values staged them all; most often every slice is new
+        visible.stage(con, new)
+    _new_versions(con, submission_id)
+    _append_facts(con, submission_id, mine)
+    _append_issues(con, submission_id, issues, mine, kept)
+    visible.show_pending(con, submission_id)
+    if sub.published:
+        review.approve_staged(con, sub.submitted_by, lock=False)
+    return result
 
 
-def _stage_slices(con: duckdb.DuckDBPyConnection, slices: list[tuple[str, int, str]]) -> None:
-    con.execute("create temp table if not exists staged_slices (region_code varchar, year integer, domain varchar)")
-    con.execute("delete from staged_slices")
-    appender = con.appender("staged_slices")
-    appender.append_rows(slices)
-    appender.flush()
+def _slice(o: Observation) -> Slice:
+    return o.region_code, o.year, _DOMAIN_OF[o.indicator]
 
 
-def _slice_values(
-    con: duckdb.DuckDBPyConnection, slices: list[tuple[str, int, str]]
-) -> dict[tuple[str, int, str], float | None]:
-    _stage_slices(con, slices)
+_DOMAIN_OF = {i.code: i.domain for i in catalog.indicators()}
+
+
+def _same(new: dict[str, float | None], old: dict[str, float | None] | None) -> bool:
+    """Sent again with exactly the values of the current version (a blank and an absent column are both 未填报)."""
+    if old is None:
+        return False
+    return all(new.get(code) == old.get(code) for code in set(new) | set(old))
+
+
+def _slice_values(con: duckdb.DuckDBPyConnection, slices: list[Slice]) -> dict[Slice, dict[str, float | None]]:
+    """The current version (pending included) of each slice: indicator → value."""
+    visible.stage(con, slices)
     rows = con.execute(
         """
-        select f.region_code, f.year, f.indicator, f.value
+        select f.region_code, f.year, f.domain, f.indicator, f.value
         from current_facts as f
         inner join staged_slices using (region_code, year, domain)
         """
     ).fetchall()
-    return {(r, y, i): v for r, y, i, v in rows}
+    found: dict[Slice, dict[str, float | None]] = {}
+    for region, year, domain, indicator, value in rows:
+        found.setdefault((region, year, domain), {})[indicator] = value
+    return found
 
 
-def _replace_slices(con: duckdb.DuckDBPyConnection, slices: list[tuple[str, int, str]], submission_id: int) -> None:
-    """Earlier versions stay (history); only the flag of the current one moves."""
+def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
+    """Earlier versions stay (history): the staged slices get a pending version that becomes current; a pending
+    version it replaces before anyone reviewed it is superseded."""
+    con.execute(
+        """
+        update slice_versions as v
+        set is_current = false, status = case when v.status = 'pending' then 'superseded' else v.status end
+        from staged_slices as s
+        where v.region_code = s.region_code and v.year = s.year and v.domain = s.domain and v.is_current
+        """
+    )
     con.execute(
         """
         with latest as (
@@ -141,20 +188,10 @@ def _replace_slices(con: duckdb.DuckDBPyConnection, slices: list[tuple[str, int,
             group by all
         )
 
-        insert into slice_versions
-        select s.region_code, s.year, s.domain, coalesce(l.version, 0) + 1, ?, true
+        insert into slice_versions (region_code, year, domain, version, submission_id, is_current, status, is_published)
+        select s.region_code, s.year, s.domain, coalesce(l.version, 0) + 1, ?, true, 'pending', false
         from staged_slices as s
         left join latest as l using (region_code, year, domain)
-        """,
-        [submission_id],
-    )
-    con.execute(
-        """
-        update slice_versions as v
-        set is_current = false
-        from staged_slices as s
-        where v.region_code = s.region_code and v.year = s.year and v.domain = s.domain
-            and v.is_current and v.submission_id <> ?
         """,
         [submission_id],
     )
@@ -181,23 +218,36 @@ def _append_facts(con: duckdb.DuckDBPyConnection, submission_id: int, observatio
     appender.flush()
 
 
-def _append_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: list[Issue]) -> None:
-    if not issues:
+def _append_issues(
+    con: duckdb.DuckDBPyConnection,
+    submission_id: int,
+    issues: list[Issue],
+    observations: list[Observation],
+    kept: set[Slice],
+) -> None:
+    """Each warning with the slice its cell belongs to (none for a 合计 row or the whole file); a warning about a
+    slice sent again unchanged has nothing new to review."""
+    at_cell = {(o.sheet, o.cell): _slice(o) for o in observations if o.cell}
+    rows = []
+    for issue in issues:
+        slice_ = at_cell.get((issue.sheet, issue.cell))
+        if slice_ is not None and slice_ not in kept:
+            continue
+        location = (issue.level, issue.code, issue.sheet, issue.cell, issue.message)
+        rows.append((submission_id, *location, *(slice_ or (None, None, None))))
+    if not rows:
         return
     appender = con.appender("submission_issues")
-    appender.append_rows([(submission_id, i.level, i.code, i.sheet, i.cell, i.message) for i in issues])
+    appender.append_rows(rows)
     appender.flush()
 
 
 def _summarise(
-    submission_id: int,
-    slices: list[tuple[str, int, str]],
-    observations: list[Observation],
-    before: dict[tuple[str, int, str], float | None],
+    submission_id: int | None, observations: list[Observation], before: dict[Slice, dict[str, float | None]]
 ) -> StoreResult:
-    result = StoreResult(submission_id, slices=len(slices), values=sum(o.value is not None for o in observations))
+    result = StoreResult(submission_id, values=sum(o.value is not None for o in observations))
     for o in observations:
-        old = before.get((o.region_code, o.year, o.indicator))
+        old = before.get(_slice(o), {}).get(o.indicator)
         if old == o.value:
             result.unchanged += o.value is not None
         elif old is None:

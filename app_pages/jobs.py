@@ -1,5 +1,0 @@
-"""jobs page: the shared domain view."""
-
-from ui.domain_page import render
-
-render("jobs")

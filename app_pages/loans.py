@@ -1,5 +1,0 @@
-"""loans page: the shared domain view."""
-
-from ui.domain_page import render
-
-render("loans")

@@ -1,0 +1,90 @@
+"""Read the marts (marts.sql): every figure a page, the briefing, an export or the CLI shows comes from here.
+
+Each read takes `include_pending` (False: published figures only) and returns a pandas DataFrame (pandas loads
+lazily, through DuckDB) in official order.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+# The filters a read may take: SQL text from this table only, values always as parameters. Leaving out the
+# conditions not asked for (rather than `? is null or …`) lets DuckDB push the rest down to the scan.
+_FILTERS = {"measure": "measure = ?", "year": "year = ?", "region_code": "region_code = ?", "domain": "domain = ?"}
+
+
+def _where(include_pending: bool, **filters: object) -> tuple[str, list]:
+    given = {k: v for k, v in filters.items() if v is not None}
+    clauses = ["include_pending = ?", *(_FILTERS[k] for k in given)]
+    return " and ".join(clauses), [include_pending, *given.values()]
+
+
+CITY_COLUMNS = (
+    "year, region_code, region_name, region_order, domain, measure, kind, value, pending, is_sample, rank, reported,"
+    " share, previous_value, change_pct"
+)
+PROVINCE_COLUMNS = (
+    "year, measure, domain, kind, reported, total, average, pending_cities, is_sample, comparable, change, change_pct"
+)
+
+
+def city(
+    con: duckdb.DuckDBPyConnection,
+    include_pending: bool,
+    *,
+    measure: str | None = None,
+    year: int | None = None,
+    region_code: str | None = None,
+    domain: str | None = None,
+):  # noqa: ANN201 - a pandas DataFrame
+    """Each 市州's figures (NULL = 未填报 in a reported slice) with rank, share of the province and last year's."""
+    where, params = _where(include_pending, measure=measure, year=year, region_code=region_code, domain=domain)
+    return con.execute(
+        f"select {CITY_COLUMNS} from mart_city where {where} order by year, region_order, measure", params
+    ).df()
+
+
+def city_values(
+    con: duckdb.DuckDBPyConnection,
+    include_pending: bool,
+    *,
+    measure: str | None = None,
+    region_code: str | None = None,
+    domain: str | None = None,
+):  # noqa: ANN201 - a pandas DataFrame
+    """Each 市州's figures over the years, without ranks (cheaper): year, region_code, measure, value, pending."""
+    where, params = _where(include_pending, measure=measure, region_code=region_code, domain=domain)
+    return con.execute(
+        f"select year, region_code, domain, measure, value, pending, is_sample from city_measures where {where}"
+        " order by year, region_code, measure",
+        params,
+    ).df()
+
+
+def province(
+    con: duckdb.DuckDBPyConnection, include_pending: bool, *, measure: str | None = None, year: int | None = None
+):  # noqa: ANN201 - a pandas DataFrame
+    """The province's total, true average, coverage and change on the year before, per year and measure."""
+    where, params = _where(include_pending, measure=measure, year=year)
+    return con.execute(
+        f"select {PROVINCE_COLUMNS} from mart_province where {where} order by year, measure", params
+    ).df()
+
+
+def coverage(con: duckdb.DuckDBPyConnection, include_pending: bool) -> dict[tuple[int, str], tuple[int, int]]:
+    """(year, domain) → (市州 that reported it, of which pending)."""
+    rows = con.execute(
+        "select year, domain, reported, pending from mart_coverage where include_pending = ?", [include_pending]
+    ).fetchall()
+    return {(y, d): (r, p) for y, d, r, p in rows}
+
+
+def year_status(con: duckdb.DuckDBPyConnection, include_pending: bool) -> dict[int, dict]:
+    """year → cities (14), cities_reported, cities_complete (every 类别), missing and incomplete names."""
+    cursor = con.execute(
+        "select year, cities, cities_reported, cities_complete, missing, incomplete from mart_year"
+        " where include_pending = ? order by year",
+        [include_pending],
+    )
+    names = [d[0] for d in cursor.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}

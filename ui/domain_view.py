@@ -1,0 +1,159 @@
+"""What the page of one 类别 draws for one measure, year and choice of 市州: pure builders over mart frames.
+
+Every figure comes from the marts (ui.data): per-市州 values and ranks from mart_city, the province's total,
+true average (over every reporting 市州, never over the selection) and coverage from mart_province.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from etl import catalog
+from etl.cn_format import cn_quantity
+from ui import charts, data
+from ui.common import CITY_COUNT, SELECTION, marked
+
+PROVINCE_TOTAL, PROVINCE_RATE, REPORTED = "已报市州合计", "全省", "已报市州数"
+
+
+@dataclass
+class DomainView:
+    bar: dict | None  # a frozen figure (charts.thawed draws it)
+    caption: str
+    shown: pd.DataFrame  # 市州 → value: what the bar shows
+    lines: dict | None
+    trend: pd.DataFrame  # 市州, 年度, value: what the lines show
+    table: pd.DataFrame  # 市州 × 年度, then the province's rows; 待审核 figures labelled
+    province: str  # the province's figure of the year, in words
+    is_sample: bool
+
+
+def selected(city: pd.DataFrame, cities: tuple[str, ...]) -> pd.DataFrame:
+    """Every chosen 市州, in official order, with its row of `city` (one year) or NaN = 未填报."""
+    frame = pd.DataFrame([(c.code, c.name) for c in catalog.cities() if c.code in cities],
+                         columns=["region_code", "region_name"])  # fmt: skip
+    rows = city[["region_code", "value", "pending"]]
+    return frame.merge(rows, on="region_code", how="left").astype({"value": "float64"})
+
+
+def _year_row(province: pd.DataFrame, year: int) -> dict | None:
+    rows = province[province["year"] == year]
+    return rows.iloc[0].to_dict() if len(rows) else None
+
+
+def province_text(row: dict | None, year: int, name: str, unit: str, kind: str) -> str:
+    """2024年全省合计 12.46万人，全省平均 8901.43人（14 个市州已报）."""
+    if row is None or not row["reported"]:
+        return f"{year}年全省尚无市州填报{name}。"
+    n = int(row["reported"])
+    scope = f"{n}/{CITY_COUNT} 个市州已报"
+    if kind == "rate":
+        return f"{year}年全省{name} {cn_quantity(row['average'], unit)}（{scope}；合计计算，不随所选市州变化）。"
+    label = "全省合计" if n >= CITY_COUNT else f"已报 {n} 个市州合计"
+    average = cn_quantity(row["average"], unit)
+    return f"{year}年{label} {cn_quantity(row['total'], unit)}，全省平均 {average}（{scope}；不随所选市州变化）。"
+
+
+def _bar(frame: pd.DataFrame, row: dict | None, *, year: int, name: str, unit: str, kind: str, every: bool):
+    """(figure, caption) of the chosen 市州 with the province's line; (None, "") when none of them reported."""
+    reported = frame.dropna(subset=["value"])
+    if reported.empty:
+        return None, ""
+    average = None if row is None else row["average"]
+    label = "全省" if kind == "rate" else "全省平均"
+    scope = "按市州" if every else SELECTION
+    figure = charts.bar_by_city(
+        frame, title=f"{year}年{name}（{scope}，从高到低）", unit=unit, average=average, average_label=label
+    )
+    who = "" if every else SELECTION
+    caption = f"{who}{len(reported)}/{len(frame)} 个已填报"
+    if average is not None and average == average:
+        caption += (
+            f"；虚线为{label} {cn_quantity(average, unit)}（{int(row['reported'])} 个市州已报，不随所选市州变化）"
+        )
+    missing = frame.loc[frame["value"].isna(), "region_name"].tolist()
+    caption += "。" + (f"未填报：{'、'.join(missing)}。" if missing else "")
+    if frame["pending"].fillna(False).astype(bool).any():
+        caption += "斜线为待审核数据。"
+    return figure, caption
+
+
+def year_table(city: pd.DataFrame, province: pd.DataFrame, cities: tuple[str, ...], kind: str) -> pd.DataFrame:
+    """市州 × 年度 of the chosen 市州 (exact, 待审核 labelled, NaN = 未填报), then the province's rows."""
+    years = sorted(int(y) for y in set(city["year"]) | set(province["year"]))
+    names = {c.code: c.name for c in catalog.cities()}
+    cells = {(r.region_code, int(r.year)): r for r in city.itertuples()}
+    rows = {}
+    for code in (c.code for c in catalog.cities() if c.code in cities):
+        rows[names[code]] = [_cell(cells.get((code, y))) for y in years]
+    by_year = {int(r.year): r for r in province.itertuples()}
+    if kind == "rate":
+        rows[PROVINCE_RATE] = [getattr(by_year.get(y), "average", None) for y in years]
+    else:
+        rows[PROVINCE_TOTAL] = [getattr(by_year.get(y), "total", None) for y in years]
+    rows[REPORTED] = [f"{int(by_year[y].reported)}/{CITY_COUNT}" if y in by_year else f"0/{CITY_COUNT}" for y in years]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=[f"{y}年" for y in years], dtype=object)
+    table.index.name = "市州"
+    return table
+
+
+def _cell(row) -> object:  # noqa: ANN001 - a namedtuple of mart_city, or None
+    if row is None or row.value != row.value:
+        return None
+    return marked(row.value, True) if row.pending else row.value
+
+
+def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows the lines draw, the table of them): 市州, 年度, value — reported figures only."""
+    names = {c.code: (c.sort_order, c.name) for c in catalog.cities()}
+    rows = city[city["region_code"].isin(cities)].dropna(subset=["value"])
+    rows = rows.assign(order=rows["region_code"].map(lambda c: names[c][0])).sort_values(["order", "year"])
+    table = pd.DataFrame(
+        {"年度": rows["year"].astype(int).tolist(),
+         label: [marked(v, p) if p else v for v, p in zip(rows["value"], rows["pending"], strict=True)]},
+        index=pd.Index([names[c][1] for c in rows["region_code"]], name="市州"),
+    )  # fmt: skip
+    return rows, table
+
+
+def build(  # noqa: PLR0913
+    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]
+) -> DomainView:
+    """The view of one measure: `city` and `province` are its mart rows of every year."""
+    name, unit = catalog.measure_name_unit(code)
+    kind = "rate" if code in catalog.rate_by_code() else catalog.indicator_by_code()[code].kind
+    every = set(cities) == {c.code for c in catalog.cities()}
+    this_year = city[city["year"] == year]
+    frame = selected(this_year, cities)
+    row = _year_row(province, year)
+    bar, caption = _bar(frame, row, year=year, name=name, unit=unit, kind=kind, every=every)
+    bar = None if bar is None else charts.frozen(bar)
+    shown = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
+    shown = pd.DataFrame(
+        {
+            f"{name}（{unit}）": [
+                marked(v, p) if p else v for v, p in zip(shown["value"], shown["pending"], strict=True)
+            ]
+        },
+        index=pd.Index(shown["region_name"], name="市州"),
+    )
+    rows, trend = _trend(city, cities, f"{name}（{unit}）")
+    lines = None if rows.empty else charts.frozen(charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit))
+    sample = bool(this_year["is_sample"].fillna(False).astype(bool).any())
+    return DomainView(
+        bar, caption, shown, lines, trend, year_table(city, province, cities, kind),
+        province_text(row, year, name, unit, kind), sample,
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached(snap: data.Snapshot, include_pending: bool, code: str, year: int, cities: tuple[str, ...]) -> DomainView:
+    """The view, built once per warehouse version and choice; every input is an argument."""
+    return build(
+        data.city(snap, include_pending, measure=code),
+        data.province(snap, include_pending, measure=code),
+        code=code, year=year, cities=cities,
+    )  # fmt: skip
