@@ -49,6 +49,15 @@ def filled_template(year: int, values: dict[tuple[str, str, str], object], regio
     return buffer.getvalue()
 
 
+def with_sheet_named(data: bytes, old: str, new: str) -> bytes:
+    """A workbook with one sheet renamed (hostile names: Excel forbids only : / \\ ? * [ ] in them)."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    wb[old].title = new
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
 def header_of(domain: str) -> list[str]:
     return ["市州"] + [i.label for i in catalog.domain_indicators(domain)]
 

@@ -4,7 +4,6 @@ under the app's Content-Security-Policy without a single violation."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -12,7 +11,6 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import openpyxl
 import pytest
 
 from etl import accounts, actions, audit, roles
@@ -20,7 +18,7 @@ from etl.config import PROJECT_ROOT
 from etl.pipeline import LOADED, load_bytes
 from tests.apptest import TEST_USERS
 from tests.browser import chromium, copy_warehouse, log_in, require_chromium, screenshot, streamlit_server
-from tests.conftest import filled_template
+from tests.conftest import filled_template, with_sheet_named
 from tests.test_browser import click, upload, wait_in_table, wait_text
 
 pytestmark = pytest.mark.browser
@@ -59,18 +57,11 @@ def hostile_texts(host: str) -> dict[str, str]:
         "file": f"{image}{link} www.evil.example 上报.xlsx",
         "note": f"说明 {image} {link} {html} www.evil.example a@evil.example :red[红] $x$",
         "sender": f"{link}www.evil.example",
+        "reason": f"退回 {image} {link} {html} www.evil.example :red[红]",
         "cells": [image, link, html, "www.evil.example"],
         # a real file name on disk: no slash, but browsers read a backslash in a URL as one
         "upload_name": f"![b](http:\\{host}\\up.png) www.evil.example.xlsx",
     }
-
-
-def with_sheet_named(data: bytes, old: str, new: str) -> bytes:
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    wb[old].title = new
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +77,22 @@ def site(demo_db, tmp_path_factory):
     seed_accounts(warehouse)
     accounts.add_user(roles.SYSTEM, HOSTILE_USER, roles.ADMIN, HOSTILE_PASSWORD, db_path=warehouse)
     actor = roles.User(HOSTILE_USER, roles.ADMIN)
-    data = filled_template(2016, {("就业创业", "株洲市", "举办招聘会场次"): 51}, region_code="430200")
-    report = load_bytes(
-        with_sheet_named(data, "就业创业", HOSTILE_SHEET), texts["file"], warehouse, actor=actor, source="app",
-        submitted_by=texts["sender"], note=texts["note"],
-    )  # fmt: skip
-    assert report.status == LOADED, [i.describe() for i in report.issues]
+
+    # 株洲市's stays 待审核, with a warning at a cell of the hostile sheet (the 审核 page asks to confirm it);
+    # 长沙市's is returned with a hostile reason (数据上报 and 填报进度 show it).
+    def send(values: dict, region: str, file_name: str):  # noqa: ANN202 - a FileReport
+        data = with_sheet_named(filled_template(2016, values, region_code=region), "就业创业", HOSTILE_SHEET)
+        report = load_bytes(data, file_name, warehouse, actor=actor, source="app", submitted_by=texts["sender"],
+                            note=texts["note"])  # fmt: skip
+        assert report.status == LOADED, [i.describe() for i in report.issues]
+        return report
+
+    jobs = ("就业创业", "株洲市")
+    zhuzhou = {(*jobs, "举办招聘会场次"): 51, (*jobs, "提供就业岗位数"): 100, (*jobs, "实现就业妇女人数"): 200}
+    warned = send(zhuzhou, "430200", texts["file"])
+    assert [w.location for w in warned.warnings] == [f"{HOSTILE_SHEET}!D4"]
+    send({("就业创业", "长沙市", "举办招聘会场次"): 52}, "430100", f"长沙 {texts['file']}")
+    actions.send_back(actor, warehouse, reason=texts["reason"], year=2016, region_code="430100")
     actions.lock(actor, warehouse, 2016)  # 填报进度 names who locked the year
     with streamlit_server(warehouse) as url:
         yield url, warehouse, folder, listener, texts
@@ -133,6 +134,9 @@ def test_hostile_text_is_shown_as_text_on_every_page(site):
         path.write_bytes(refused)
         driver.get(f"{url}/upload")
         wait_text(driver, "第一步：下载报表模板")
+        # the returned 长沙 submission: its file name, who returned it and the reason, as typed
+        assert f"（第 2 版，长沙 {texts['file']}）：{HOSTILE_USER} 于 " in body(driver)
+        assert f"退回原因：{texts['reason']}" in body(driver)
         upload(driver, path)
         wait_text(driver, "个错误，未写入任何数据")
         assert f"“{texts['upload_name']}”有 4 个错误" in body(driver)  # the name as typed, not as Markdown
@@ -156,7 +160,17 @@ def test_hostile_text_is_shown_as_text_on_every_page(site):
         # 填报进度 names the (hostile) user who locked the year; 用户管理 and 审计日志 list names and files
         driver.get(f"{url}/progress?year=2016")
         wait_text(driver, f"2016年已整年审核锁定（{HOSTILE_USER}，")
+        wait_in_table(driver, texts["reason"])  # 已退回，待重新上报
         assert_nothing_interpreted(driver, listener, "progress")
+
+        # 审核: the waiting submission's file name, sender and 上报说明, and its warning at the hostile sheet
+        driver.get(f"{url}/review")
+        wait_text(driver, "审核一次上报")
+        wait_in_table(driver, texts["file"])
+        wait_text(driver, f"文件：{texts['file']}\n上报人：{texts['sender']}")
+        assert f"统计员的上报说明：{texts['note']}" in body(driver)
+        assert f"已核实 {HOSTILE_SHEET}!D4：实现就业妇女人数（200）大于提供就业岗位数（100）" in body(driver)
+        assert_nothing_interpreted(driver, listener, "review")
         driver.get(f"{url}/users")
         wait_in_table(driver, HOSTILE_USER)
         assert_nothing_interpreted(driver, listener, "users")

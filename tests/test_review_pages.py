@@ -9,7 +9,7 @@ import pytest
 from etl import accounts, roles
 from etl.pipeline import LOADED, load_bytes
 from tests.apptest import array, bar_values, figures, new_app, open_page, switch, texts
-from tests.conftest import filled_template, stored
+from tests.conftest import filled_template, stored, with_sheet_named
 from ui import plain
 
 CHANGSHA = "430100"
@@ -17,14 +17,18 @@ CHANGSHA = "430100"
 CORRECTION = {"举办招聘会场次": 130, "提供就业岗位数": 13000, "实现就业妇女人数": 13289}
 
 
-@pytest.fixture
-def corrected(demo_copy):  # noqa: ANN201 - the warehouse path
+def send_correction(db, file_name: str = "长沙2024更正.xlsx", note: str = "含县级招聘会，已核实", sheet: str = ""):  # noqa: ANN001, ANN201
     values = {("就业创业", "长沙市", name): value for name, value in CORRECTION.items()}
     data = filled_template(2024, values, region_code=CHANGSHA)
-    report = load_bytes(data, "长沙2024更正.xlsx", demo_copy, actor=roles.User("cs", roles.STATISTICIAN, CHANGSHA),
-                        note="含县级招聘会，已核实")  # fmt: skip
+    data = with_sheet_named(data, "就业创业", sheet) if sheet else data
+    report = load_bytes(data, file_name, db, actor=roles.User("cs", roles.STATISTICIAN, CHANGSHA), note=note)
     assert report.status == LOADED and [w.code for w in report.warnings] == ["employed-exceeds-jobs"]
-    return demo_copy
+    return db
+
+
+@pytest.fixture
+def corrected(demo_copy):  # noqa: ANN201 - the warehouse path
+    return send_correction(demo_copy)
 
 
 def fairs_bar(at) -> dict[str, float]:  # noqa: ANN001
@@ -98,6 +102,37 @@ def test_reviewer_returns_with_a_reason_the_statistician_reads(corrected):
     progress = open_page(new_app("cs"), "app_pages/progress.py", year=2024)
     assert progress.dataframe[0].value.loc["长沙市", "就业创业"].startswith("已报 · 已退回 · ")
     assert progress.dataframe[1].value.iloc[0]["退回原因"] == "岗位数少填了一位，请核对后重报"
+
+
+HOSTILE = "[点我](http://evil.example/x) ![b](http://evil.example/i.png) <img src=x> www.evil.example :red[红]"
+
+
+def markdown_texts(at) -> list[str]:  # noqa: ANN001 - an AppTest
+    """What Streamlit renders as Markdown on a page: messages, captions, headings and widget labels."""
+    shown = [*at.title, *at.subheader, *at.markdown, *at.caption, *at.info, *at.success, *at.warning, *at.error]
+    return [e.value for e in shown] + [w.label for w in [*at.checkbox, *at.button, *at.text_area]]
+
+
+def test_file_text_and_the_return_reason_are_shown_as_typed(demo_copy):
+    """Issue 10's plain-text rule on the 审核 page and wherever the 退回 reason is shown."""
+    sheet = "__粗__ <u>www.evil.example"  # Excel forbids : / \\ ? * [ ] in a sheet name, not these
+    send_correction(demo_copy, file_name=f"{HOSTILE}.xlsx", note=HOSTILE, sheet=sheet)
+    at = review_page()
+    assert at.dataframe[0].value["文件名"].tolist() == [f"{HOSTILE}.xlsx"]
+    assert f"文件：{HOSTILE}.xlsx\n上报人：cs　上报时间：" in texts(at.text)[0]
+    assert f"统计员的上报说明：{HOSTILE}" in texts(at.text)
+    assert at.checkbox[0].label == plain.markdown(
+        f"已核实 {sheet}!D4：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
+    )
+    at.text_area(key="review_reason_10").input(HOSTILE).run()
+    next(b for b in at.button if b.label == "退回").click().run()
+    upload = open_page(new_app("cs"), "app_pages/upload.py")
+    assert [t for t in texts(upload.text) if t.endswith(f"退回原因：{HOSTILE}")]
+    progress = open_page(new_app("cs"), "app_pages/progress.py", year=2024)
+    assert progress.dataframe[1].value.iloc[0][["退回原因", "文件名"]].tolist() == [HOSTILE, f"{HOSTILE}.xlsx"]
+    for page in (at, upload, progress):
+        leaked = [t for t in markdown_texts(page) if any(s in t for s in ("](", "<img", "__粗", ":red[", "www."))]
+        assert leaked == []
 
 
 def test_a_callback_rechecks_the_account_when_it_runs(corrected):

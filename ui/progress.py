@@ -118,15 +118,16 @@ def build_view(
 
 
 def returned_table(rows: list[dict], cities: tuple[str, ...]) -> pd.DataFrame:
-    """退回 versions nobody has sent again, with the reason, for the chosen 市州 (their 县市区 included)."""
+    """退回 versions nobody has sent again, with the reason, for the chosen 市州 (their 县市区 included). The
+    reason comes right after the version: what the 统计员 must read is in view without scrolling the table."""
     return pd.DataFrame(
         [
-            (r["region_name"], r["year"], r["domain_name"], f"第 {r['version']} 版", r["file_name"], r["reviewed_by"],
-             f"{r['reviewed_at']:%Y-%m-%d %H:%M}", r["review_note"])
+            (r["region_name"], r["year"], r["domain_name"], f"第 {r['version']} 版", r["review_note"], r["reviewed_by"],
+             f"{r['reviewed_at']:%Y-%m-%d %H:%M}", r["file_name"])
             for r in rows
             if city_of(r["region_code"]) in cities
         ],
-        columns=["市州", "年度", "类别", "版本", "文件名", "退回人", "退回时间", "退回原因"],
+        columns=["市州", "年度", "类别", "版本", "退回原因", "退回人", "退回时间", "文件名"],
     )  # fmt: skip
 
 
