@@ -12,11 +12,12 @@ import time
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from etl import accounts, audit, roles, warehouse
+from etl import accounts, audit, config, roles, warehouse
 from etl.roles import PermissionDenied
 from etl.warehouse import accounts as store
 from tests.apptest import TEST_USERS, login, new_app, open_page, texts
 from tests.conftest import filled_template
+from tests.test_review_pages import corrected  # noqa: F401 - a fixture: 长沙市 2024 就业创业 waiting for review
 from tests.test_workflow_pages import changed  # noqa: F401 - a fixture: 株洲市 2016 就业创业 in two versions
 from ui import auth
 
@@ -89,6 +90,47 @@ def test_a_disabled_admin_cannot_lock_or_set_a_deadline(demo_copy):
         assert warehouse.locks_of(con, 2016) == []
     assert texts(at.info) == ["该账号已停用，请联系管理员。"]
     assert [d for _, d in denials(demo_copy, "admin2")] == ["lock：该账号已停用，请联系管理员。"]
+
+
+@pytest.mark.parametrize("button", ["审核通过", "退回"])
+def test_a_reviewer_whose_password_was_reset_cannot_approve_or_return(corrected, button):  # noqa: F811
+    """Issue 11's review callbacks go through the same check: the session ended behind the open 审核 page."""
+    at = open_page(new_app("rev"), "app_pages/review.py", year=2024)
+    at.checkbox[0].check().run()
+    at.text_area(key="review_reason_10").input("请核对岗位数").run()
+    accounts.set_password(roles.User("admin", roles.ADMIN), "rev", "A-New-Password-1", db_path=corrected)
+    next(b for b in at.button if b.label == button).click().run()
+    with warehouse.connect(corrected, read_only=True) as con:
+        assert [r["submission_id"] for r in warehouse.queue(con)] == [10]  # still waiting: nothing reviewed
+    assert texts(at.title) == LOG_IN_TITLE
+    assert texts(at.info) == ["管理员已重设您的密码，请用新密码重新登录。"]
+    assert denials(corrected, "rev") == [("refused", "review：管理员已重设您的密码，请用新密码重新登录。")]
+
+
+def restore_whole_2016_demo(at):  # noqa: ANN001, ANN201 - an AppTest on 上报记录; its button
+    """Pick the demo's 2016 submission, confirm, and return the 恢复整次上报 button to click."""
+    with warehouse.connect(config.warehouse_path(), read_only=True) as con:
+        (demo,) = [r["submission_id"] for r in warehouse.submissions_list(con, year=2016) if r["source"] == "demo"]
+    at.selectbox(key="history_submission").set_value(demo).run()
+    at.checkbox(key=f"history_restore_confirm_{demo}").check().run()
+    return next(b for b in at.button if b.label == "恢复整次上报")
+
+
+def test_a_disabled_admin_cannot_restore_a_whole_submission(changed):  # noqa: F811
+    accounts.add_user(roles.SYSTEM, "admin2", roles.ADMIN, "admin2-test-password", db_path=changed)
+    at = open_page(new_app("admin2"), "app_pages/history.py", year=2016)
+    restore = restore_whole_2016_demo(at)
+    disable(changed, "admin2")
+    restore.click().run()
+    with warehouse.connect(changed, read_only=True) as con:
+        assert len(warehouse.slice_versions_of(con, "430200", 2016, "jobs")) == 2  # nothing restored
+    assert texts(at.info) == ["该账号已停用，请联系管理员。"]
+    assert denials(changed, "admin2") == [("refused", "restore：该账号已停用，请联系管理员。")]
+
+    allowed = open_page(new_app("admin"), "app_pages/history.py", year=2016)  # the same click, allowed
+    restore_whole_2016_demo(allowed).click().run()
+    with warehouse.connect(changed, read_only=True) as con:
+        assert len(warehouse.slice_versions_of(con, "430200", 2016, "jobs")) == 3
 
 
 @pytest.fixture
