@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from etl import actions, catalog, warehouse
+from etl import actions, audit, catalog, warehouse
 from etl.cli import DB_OPTION, YEAR_TYPE, DomainType, RegionType, _actor, _db, _fail, as_option
 from etl.roles import PermissionDenied
 
@@ -30,13 +30,15 @@ def review_list(year, db_path) -> None:  # noqa: ANN001
         return
     click.echo(f"待审核：{len(rows)} 次上报，{sum(r['slices'] for r in rows)} 组（市州×年度×类别）。")
     for r in rows:
+        # File names, senders and notes came from uploads: control characters (terminal escapes) printed escaped.
+        sender, file_name = audit.printable(r["submitted_by"]), audit.printable(r["file_name"])
         warned = f"\t警告 {r['warnings']} 条" if r["warnings"] else ""
         click.echo(
-            f"上报编号 {r['submission_id']}\t{r['submitted_at']:%Y-%m-%d %H:%M}\t{r['submitted_by']}\t{r['regions']}"
-            f"\t{r['years']}年\t{r['domains']}\t{r['file_name']}{warned}"
+            f"上报编号 {r['submission_id']}\t{r['submitted_at']:%Y-%m-%d %H:%M}\t{sender}\t{r['regions']}"
+            f"\t{r['years']}年\t{r['domains']}\t{file_name}{warned}"
         )
         if r["note"]:
-            click.echo(f"\t上报说明：{r['note']}")
+            click.echo(f"\t上报说明：{audit.printable(r['note'])}")
 
 
 def _which(year, region, domain, submission) -> dict:  # noqa: ANN001
@@ -63,13 +65,17 @@ def _confirm_each(warnings: list[dict], confirmed: bool) -> list[tuple]:
     keys = [(w["submission_id"], w["sheet"], w["cell"], w["message"]) for w in warnings]
     if confirmed or not warnings:
         return keys
+    # A sheet name and a message quote the file: printed with control characters escaped.
+    lines = [
+        audit.printable(f"警告 {w['sheet']}!{w['cell']}：{w['message']}" if w["cell"] else f"警告：{w['message']}")
+        for w in warnings
+    ]
     if not sys.stdin.isatty():
-        for w in warnings:
-            click.echo(f"  警告 {w['sheet']}!{w['cell']}：{w['message']}" if w["cell"] else f"  警告：{w['message']}")
+        for line in lines:
+            click.echo(f"  {line}")
         _fail(f"有 {len(warnings)} 条警告：请逐条核实后加 --confirm-warnings 再审核通过。")
-    for w in warnings:
-        place = f"{w['sheet']}!{w['cell']}：" if w["cell"] else ""
-        if not click.confirm(f"警告 {place}{w['message']} —— 已核实？", default=False):
+    for line in lines:
+        if not click.confirm(f"{line} —— 已核实？", default=False):
             _fail("未确认全部警告，未审核通过。")
     return keys
 

@@ -364,6 +364,22 @@ def test_cli_review_list_approve_return_and_export(cli_db, tmp_path):
     assert (code, output) == (1, "✗ 您的角色（领导）不能查看待审核数据。如确需操作，请联系管理员。\n")
 
 
+def test_cli_review_prints_text_from_uploads_with_control_characters_escaped(cli_db):
+    """Issue 10's rule for `etl audit` holds for `etl review`: a file name, sender or 上报说明 holding ESC[2J
+    (clear the screen) reaches the terminal escaped."""
+    clear = "\x1b[2J"
+    report = load_bytes(
+        sheet("jobs", ["长沙市", 44, 5000, 5890]), f"长沙{clear}.xlsx", cli_db, actor=CS_USER,
+        submitted_by=f"cs{clear}", note=f"说明{clear}",
+    )  # fmt: skip
+    assert report.status == LOADED
+    code, output = etl("review", "list", "--db", cli_db)
+    assert code == 0 and "\x1b" not in output
+    assert "\tcs\\x1b[2J\t长沙市\t2025年\t就业创业\t长沙\\x1b[2J.xlsx\t警告 1 条\n\t上报说明：说明\\x1b[2J\n" in output
+    code, output = etl("review", "approve", "--year", 2025, "--region", "长沙市", "--db", cli_db, "--as", "rev")
+    assert code == 1 and "警告 表!D3：实现就业妇女人数（5890）" in output and "\x1b" not in output
+
+
 def test_cli_unlock_one_domain(cli_db, tmp_path):
     (tmp_path / "f.xlsx").write_bytes(sheet("jobs", ["长沙市", 44]))
     etl("load", tmp_path / "f.xlsx", "--db", cli_db)
