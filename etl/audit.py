@@ -6,8 +6,8 @@ import unicodedata
 from pathlib import Path
 
 from etl import config
+from etl.access import store
 from etl.roles import User
-from etl.warehouse import accounts as store
 from etl.warehouse.connection import now_beijing
 
 OK, REFUSED, FAILED = "ok", "refused", "failed"
@@ -67,9 +67,9 @@ def record(
 
 
 def entries(db_path: Path | None = None, **filters: object) -> list[dict]:
-    """Newest first; filters as etl.warehouse.accounts.audit_entries takes them."""
+    """Newest first; filters as etl.access.store.audit_entries takes them."""
     path = config.accounts_path(db_path)
-    if not path.exists():
+    if not store.exists(path):
         return []
     with store.connect(path) as con:
         return store.audit_entries(con, **filters)

@@ -62,11 +62,11 @@ def _actor(name: str | None, db: Path) -> User:
     """The account named by --as, as it is now (no password: the command line runs on the server); or 命令行."""
     if name is None:
         return cli_user()
-    from etl.warehouse import accounts as store  # the store only: no password hashing on the load path
+    from etl.access import store  # the store only: no password hashing on the load path
 
     path = config.accounts_path(db)
     row = None
-    if path.exists():
+    if store.exists(path):
         with store.connect(path) as con:
             row = store.get_user(con, name)
     if row is None:

@@ -98,7 +98,7 @@ def check_bytes(
     """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year
     and its review locks. With an `actor`, figures of 市州 they may not upload are errors too."""
     report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor)
-    if report.refused or db_path is None or not Path(db_path).exists():
+    if report.refused or db_path is None or not warehouse.exists(db_path):
         return _with_jumps(report, parsed, {})
     with warehouse.connect(db_path, read_only=True) as con:
         _refuse_locked(report, con)

@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from etl import accounts, config
+from etl.access import store as accounts_store
 from etl.config import PROJECT_ROOT
 from etl.roles import SYSTEM
-from etl.warehouse import accounts as accounts_store
 from ui import auth
 
 

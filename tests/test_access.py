@@ -498,7 +498,7 @@ def test_wrong_passwords_from_one_address_cannot_lock_the_account_out(db):
 
 
 def failures(db: Path, name: str, client: str) -> tuple[int, float | None]:
-    from etl.warehouse import accounts as store
+    from etl.access import store
 
     with store.connect(config.accounts_path(db)) as con:
         return store.failures_of(con, name, client, 0)
@@ -526,7 +526,7 @@ def test_many_failures_slow_every_log_in_down_but_refuse_none(db, monkeypatch):
     t0 = 1_900_000_000.0
     assert try_login(db, "guess", PASSWORDS["wrong"], "198.51.100.1", t0) != "ok"
     assert slept == []  # below the threshold nobody waits
-    from etl.warehouse import accounts as store
+    from etl.access import store
 
     with store.connect(config.accounts_path(db)) as con:  # the rest of a spray across names and addresses
         for i in range(1, config.LOGIN_GLOBAL_FAILURES):
@@ -692,7 +692,7 @@ def test_cli_users_and_locks(db, tmp_path):
 
 def test_terminal_escapes_in_log_in_names_are_stored_and_printed_escaped(db):
     """Defect 6: ESC[2J typed as a user name reached `python -m etl audit` raw and cleared the screen."""
-    from etl.warehouse import accounts as store
+    from etl.access import store
 
     hostile = "\x1b[2J\x1b]0;pwned\x07root\u202egnp.exe"
     with pytest.raises(LoginRefused):

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import secrets
 
-import duckdb
-
 from etl.extract import Observation
 from etl.warehouse import visible
 from etl.warehouse.connection import WarehouseError, now_beijing
+from etl.warehouse.db import Db
 from etl.warehouse.load import NewSubmission, StoreResult, store_submission
 from etl.warehouse.locks import refuse_if_locked
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def submissions_list(
-    con: duckdb.DuckDBPyConnection, *, year: int | None = None, region_code: str | None = None
-) -> list[dict]:
+def submissions_list(con: Db, *, year: int | None = None, region_code: str | None = None) -> list[dict]:
     """Every submission, newest first, with what it held (市州, 年度, 类别) and its warnings."""
-    return _rows(
-        con,
+    return con.rows(
         """
         with held as (
             select
@@ -58,10 +48,9 @@ def submissions_list(
     )
 
 
-def submission_values(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
+def submission_values(con: Db, submission_id: int) -> list[dict]:
     """The values a submission carried, labelled, in official order."""
-    return _rows(
-        con,
+    return con.rows(
         """
         select f.year, r.name as region_name, d.name as domain_name, i.name as indicator_name, i.unit, f.value,
             f.sheet, f.cell
@@ -76,7 +65,7 @@ def submission_values(con: duckdb.DuckDBPyConnection, submission_id: int) -> lis
     )
 
 
-def submission_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[str, str | None]:
+def submission_file(con: Db, submission_id: int) -> tuple[str, str | None]:
     """(file name as sent, archive path relative to the warehouse) of a submission."""
     rows = con.execute("select file_name, archive_path from submissions where submission_id = ?", [submission_id])
     row = rows.fetchall()
@@ -85,10 +74,9 @@ def submission_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple
     return row[0]
 
 
-def slice_versions_of(con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str) -> list[dict]:
+def slice_versions_of(con: Db, region_code: str, year: int, domain: str) -> list[dict]:
     """Every version of one (市州, 年度, 类别), newest first, each with its values by indicator code."""
-    versions = _rows(
-        con,
+    versions = con.rows(
         "select * from slice_history where region_code = ? and year = ? and domain = ? order by version desc",
         [region_code, year, domain],
     )
@@ -105,9 +93,7 @@ def slice_versions_of(con: duckdb.DuckDBPyConnection, region_code: str, year: in
     return versions
 
 
-def restore_version(
-    con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str, version: int, restored_by: str
-) -> StoreResult:
+def restore_version(con: Db, region_code: str, year: int, domain: str, version: int, restored_by: str) -> StoreResult:
     """Make an earlier version current again as a NEW (pending) version: nothing is ever deleted or rewritten."""
     versions = {v["version"]: v for v in slice_versions_of(con, region_code, year, domain)}
     if version not in versions:
@@ -118,7 +104,7 @@ def restore_version(
     return _restore(con, source, [(region_code, year, domain)], name, key, f"恢复自第 {version} 版", restored_by)
 
 
-def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, restored_by: str) -> StoreResult:
+def restore_submission(con: Db, submission_id: int, restored_by: str) -> StoreResult:
     """Make every slice a submission held (all its 类别 and 市州) current again, as one new submission."""
     rows = con.execute(
         "select * from slice_history where submission_id = ? order by region_code, year, domain", [submission_id]
@@ -133,7 +119,7 @@ def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, resto
 
 
 def _restore(  # noqa: PLR0913
-    con: duckdb.DuckDBPyConnection, source: dict, slices: list, name: str, key: str, note: str, by: str
+    con: Db, source: dict, slices: list, name: str, key: str, note: str, by: str
 ) -> StoreResult:
     from etl import backup  # etl.backup builds on this package: imported here, not at the top
 
@@ -164,12 +150,9 @@ def _restore(  # noqa: PLR0913
     return store_submission(con, sub, observations, [])
 
 
-def provenance(
-    con: duckdb.DuckDBPyConnection, region_code: str, year: int, indicator: str, include_pending: bool = False
-) -> dict | None:
+def provenance(con: Db, region_code: str, year: int, indicator: str, include_pending: bool = False) -> dict | None:
     """Where one figure on show came from, its review state, and the published value it replaced (这个数哪来的？)."""
-    current = _rows(
-        con,
+    current = con.rows(
         """
         select v.value, v.file_name, v.sheet, v.cell, v.submitted_by, v.submitted_at, v.submission_id, v.is_sample,
             v.version, v.pending, h.status, h.reviewed_by, h.reviewed_at
@@ -197,11 +180,10 @@ def provenance(
     return found
 
 
-def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+def progress(con: Db, year: int) -> list[dict]:
     """Per 市州 × 类别 of a year: indicators reported (n of m, pending included), when the current version was sent,
     and the review state of the newest version (pending, published or returned, with the reason)."""
-    return _rows(
-        con,
+    return con.rows(
         """
         with expected as (
             select r.code as region_code, r.name as region_name, r.sort_order as region_order,
@@ -211,21 +193,28 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
             cross join domains as d
             inner join indicators as i on i.domain = d.code
             where r.level = 'city'
-            group by all
+            group by r.code, r.name, r.sort_order, d.code, d.name, d.sort_order
         ),
 
         reported as (
             select region_code, domain, count(value) as reported, max(submitted_at) as submitted_at
             from current_values
             where year = ?
-            group by all
+            group by region_code, domain
+        ),
+
+        numbered as (
+            select
+                region_code, domain, status, reviewed_by, reviewed_at, review_note,
+                row_number() over (partition by region_code, domain order by version desc) as newest_first
+            from slice_versions
+            where year = ?
         ),
 
         newest as (
             select region_code, domain, status, reviewed_by, reviewed_at, review_note
-            from slice_versions
-            where year = ?
-            qualify row_number() over (partition by region_code, domain order by version desc) = 1
+            from numbered
+            where newest_first = 1
         ),
 
         final as (
@@ -243,24 +232,27 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
     )
 
 
-def set_deadline(con: duckdb.DuckDBPyConnection, year: int, deadline, set_by: str) -> None:  # noqa: ANN001 - a date
-    con.execute("insert or replace into deadlines values (?, ?, ?, ?)", [year, deadline, set_by, now_beijing()])
+def set_deadline(con: Db, year: int, deadline, set_by: str) -> None:  # noqa: ANN001 - a date
+    con.execute(
+        "insert into deadlines values (?, ?, ?, ?) on conflict (year) do update"
+        " set deadline = excluded.deadline, set_by = excluded.set_by, set_at = excluded.set_at",
+        [year, deadline, set_by, now_beijing()],
+    )
 
 
-def deadline_of(con: duckdb.DuckDBPyConnection, year: int):  # noqa: ANN201 - a date or None
+def deadline_of(con: Db, year: int):  # noqa: ANN201 - a date or None
     rows = con.execute("select deadline from deadlines where year = ?", [year]).fetchall()
     return rows[0][0] if rows else None
 
 
-def submission_issues_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
+def submission_issues_of(con: Db, submission_id: int) -> list[dict]:
     """The warnings a submission was accepted with, in the order they were reported."""
-    return _rows(
-        con,
-        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by rowid",
+    return con.rows(
+        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by issue_no",
         [submission_id],
     )
 
 
-def deadlines(con: duckdb.DuckDBPyConnection) -> dict[int, object]:
+def deadlines(con: Db) -> dict[int, object]:
     """year → 截止日期 of every year that has one (a year may have a deadline before its first return)."""
     return dict(con.execute("select year, deadline from deadlines order by year").fetchall())

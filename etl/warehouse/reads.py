@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import duckdb
+from etl.warehouse.db import Db
 
 
 def current_values(
-    con: duckdb.DuckDBPyConnection,
+    con: Db,
     *,
     year: int | None = None,
     region_code: str | None = None,
@@ -33,7 +33,7 @@ def current_values(
     ).fetchall()
 
 
-def summary_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def summary_counts(con: Db) -> dict[str, int]:
     """Counts that say what a warehouse holds (used by the CLI and tests)."""
     row = con.execute(
         """

@@ -1,4 +1,8 @@
-"""The accounts file (SQLite, beside the warehouse): users, failed logins and the append-only audit log."""
+"""The accounts store: users, failed log-ins, sessions, cookie offers and the append-only audit log.
+
+A SQLite file beside the warehouse (accounts.sqlite3), or schema `accounts` of the PostgreSQL database when
+HNFL_DATABASE_URL is set. One set of statements serves both; the schema is versioned in migrations/.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from etl import files
+from etl import config, files
 from etl.config import LOCK_WAIT_SECONDS
-from etl.warehouse.connection import WarehouseBusy, WarehouseDamaged
+from etl.warehouse import migrations
+from etl.warehouse.db import SQLITE, Db, slice_key
+from etl.warehouse.errors import WarehouseBusy, WarehouseDamaged
+from etl.warehouse.postgres import ACCOUNTS_SCHEMA, open_raw
 
-SCHEMA_FILE = Path(__file__).with_name("accounts.sql")
-# 3 was used twice, by two branches merged into 4: per-address log-in failures and session end reasons
-# (columns added below), and the 审核员 role (the users table rebuilt). Both are found by looking, not by number.
-SCHEMA_VERSION = 4
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Columns added after a file may already exist: `create table if not exists` leaves old tables as they were.
 _ADDED_COLUMNS = (
     ("login_failures", "client", "varchar not null default ''"),
@@ -23,19 +27,31 @@ _ADDED_COLUMNS = (
 AUDIT_COLUMNS = (
     "at", "actor", "role", "action", "outcome", "region_code", "year", "detail", "file_name", "file_sha256",
 )  # fmt: skip
+_MIGRATED: set[str] = set()  # PostgreSQL databases this process has brought up to date
+
+
+def exists(path: Path) -> bool:
+    """Whether there is a store to read: a database server always has one."""
+    return bool(config.database_url()) or Path(path).exists()
 
 
 @contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """One short unit of work, committed on success; SQLite itself queues writers from other processes."""
+def connect(path: Path) -> Iterator[Db]:
+    """One short unit of work, committed on success: in the SQLite file `path`, or in PostgreSQL when
+    $HNFL_DATABASE_URL is set. Either database queues writers from other processes itself."""
+    url = config.database_url()
+    if url:
+        with _postgres(url) as con:
+            yield con
+        return
     path = Path(path)
     files.private_dir(path.parent)
     files.private_file(path)  # password hashes and the audit log: readable by the server's account only
-    con = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
-    con.row_factory = sqlite3.Row
+    raw = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
     try:
-        with con:
-            _ensure_schema(con)
+        with raw:
+            con = Db(raw, SQLITE)
+            _ensure_sqlite(con)
             yield con
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc):
@@ -44,29 +60,59 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
     except sqlite3.DatabaseError as exc:
         raise WarehouseDamaged(f"账号数据库 {path.name} 已损坏，请从备份恢复。") from exc
     finally:
-        con.close()
+        raw.close()
 
 
-def _ensure_schema(con: sqlite3.Connection) -> None:
-    if con.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION:
-        return
+@contextmanager
+def _postgres(url: str) -> Iterator[Db]:
+    import psycopg
+
+    con = open_raw(url, ACCOUNTS_SCHEMA, LOCK_WAIT_SECONDS, autocommit=False)
+    try:
+        if url not in _MIGRATED:
+            _ensure_postgres(con)
+            _MIGRATED.add(url)
+        yield con
+        con.raw.commit()
+    except psycopg.errors.LockNotAvailable as exc:
+        raise WarehouseBusy("账号数据库正被其他程序占用，请稍后重试。") from exc
+    finally:
+        con.close()  # an uncommitted unit of work is rolled back
+
+
+def _ensure_postgres(con: Db) -> None:
+    con.execute("select pg_advisory_xact_lock(?)", [slice_key("accounts schema")])  # one migrator at a time
+    con.execute(f"create schema if not exists {ACCOUNTS_SCHEMA}")
+    migrations.apply(con, MIGRATIONS_DIR)
+    con.raw.commit()
+
+
+def _latest() -> int:
+    return migrations.available(MIGRATIONS_DIR, SQLITE)[-1].version
+
+
+def _ensure_sqlite(con: Db) -> None:
+    try:
+        if con.value("select max(version) from schema_migrations") == _latest():
+            return
+    except sqlite3.OperationalError:  # a new file, or one from before migrations
+        pass
     # A CHECK constraint cannot be altered in SQLite: a file from before the 审核员 role gets its users table
     # rebuilt with the new list of roles, rows unchanged.
     rebuild = _users_without_reviewer(con)
     if rebuild:
         con.execute("alter table users rename to users_before_reviewer")
-    con.executescript(SCHEMA_FILE.read_text(encoding="utf-8"))
+    migrations.apply(con, MIGRATIONS_DIR)
     if rebuild:
         con.execute("insert into users select * from users_before_reviewer")
         con.execute("drop table users_before_reviewer")
     for table, column, definition in _ADDED_COLUMNS:
-        present = {row[1] for row in con.execute(f"pragma table_info({table})")}  # names from the constant above
+        present = {row[1] for row in con.execute(f"pragma table_info({table})").fetchall()}  # names from above
         if column not in present:
             con.execute(f"alter table {table} add column {column} {definition}")
-    con.execute(f"pragma user_version = {SCHEMA_VERSION}")  # an int constant: pragmas take no parameters
 
 
-def _users_without_reviewer(con: sqlite3.Connection) -> bool:
+def _users_without_reviewer(con: Db) -> bool:
     """Whether the file's users table predates the 审核员 role (its CHECK lists the roles it accepts)."""
     row = con.execute("select sql from sqlite_master where type = 'table' and name = 'users'").fetchone()
     return row is not None and "审核员" not in row[0]
@@ -75,14 +121,11 @@ def _users_without_reviewer(con: sqlite3.Connection) -> bool:
 # ---------------------------------------------------------------- users
 
 
-def get_user(con: sqlite3.Connection, name: str) -> dict | None:
-    row = con.execute("select * from users where name = ?", [name]).fetchone()
-    return dict(row) if row else None
+def get_user(con: Db, name: str) -> dict | None:
+    return con.one("select * from users where name = ?", [name])
 
 
-def insert_user(
-    con: sqlite3.Connection, name: str, role: str, region_code: str | None, password_hash: str, by: str, at: str
-) -> None:
+def insert_user(con: Db, name: str, role: str, region_code: str | None, password_hash: str, by: str, at: str) -> None:
     con.execute(
         "insert into users (name, role, region_code, password_hash, disabled, created_at, created_by,"
         " password_changed_at) values (?, ?, ?, ?, 0, ?, ?, ?)",
@@ -90,38 +133,37 @@ def insert_user(
     )
 
 
-def update_password(con: sqlite3.Connection, name: str, password_hash: str, at: str) -> bool:
+def update_password(con: Db, name: str, password_hash: str, at: str) -> bool:
     cursor = con.execute(
         "update users set password_hash = ?, password_changed_at = ? where name = ?", [password_hash, at, name]
     )
     return cursor.rowcount == 1
 
 
-def set_disabled(con: sqlite3.Connection, name: str, disabled: bool) -> bool:
+def set_disabled(con: Db, name: str, disabled: bool) -> bool:
     cursor = con.execute("update users set disabled = ? where name = ?", [int(disabled), name])
     return cursor.rowcount == 1
 
 
-def list_users(con: sqlite3.Connection) -> list[dict]:
-    rows = con.execute(
+def list_users(con: Db) -> list[dict]:
+    return con.rows(
         "select name, role, region_code, disabled, created_at, created_by, password_changed_at from users"
         " order by case role when '管理员' then 0 when '审核员' then 1 when '领导' then 2 else 3 end, region_code, name"
-    ).fetchall()
-    return [dict(r) for r in rows]
+    )
 
 
-def active_admins(con: sqlite3.Connection) -> int:
-    return con.execute("select count(*) from users where role = '管理员' and not disabled").fetchone()[0]
+def active_admins(con: Db) -> int:
+    return con.value("select count(*) from users where role = '管理员' and disabled = 0")
 
 
 # ---------------------------------------------------------------- failed logins
 
 
-def add_failure(con: sqlite3.Connection, name: str, client: str, at: float) -> None:
+def add_failure(con: Db, name: str, client: str, at: float) -> None:
     con.execute("insert into login_failures (name, at, client) values (?, ?, ?)", [name, at, client])
 
 
-def failures_of(con: sqlite3.Connection, name: str, client: str, since: float) -> tuple[int, float | None]:
+def failures_of(con: Db, name: str, client: str, since: float) -> tuple[int, float | None]:
     """(failures of `name` from `client` since `since`, time of the latest)."""
     count, latest = con.execute(
         "select count(*), max(at) from login_failures where name = ? and client = ? and at >= ?", [name, client, since]
@@ -129,12 +171,12 @@ def failures_of(con: sqlite3.Connection, name: str, client: str, since: float) -
     return count, latest
 
 
-def failures_since(con: sqlite3.Connection, since: float) -> int:
+def failures_since(con: Db, since: float) -> int:
     """Failed log-ins of every name from every address since `since`."""
-    return con.execute("select count(*) from login_failures where at >= ?", [since]).fetchone()[0]
+    return con.value("select count(*) from login_failures where at >= ?", [since])
 
 
-def clear_failures(con: sqlite3.Connection, name: str, client: str | None = None) -> None:
+def clear_failures(con: Db, name: str, client: str | None = None) -> None:
     """Forget a name's failures: from one address (a log-in there succeeded) or from everywhere."""
     if client is None:
         con.execute("delete from login_failures where name = ?", [name])
@@ -145,33 +187,33 @@ def clear_failures(con: sqlite3.Connection, name: str, client: str | None = None
 # ---------------------------------------------------------------- sessions
 
 
-def insert_session(con: sqlite3.Connection, token_sha256: str, name: str, at: float) -> None:
+def insert_session(con: Db, token_sha256: str, name: str, at: float) -> None:
     con.execute(
         "insert into sessions (token_sha256, name, created_at, last_seen, ended) values (?, ?, ?, ?, 0)",
         [token_sha256, name, at, at],
     )
 
 
-def get_session(con: sqlite3.Connection, token_sha256: str) -> dict | None:
+def get_session(con: Db, token_sha256: str) -> dict | None:
     """The session, ended or not (an ended one says why)."""
-    row = con.execute("select * from sessions where token_sha256 = ?", [token_sha256]).fetchone()
-    return dict(row) if row else None
+    return con.one("select * from sessions where token_sha256 = ?", [token_sha256])
 
 
-def touch_session(con: sqlite3.Connection, token_sha256: str, at: float) -> None:
-    con.execute("update sessions set last_seen = ? where token_sha256 = ? and not ended", [at, token_sha256])
+def touch_session(con: Db, token_sha256: str, at: float) -> None:
+    con.execute("update sessions set last_seen = ? where token_sha256 = ? and ended = 0", [at, token_sha256])
 
 
-def end_session(con: sqlite3.Connection, token_sha256: str, reason: str) -> None:
+def end_session(con: Db, token_sha256: str, reason: str) -> None:
     con.execute(
-        "update sessions set ended = 1, end_reason = ? where token_sha256 = ? and not ended", [reason, token_sha256]
+        "update sessions set ended = 1, end_reason = ? where token_sha256 = ? and ended = 0", [reason, token_sha256]
     )
 
 
-def end_sessions_of(con: sqlite3.Connection, name: str, reason: str, *, keep: str | None = None) -> None:
+def end_sessions_of(con: Db, name: str, reason: str, *, keep: str | None = None) -> None:
     """End every live session of `name`, except the one whose hash is `keep`."""
     con.execute(
-        "update sessions set ended = 1, end_reason = ? where name = ? and not ended and token_sha256 is not ?",
+        "update sessions set ended = 1, end_reason = ?"
+        " where name = ? and ended = 0 and token_sha256 is distinct from ?",
         [reason, name, keep],
     )
 
@@ -179,7 +221,7 @@ def end_sessions_of(con: sqlite3.Connection, name: str, reason: str, *, keep: st
 # ---------------------------------------------------------------- audit log
 
 
-def append_audit(con: sqlite3.Connection, entry: dict) -> None:
+def append_audit(con: Db, entry: dict) -> None:
     con.execute(
         f"insert into audit_log ({', '.join(AUDIT_COLUMNS)}) values ({', '.join('?' * len(AUDIT_COLUMNS))})",
         [entry.get(column) for column in AUDIT_COLUMNS],
@@ -187,7 +229,7 @@ def append_audit(con: sqlite3.Connection, entry: dict) -> None:
 
 
 def audit_entries(
-    con: sqlite3.Connection,
+    con: Db,
     *,
     since: str | None = None,
     until: str | None = None,
@@ -205,8 +247,23 @@ def audit_entries(
         clauses.append(f"action in ({', '.join('?' * len(actions))})")
         params.extend(actions)
     where = f"where {' and '.join(clauses)}" if clauses else ""
-    rows = con.execute(
+    return con.rows(
         f"select entry_id, {', '.join(AUDIT_COLUMNS)} from audit_log {where} order by entry_id desc limit ?",
         [*params, limit],
+    )
+
+
+# ---------------------------------------------------------------- cookie offers (ui/web.py)
+
+
+def offer_cookie(con: Db, nonce_sha256: str, sealed: str, until: float, now: float) -> None:
+    con.execute("delete from cookie_offers where until < ?", [now])
+    con.execute("insert into cookie_offers values (?, ?, ?)", [nonce_sha256, sealed, until])
+
+
+def take_cookie(con: Db, nonce_sha256: str) -> tuple[str, float] | None:
+    """(sealed token, valid until) of an offer, removed as it is read: whichever process asks first gets it."""
+    rows = con.execute(
+        "delete from cookie_offers where nonce_sha256 = ? returning sealed, until", [nonce_sha256]
     ).fetchall()
-    return [dict(r) for r in rows]
+    return (rows[0][0], rows[0][1]) if rows else None
