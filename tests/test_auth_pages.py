@@ -7,7 +7,6 @@ import io
 import time
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
 from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, switch, texts
-from tests.conftest import filled_template
+from tests.conftest import filled_template, read_db
 from ui import auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -182,13 +181,13 @@ def test_admin_locks_a_city_year_and_uploads_into_it_are_refused(demo_copy):
 
     at.switch_page("app_pages/upload.py").run()
     again = filled_template(2016, {("就业创业", "株洲市", "举办招聘会场次"): 45}, region_code="430200")
-    with duckdb.connect(str(demo_copy), read_only=True) as con:
+    with read_db(demo_copy) as con:
         before = con.execute("select count(*) from submissions").fetchall()
     at.file_uploader[0].set_value(("株洲2016.xlsx", again, XLSX)).run()
     issues = issue_rows(at)
     assert "株洲市2016年的数据已由 admin 于" in " ".join(issues["问题与处理办法"])
     assert list(issues["位置"])[0].startswith("就业创业!")
-    with duckdb.connect(str(demo_copy), read_only=True) as con:
+    with read_db(demo_copy) as con:
         assert con.execute("select count(*) from submissions").fetchall() == before
 
     at.switch_page("app_pages/progress.py").run()

@@ -9,14 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from etl import backup, config, warehouse
 from etl.config import PROJECT_ROOT
 from etl.pipeline import ALREADY_LOADED, LOADED, REFUSED, load_bytes
 from etl.roles import SYSTEM
-from tests.conftest import fingerprint, header_of, stored, xlsx_bytes
+from tests.conftest import fingerprint, header_of, read_db, stored, xlsx_bytes
 
 HOLDER = """
 import sys, time, duckdb
@@ -66,7 +65,7 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
 
 
 def next_submission_id(db: Path) -> int:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_db(db) as con:
         return con.execute("select max(submission_id) from submissions").fetchall()[0][0] + 1
 
 

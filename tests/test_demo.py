@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -17,6 +16,7 @@ from etl import catalog
 from etl.config import RAW_DIR
 from etl.demo import sample_files
 from etl.sample_data import write_samples
+from tests.conftest import read_db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 YEARS = range(2016, 2025)
@@ -49,7 +49,7 @@ def run_etl(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_db(db) as con:
         return con.execute(sql, params or []).fetchall()
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from etl.cn_format import cn_quantity
 from etl.config import PROJECT_ROOT
 from tests.apptest import array, bar_values, figures, new_app, open_page
+from tests.conftest import read_db
 
 APP = str(PROJECT_ROOT / "app.py")
 DASHBOARDS = ["overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile"]
@@ -78,7 +78,7 @@ def test_derived_rate_on_the_loans_page(app):
 
 def test_overview_cards_and_coverage(app, demo_db):
     at = open_page(app, "app_pages/overview.py", year=2024)
-    with duckdb.connect(str(demo_db), read_only=True) as con:
+    with read_db(demo_db) as con:
         (total,) = con.execute(
             "select sum(value) from current_values where year = 2024 and indicator = 'women_employed'"
         ).fetchone()

@@ -7,7 +7,6 @@ import io
 import math
 import shutil
 
-import duckdb
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,7 +15,7 @@ from etl import audit, catalog, config, warehouse
 from etl.config import MAX_FILE_BYTES, PROJECT_ROOT, UPLOAD_CEILING_MB
 from etl.export import EXPORT_HEADER
 from tests.apptest import bar_values, figures, issue_rows, new_app, seen, texts
-from tests.conftest import filled_template, fingerprint, stored
+from tests.conftest import filled_template, fingerprint, read_db, stored
 from ui import data, export
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -35,7 +34,7 @@ def own_db(demo_db, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def zhuzhou_jobs_2016(demo_db) -> dict[str, float]:
-    with duckdb.connect(str(demo_db), read_only=True) as con:
+    with read_db(demo_db) as con:
         rows = con.execute(
             "select indicator_name, value from current_values"
             " where year = 2016 and region_code = '430200' and domain = 'jobs'"
@@ -163,7 +162,7 @@ def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_j
     submit_button(at).click().run()
     assert not at.exception
     assert at.success[0].value.endswith("新增 0 项，更改 1 项，未变 5 项。待省妇联审核通过后发布，领导才会看到。")
-    with duckdb.connect(str(own_db), read_only=True) as con:
+    with read_db(own_db) as con:
         note, source = con.execute(
             "select note, source from submissions order by submission_id desc limit 1"
         ).fetchone()
