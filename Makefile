@@ -28,12 +28,22 @@ run: $(STAMP) $(WAREHOUSE)
 	$(PY) -m etl users bootstrap --db $(WAREHOUSE)
 	$(VENV)/bin/streamlit run serve.py --server.address $(HNFL_ADDRESS) --server.port $(PORT)
 
+# The second run: the warehouse, accounts, access, concurrency, review and page tests again on PostgreSQL, in a
+# throwaway cluster the tests start themselves (scripts/install_postgres.sh installs Debian's server; without it the
+# run is skipped with a message, and fails in CI).
+PG_TESTS := tests/test_postgres.py tests/test_marts.py tests/test_review.py tests/test_load_and_cli.py \
+	tests/test_access.py tests/test_warnings.py tests/test_agreement.py tests/test_briefing.py tests/test_demo.py \
+	tests/test_auth_pages.py tests/test_live_session.py tests/test_pages.py tests/test_review_pages.py \
+	tests/test_workflow_pages.py tests/test_upload_export.py
+
 test: $(STAMP)
 	$(PY) -m pytest
+	$(PY) -m pytest --backend=postgres $(PG_TESTS)
 
 bench: $(STAMP)
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_guard.py
+	$(PY) bench/bench_scale.py --scale 0.05
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

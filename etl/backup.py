@@ -73,7 +73,7 @@ def _dump_postgres(url: str, db_path: Path, folder: Path) -> dict[str, int]:
 
 def _restore_postgres(url: str, source: Path, db_path: Path) -> Path:
     """Keep the warehouse as it is in backups/, then replace it with the backup's in one transaction. The accounts
-    schema is restored only when the server has no account at all: the audit log since the backup survives."""
+    schema is restored only when the server holds no account and no audit entry: the log since the backup survives."""
     if not (source / PG_WAREHOUSE).is_file():
         raise BackupError(
             f"{source} 不是 PostgreSQL 数据仓库的备份目录（缺少 {PG_WAREHOUSE}），"
@@ -82,13 +82,16 @@ def _restore_postgres(url: str, source: Path, db_path: Path) -> Path:
     kept = files.private_dir(config.backup_dir(db_path)) / f"{postgres.SCHEMA}.{_stamp()}.before-restore.pgdump"
     pg_dump.dump(url, postgres.SCHEMA, kept)
     files.restrict(kept)
+    version = postgres.data_version(url, config.LOCK_WAIT_SECONDS)
     pg_dump.restore(url, postgres.SCHEMA, source / PG_WAREHOUSE)
+    with connect(db_path) as con:  # the backup's data version is older: take it past today's, or caches stay stale
+        con.execute(
+            "select setval('data_version_seq', greatest(last_value, ?) + 1) from data_version_seq", [version[0]]
+        )
     with store.connect(config.accounts_path(db_path)) as con:
-        empty = con.value("select count(*) from users") == 0
+        empty = con.value("select (select count(*) from users) + (select count(*) from audit_log)") == 0
     if empty and (source / PG_ACCOUNTS).is_file():
         pg_dump.restore(url, postgres.ACCOUNTS_SCHEMA, source / PG_ACCOUNTS)
-    with connect(db_path):  # brings a backup of an older schema up to date; advances the data version
-        pass
     return kept
 
 

@@ -1,6 +1,6 @@
 """Command line: python -m etl template | check | load | export | demo | briefing | backup | restore | users |
-review | lock | unlock | audit. It runs on the server and acts as 管理员 unless told `--as USER`, which acts as that
-account (its role and 市州 checked); what it changes is audited under that name."""
+review | lock | unlock | audit | migrate. It runs on the server and acts as 管理员 unless told `--as USER`, which acts
+as that account (its role and 市州 checked); what it changes is audited under that name."""
 
 from __future__ import annotations
 
@@ -423,6 +423,8 @@ def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
         click.echo("\t".join(audit.printable(str(field)) for field in fields))
 
 
+from etl.cli_migrate import migrate  # noqa: E402
 from etl.cli_review import review  # noqa: E402 - the review commands build on the helpers above
 
 main.add_command(review)
+main.add_command(migrate)

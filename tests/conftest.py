@@ -17,7 +17,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from etl import catalog, warehouse
+from etl import catalog, config, warehouse
 from etl.config import database_url
 from etl.demo import build_demo
 from etl.template import template_bytes
@@ -90,6 +90,17 @@ def fingerprint(db_path: Path) -> str:
             for row in sorted(rows, key=repr):
                 digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+def accounts_content(db_path: Path) -> bytes:
+    """Everything the accounts store holds: the SQLite file's bytes, or every row of the PostgreSQL schema."""
+    if database_url() is None:
+        return config.accounts_path(db_path).read_bytes()
+    from etl.access import store
+
+    with store.connect(config.accounts_path(db_path)) as con:
+        tables = con.execute("select tablename from pg_tables where schemaname = current_schema()").fetchall()
+        return repr([con.execute(f'select * from "{t}"').fetchall() for (t,) in tables]).encode()  # catalog names
 
 
 def stored(db_path: Path, year: int | None = None) -> dict[tuple[str, int, str], float | None]:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
 from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, switch, texts
-from tests.conftest import filled_template, read_db
+from tests.conftest import accounts_content, filled_template, read_db
 from ui import auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -221,7 +221,7 @@ def test_admin_adds_a_user_whose_generated_password_is_shown_once(demo_copy):
     assert table.loc[table["用户名"] == "hy", "市州"].tolist() == ["衡阳市"]
     at.run()
     assert not at.code  # shown once
-    assert password not in demo_copy.with_name("accounts.sqlite3").read_bytes().decode("latin-1")
+    assert password not in accounts_content(demo_copy).decode("latin-1")
 
 
 def test_audit_page_lists_and_filters_the_log(demo_copy):
@@ -286,7 +286,7 @@ def test_a_session_token_lives_until_log_out_time_out_disable_or_password_change
     accounts.set_disabled(roles.SYSTEM, "cs", False, db_path=demo_copy)
     assert live(disabled).message == "该账号已停用，请联系管理员。"  # disabling ended it, even once re-enabled
     assert live("not-a-token").message == "登录已失效，请重新登录。"
-    stored = demo_copy.with_name("accounts.sqlite3").read_bytes()
+    stored = accounts_content(demo_copy)
     assert not any(t.encode() in stored for t in (token, logged_out_token, first, second, disabled))
 
 

@@ -17,6 +17,8 @@ from etl.pipeline import ALREADY_LOADED, LOADED, REFUSED, load_bytes
 from etl.roles import SYSTEM
 from tests.conftest import fingerprint, header_of, read_db, stored, xlsx_bytes
 
+pytestmark = pytest.mark.duckdb_only("the DuckDB file's backups: EXPORT DATABASE, file copies (PG: test_postgres)")
+
 HOLDER = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "read-only")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import shutil
 
 import openpyxl
 import pytest
@@ -15,7 +14,7 @@ from etl import audit, catalog, config, warehouse
 from etl.config import MAX_FILE_BYTES, PROJECT_ROOT, UPLOAD_CEILING_MB
 from etl.export import EXPORT_HEADER
 from tests.apptest import bar_values, figures, issue_rows, new_app, seen, texts
-from tests.conftest import filled_template, fingerprint, read_db, stored
+from tests.conftest import backend_scope, copy_warehouse, filled_template, fingerprint, read_db, stored
 from ui import data, export
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -27,12 +26,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 def own_db(demo_db, tmp_path, monkeypatch):
     """A private copy of the demo warehouse for tests that may write."""
     path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_db, path)
+    copy_warehouse(demo_db, path)
     monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def zhuzhou_jobs_2016(demo_db) -> dict[str, float]:
     with read_db(demo_db) as con:
         rows = con.execute(

@@ -14,9 +14,10 @@ from pathlib import Path
 from etl import config, files
 from etl.config import LOCK_WAIT_SECONDS
 from etl.warehouse import migrations
-from etl.warehouse.db import SQLITE, Db, slice_key
+from etl.warehouse.db import POSTGRES, SQLITE, Db, is_url, slice_key
 from etl.warehouse.errors import WarehouseBusy, WarehouseDamaged
 from etl.warehouse.postgres import ACCOUNTS_SCHEMA, open_raw
+from etl.warehouse.transfer import TransferError, copy_tables
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Columns added after a file may already exist: `create table if not exists` leaves old tables as they were.
@@ -39,12 +40,18 @@ def exists(path: Path) -> bool:
 def connect(path: Path) -> Iterator[Db]:
     """One short unit of work, committed on success: in the SQLite file `path`, or in PostgreSQL when
     $HNFL_DATABASE_URL is set. Either database queues writers from other processes itself."""
-    url = config.database_url()
-    if url:
-        with _postgres(url) as con:
+    with connect_to(config.database_url() or path) as con:
+        yield con
+
+
+@contextmanager
+def connect_to(location: Path | str) -> Iterator[Db]:
+    """The store named explicitly, whatever $HNFL_DATABASE_URL says: a postgresql:// URL or a SQLite file."""
+    if is_url(location):
+        with _postgres(location) as con:
             yield con
         return
-    path = Path(path)
+    path = Path(location)
     files.private_dir(path.parent)
     files.private_file(path)  # password hashes and the audit log: readable by the server's account only
     raw = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
@@ -81,6 +88,10 @@ def _postgres(url: str) -> Iterator[Db]:
 
 
 def _ensure_postgres(con: Db) -> None:
+    latest = migrations.available(MIGRATIONS_DIR, POSTGRES)[-1].version
+    found = con.value(f"select to_regclass('{ACCOUNTS_SCHEMA}.schema_migrations')") is not None
+    if found and con.value("select max(version) from schema_migrations") == latest:
+        return  # up to date: no lock taken, so that fourteen loaders starting at once never queue here
     con.execute("select pg_advisory_xact_lock(?)", [slice_key("accounts schema")])  # one migrator at a time
     con.execute(f"create schema if not exists {ACCOUNTS_SCHEMA}")
     migrations.apply(con, MIGRATIONS_DIR)
@@ -267,3 +278,22 @@ def take_cookie(con: Db, nonce_sha256: str) -> tuple[str, float] | None:
         "delete from cookie_offers where nonce_sha256 = ? returning sealed, until", [nonce_sha256]
     ).fetchall()
     return (rows[0][0], rows[0][1]) if rows else None
+
+
+# ---------------------------------------------------------------- moving the store (python -m etl migrate)
+
+TABLES = ("users", "login_failures", "sessions", "audit_log")  # cookie offers live a minute: not moved
+
+
+def transfer(source: Db, target: Db) -> dict[str, int]:
+    """Every account, session, failure and audit entry into an empty store, inside the target's unit of work."""
+    held = target.value("select count(*) from users")
+    if held:
+        raise TransferError(f"目标账号数据库已有 {held} 个账号：迁移只写入空的账号数据库，未写入任何数据。")
+    copied = copy_tables(source, target, TABLES)
+    if target.backend == POSTGRES:  # the next entry follows the copied ones (SQLite's autoincrement sees to itself)
+        target.execute(
+            "select setval(pg_get_serial_sequence('audit_log', 'entry_id'), coalesce(max(entry_id), 0) + 1, false)"
+            " from audit_log"
+        )
+    return copied

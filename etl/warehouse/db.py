@@ -67,11 +67,23 @@ class PgResult:
     def fetchone(self) -> tuple | None:
         return self._cursor.fetchone()
 
+    def fetchmany(self, size: int) -> list[tuple]:
+        return self._cursor.fetchmany(size)
+
     def df(self):  # noqa: ANN201 - a pandas DataFrame
         import pandas as pd
 
         names = [d.name for d in self._cursor.description]
-        return frame(pd, self.fetchall(), names)
+        data = frame(pd, self.fetchall(), names)
+        for d in self._cursor.description:  # integers typed as DuckDB types them: integer → int32, NULLs → Int64
+            if d.type_code in _INTEGERS:
+                column = data[d.name]
+                plain = _INTEGERS[d.type_code]
+                data[d.name] = column.astype(plain.capitalize() if column.isna().any() else plain)
+        return data
+
+
+_INTEGERS = {20: "int64", 21: "int16", 23: "int32"}  # the type OIDs of bigint, smallint and integer
 
 
 def frame(pd: Any, rows: list[tuple], names: list[str]) -> Any:
@@ -145,8 +157,9 @@ class Db:
         self.raw.close()
 
     def append(self, table: str, rows: Iterable[Sequence], columns: Sequence[str] | None = None) -> None:
-        """Bulk insert (DuckDB's Appender, PostgreSQL's COPY); `table` and `columns` come from code, never input."""
-        if self.backend == DUCKDB and columns is None:
+        """Bulk insert (DuckDB's Appender, PostgreSQL's COPY); `table` and `columns` come from code, never input.
+        For DuckDB the rows hold every column of the table, in order."""
+        if self.backend == DUCKDB:
             appender = self.raw.appender(table)
             appender.append_rows(list(rows))
             appender.flush()
