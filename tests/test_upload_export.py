@@ -210,7 +210,7 @@ def test_clearing_a_value_is_called_so(own_db, zhuzhou_jobs_2016):
 ALL = export.Selection(2016, 2016, tuple(c.code for c in catalog.cities()), tuple(d.code for d in catalog.domains()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def values(demo_db):  # noqa: ANN201 - what ui.data serves the export page: the values and the province's totals
     with warehouse.connect(demo_db, read_only=True) as con:
         rows = data.export_frame(warehouse.current_values(con, reported_only=False))

@@ -176,7 +176,8 @@ class Db:
                 self.raw.executemany(f"insert into {table}{names} values ({marks})", rows)
 
     def append_frame(self, table: str, data: Any) -> None:
-        """A pandas DataFrame whose columns are the table's, in order: Arrow into DuckDB, CSV through COPY."""
+        """A pandas DataFrame whose columns are the table's, in order: Arrow into DuckDB, CSV (written by Arrow, in
+        C) through COPY into PostgreSQL."""
         if self.backend == DUCKDB:
             self.raw.register("appended_frame", data)
             try:
@@ -184,10 +185,15 @@ class Db:
             finally:
                 self.raw.unregister("appended_frame")
             return
+        import pyarrow as pa
+        from pyarrow import csv
+
+        options = csv.WriteOptions(include_header=False)
         with self.raw.cursor().copy(f"copy {table} ({', '.join(data.columns)}) from stdin (format csv)") as copy:
-            for start in range(0, len(data), 200_000):
-                buffer = io.StringIO()
-                data.iloc[start : start + 200_000].to_csv(buffer, header=False, index=False)
+            for start in range(0, len(data), 500_000):
+                buffer = io.BytesIO()
+                chunk = pa.Table.from_pandas(data.iloc[start : start + 500_000], preserve_index=False)
+                csv.write_csv(chunk, buffer, options)
                 copy.write(buffer.getvalue())
 
     def lock_slices(self, slices: Iterable[tuple]) -> None:
