@@ -24,7 +24,12 @@ $(WAREHOUSE): | $(STAMP)
 demo: $(STAMP)
 	$(PY) -m etl demo --db $(WAREHOUSE)
 
-run: $(STAMP) $(WAREHOUSE)
+# With HNFL_DATABASE_URL (PostgreSQL, see README) the database is the deployment's own: no demo is loaded into it.
+ifeq ($(HNFL_DATABASE_URL),)
+RUN_DATA := $(WAREHOUSE)
+endif
+
+run: $(STAMP) $(RUN_DATA)
 	$(PY) -m etl users bootstrap --db $(WAREHOUSE)
 	$(VENV)/bin/streamlit run serve.py --server.address $(HNFL_ADDRESS) --server.port $(PORT)
 

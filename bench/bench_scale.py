@@ -59,7 +59,7 @@ def national(scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         cities_left, counties_left = cities_left - cities, counties_left - counties
         for c in range(1, cities + 1):
             rows.append((f"{p}{c:02d}00", f"市{p}{c:02d}", f"市{p}{c:02d}", f"{p}0000", "city", order := order + 1))
-            for k in range(1, counties // max(cities, 1) + 1):
+            for k in range(1, counties // cities + (c <= counties % cities) + 1):
                 rows.append((f"{p}{c:02d}{k:02d}", f"县{p}{c:02d}{k:02d}", "县", f"{p}{c:02d}00", "county",
                              order := order + 1))  # fmt: skip
     regions = pd.DataFrame(rows, columns=["code", "name", "short_name", "parent_code", "level", "sort_order"])
@@ -95,6 +95,11 @@ def history(regions: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, pd.Dat
             "is_published": version == 1, "reviewed_by": None, "reviewed_at": None, "review_note": None,
         }))  # fmt: skip
     ind_domain, ind_code = indicators["domain"].to_numpy(), indicators["code"].to_numpy()
+    # The ranges of the returns the uploads send (tests/test_concurrency.figures): within 10× of each other, so that
+    # no upload meets a year-on-year jump no 市州 could make.
+    ranges = {"jobs_offered": (2000, 9000), "screened_total": (20000, 90000), "loan_amount": (1600, 7200)}
+    low = np.array([ranges.get(code, (100, 900))[0] for code in ind_code], dtype="float64")
+    high = np.array([ranges.get(code, (100, 900))[1] for code in ind_code], dtype="float64")
     f_pair, f_ind = np.repeat(np.arange(pairs), n_ind), np.tile(np.arange(n_ind), pairs)
     rng = np.random.default_rng(2016)
     facts, shown = [], []
@@ -103,7 +108,7 @@ def history(regions: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, pd.Dat
         frame = pd.DataFrame({
             "submission_id": f_pair + 1 + offset, "region_code": codes[unit_ix][f_pair],
             "year": years[year_ix][f_pair], "domain": ind_domain[f_ind], "indicator": ind_code[f_ind],
-            "value": rng.integers(100, 100_000, len(f_pair)).astype("float64"), "sheet": "S", "cell": "B4",
+            "value": np.round(rng.uniform(low[f_ind], high[f_ind])), "sheet": "S", "cell": "B4",
         })  # fmt: skip
         facts.append(frame)
         on_show = frame.drop(columns=["sheet", "cell"]).assign(

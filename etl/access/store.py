@@ -88,9 +88,8 @@ def _postgres(url: str) -> Iterator[Db]:
 
 
 def _ensure_postgres(con: Db) -> None:
-    latest = migrations.available(MIGRATIONS_DIR, POSTGRES)[-1].version
     found = con.value(f"select to_regclass('{ACCOUNTS_SCHEMA}.schema_migrations')") is not None
-    if found and con.value("select max(version) from schema_migrations") == latest:
+    if found and con.value("select max(version) from schema_migrations") == _latest(POSTGRES):
         return  # up to date: no lock taken, so that fourteen loaders starting at once never queue here
     con.execute("select pg_advisory_xact_lock(?)", [slice_key("accounts schema")])  # one migrator at a time
     con.execute(f"create schema if not exists {ACCOUNTS_SCHEMA}")
@@ -98,13 +97,13 @@ def _ensure_postgres(con: Db) -> None:
     con.raw.commit()
 
 
-def _latest() -> int:
-    return migrations.available(MIGRATIONS_DIR, SQLITE)[-1].version
+def _latest(backend: str) -> int:
+    return migrations.available(MIGRATIONS_DIR, backend)[-1].version
 
 
 def _ensure_sqlite(con: Db) -> None:
     try:
-        if con.value("select max(version) from schema_migrations") == _latest():
+        if con.value("select max(version) from schema_migrations") == _latest(SQLITE):
             return
     except sqlite3.OperationalError:  # a new file, or one from before migrations
         pass
