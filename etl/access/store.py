@@ -64,6 +64,8 @@ def connect_to(location: Path | str) -> Iterator[Db]:
         if "locked" in str(exc):
             raise WarehouseBusy("账号数据库正被其他程序占用，请稍后重试。") from exc
         raise
+    except sqlite3.IntegrityError:  # a statement refused (the append-only log, a constraint): not damage
+        raise
     except sqlite3.DatabaseError as exc:
         raise WarehouseDamaged(f"账号数据库 {path.name} 已损坏，请从备份恢复。") from exc
     finally:
