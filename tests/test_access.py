@@ -438,6 +438,7 @@ def user_hashes(db: Path) -> dict[str, str]:
         return dict(con.execute("select name, password_hash from users").fetchall())
 
 
+@pytest.mark.slow
 def test_passwords_are_stored_only_as_argon2_hashes(db, tmp_path):
     accounts.add_user(SYSTEM, "cs", STATISTICIAN, PASSWORDS["first"], "长沙市", db_path=db)
     assert accounts.authenticate("cs", PASSWORDS["first"], db_path=db) == User("cs", STATISTICIAN, CHANGSHA)
@@ -481,6 +482,7 @@ def try_login(db: Path, name: str, password: str, client: str, at: float) -> str
     return "ok"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("seeded")
 def test_wrong_passwords_from_one_address_cannot_lock_the_account_out(db):
     """Defect 3: five wrong passwords used to lock the name out for everyone for 15 minutes."""
@@ -522,6 +524,7 @@ def failures(db: Path, name: str, client: str) -> tuple[int, float | None]:
         return store.failures_of(con, name, client, 0)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("seeded")
 @pytest.mark.parametrize("recovery", ["etl users enable", "etl users passwd"])
 def test_the_back_off_is_cleared_by_enable_or_a_reset(db, recovery):
@@ -555,6 +558,7 @@ def test_many_failures_slow_every_log_in_down_but_refuse_none(db, monkeypatch):
     assert slept == [config.LOGIN_GLOBAL_DELAY_SECONDS]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("seeded")
 def test_unknown_and_disabled_users_refused(db):
     with pytest.raises(LoginRefused, match="^用户名或密码错误。$"):
@@ -681,6 +685,7 @@ def test_cli_load_is_audited_and_the_log_cannot_be_edited(db, tmp_path):
 # ---------------------------------------------------------------- 6. the command line
 
 
+@pytest.mark.slow
 def test_cli_users_and_locks(db, tmp_path):
     added = etl(
         "users", "add", "cs1", "--role", "统计员", "--region", "长沙市", "--db", db, stdin=PASSWORDS["cli"] + "\n"

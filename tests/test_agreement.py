@@ -83,6 +83,7 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
+@pytest.mark.slow
 def test_card_domain_page_briefing_and_export_agree(leader, partial, downloads):
     at = open_page(leader, "app_pages/overview.py", year=2016)
     templates = load_templates()
