@@ -5,9 +5,10 @@ import functools
 import streamlit as st
 
 from etl import roles
-from ui import auth, data, errors, filters, metrics
+from ui import auth, chrome, data, errors, filters, metrics
 
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon=":material/bar_chart:", layout="wide")
+chrome.apply()
 
 
 def all_pages() -> dict[str, list]:
@@ -78,7 +79,7 @@ auth.sync_cookie()
 if user is None:
     st.navigation(login_pages(), position="hidden").run()
     st.stop()
-navigation = st.navigation(pages_for(user))
+navigation = st.navigation(pages_for(user), expanded=True)  # every page listed: no "View 5 more"
 auth.sidebar(user)
 filters.sidebar(metrics.years(data.values()))
 errors.run_page(navigation, user)

@@ -18,6 +18,7 @@ if require_data(df):
         years,
         index=years.index(default) if default in years else 0,
         format_func=lambda y: f"{y}年",
+        placeholder="请选择",
         key="briefing_year",
     )
     shown = briefing.build(year)

@@ -4,8 +4,8 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, data, filters, profile, provenance
-from ui.common import display_table, downloads, require_data, sample_notice
+from ui import auth, chrome, data, filters, profile, provenance, tables
+from ui.common import downloads, require_data, sample_notice
 
 auth.require(VIEW)
 st.title("市州画像")
@@ -15,7 +15,12 @@ if require_data(df):
     names = {c.code: c.name for c in catalog.cities()}
     default = chosen.cities[0] if len(chosen.cities) == 1 else catalog.cities()[0].code
     code = st.selectbox(
-        "市州", list(names), index=list(names).index(default), format_func=names.get, key="profile_city"
+        "市州",
+        list(names),
+        index=list(names).index(default),
+        format_func=names.get,
+        placeholder="请选择",
+        key="profile_city",
     )
     sample_notice(df[df["region_code"] == code])
     year = chosen.year
@@ -23,16 +28,13 @@ if require_data(df):
     st.subheader(f"{names[code]}{year}年在全省的位置")
     st.caption("点选表中任一数字，可查看它来自哪个文件、哪个单元格、由谁何时上报（这个数哪来的？）。")
     if view.shares is not None:
-        st.plotly_chart(view.shares, key="profile_share")
+        st.plotly_chart(view.shares, key="profile_share", config=chrome.PLOTLY_CONFIG)
     for domain in catalog.domains():
         table = view.tables[domain.code]
         st.markdown(f"**{domain.name}**")
-        event = st.dataframe(
-            display_table(table),
-            width="stretch",
-            key=f"profile_{domain.code}",
-            on_select="rerun",
-            selection_mode="single-cell",
+        units = [i.unit for i in catalog.domain_indicators(domain.code)]
+        event = tables.per_row(
+            table, units, key=f"profile_{domain.code}", on_select="rerun", selection_mode="single-cell"
         )
         picked = provenance.picked_indicator_cell(event.selection, catalog.domain_indicators(domain.code))
         if picked:

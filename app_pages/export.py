@@ -4,8 +4,8 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import EXPORT, STATISTICIAN
-from ui import auth, data, export, filters, metrics
-from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice
+from ui import auth, data, export, filters, metrics, tables
+from ui.common import XLSX_MIME, download, require_data, sample_notice
 
 user = auth.require(EXPORT)
 st.title("数据导出")
@@ -14,10 +14,14 @@ if require_data(df):
     years = metrics.years(df)
     latest = filters.current().year or years[-1]
     left, right = st.columns(2)
-    first = left.selectbox("起始年度", years, index=years.index(latest), format_func="{}年".format, key="export_from")
+    first = left.selectbox(
+        "起始年度", years, index=years.index(latest), format_func="{}年".format, placeholder="请选择", key="export_from"
+    )
     later = [y for y in years if y >= first]
     default_last = later.index(latest) if latest in later else 0
-    last = right.selectbox("截止年度", later, index=default_last, format_func="{}年".format, key="export_to")
+    last = right.selectbox(
+        "截止年度", later, index=default_last, format_func="{}年".format, placeholder="请选择", key="export_to"
+    )
     # A 统计员 exports their own 市州 only; the download checks again when clicked.
     own_only = user.role == STATISTICIAN
     cities = {c.code: c.name for c in catalog.cities() if not own_only or c.code == user.region_code}
@@ -25,10 +29,20 @@ if require_data(df):
         st.caption(f"统计员只能导出本市州（{cities[user.region_code]}）的数据。")
     domains = {d.code: d.name for d in catalog.domains()}
     chosen_cities = st.multiselect(
-        "市州", list(cities), default=list(cities), format_func=cities.get, key="export_cities"
+        "市州",
+        list(cities),
+        default=list(cities),
+        format_func=cities.get,
+        placeholder="请选择（可多选）",
+        key="export_cities",
     )
     chosen_domains = st.multiselect(
-        "类别", list(domains), default=list(domains), format_func=domains.get, key="export_domains"
+        "类别",
+        list(domains),
+        default=list(domains),
+        format_func=domains.get,
+        placeholder="请选择（可多选）",
+        key="export_domains",
     )
     indicators = {i.code: i for i in catalog.indicators() if i.domain in chosen_domains}
     chosen_indicators = st.multiselect(
@@ -43,6 +57,7 @@ if require_data(df):
         "宽表年度（市州 × 指标，用于宽表 CSV 和 Excel 第一页）",
         later[: later.index(last) + 1][::-1],
         format_func="{}年".format,
+        placeholder="请选择",
         key="export_wide_year",
     )
     view = export.build(df, selection, wide_year)
@@ -75,4 +90,4 @@ if require_data(df):
         )
         shown = min(len(tidy), export.PREVIEW_ROWS)
         st.caption(f"共 {len(tidy)} 行已填报数据" + (f"，下表预览前 {shown} 行。" if len(tidy) > shown else "。"))
-        st.dataframe(display_table(tidy.head(shown)), hide_index=True, width="stretch", key="export_preview")
+        tables.per_unit_column(tidy.head(shown), "数值", "单位", plain=("年度",), hide_index=True, key="export_preview")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, data, filters, overview
+from ui import auth, chrome, data, filters, overview
 from ui.common import downloads, require_data, sample_notice
 
 auth.require(VIEW)
@@ -27,12 +27,13 @@ if require_data(df):
         "地图与排名指标",
         list(options),
         format_func=lambda c: f"{catalog.domain_by_code()[options[c].domain].name}·{options[c].label}",
+        placeholder="请选择",
         key="overview_indicator",
     )
     view = overview.distribution(data.version(), year, code)
     left, right = st.columns([3, 2])
-    left.plotly_chart(view.map, key="overview_map")
-    right.plotly_chart(view.ranking, key="overview_rank")
+    left.plotly_chart(view.map, key="overview_map", config=chrome.PLOTLY_CONFIG)
+    right.plotly_chart(view.ranking, key="overview_rank", config=chrome.PLOTLY_CONFIG)
     if view.missing:
         st.caption(f"{year}年未填报{options[code].name}：{'、'.join(view.missing)}（地图中灰色）。")
     downloads(

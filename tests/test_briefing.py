@@ -69,7 +69,7 @@ def test_shaoyang_and_loudi_2016(b2016):
     shaoyang, loudi = paragraph(b2016, "邵阳市"), paragraph(b2016, "娄底市")
     assert "建成村级电子商务服务站1287个" in shaoyang
     assert "带头人" not in shaoyang
-    assert "举办创业就业培训36期，培训妇女5.3万人次" in loudi
+    assert "举办创业就业培训36期，培训妇女5.30万人次" in loudi
     assert "建成女性创业孵化基地7个" in loudi
 
 

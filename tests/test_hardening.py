@@ -149,7 +149,7 @@ def effective_config() -> dict:
 def test_production_settings(effective_config):
     assert effective_config["server.enableXsrfProtection"] is True
     assert effective_config["server.maxUploadSize"] == config.MAX_FILE_BYTES // MIB == 10
-    assert effective_config["client.toolbarMode"] == "viewer"
+    assert effective_config["client.toolbarMode"] == "minimal"
     assert effective_config["browser.gatherUsageStats"] is False
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
 from etl.cn_format import cn_quantity
 from etl.config import PROJECT_ROOT
-from tests.apptest import array, bar_values, figures, new_app, open_page
+from tests.apptest import array, bar_values, column_formats, figures, new_app, open_page
 
 APP = str(PROJECT_ROOT / "app.py")
 DASHBOARDS = ["overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile"]
@@ -37,9 +38,11 @@ def test_loans_page_shows_yiyang_2016_amount(app):
     assert bar_values(bar)["益阳市"] == 10211
     assert "岳阳市" not in bar_values(bar)  # 2016 岳阳 amount was only "近亿元": not reported, no 0 bar
     assert "未填报：岳阳市" in " ".join(c.value for c in at.caption)
-    table = at.dataframe[0].value
-    assert table.loc["益阳市", "2016年"] == "10211"
-    assert table.loc["岳阳市", "2016年"] == "未填报"
+    table = at.dataframe[0].value  # figures stay numbers (they sort), written by the formatter of their kind
+    assert table.loc["益阳市", "2016年"] == 10211
+    assert pd.isna(table.loc["岳阳市", "2016年"])
+    assert set(column_formats(at.dataframe[0]).values()) == {"%,.2f"}  # 万元: two decimals, 10,211.00
+    assert at.dataframe[0].proto.placeholder == "未填报"
     assert {trace["name"] for trace in lines["data"]} >= {"益阳市", "长沙市"}
 
 
@@ -108,6 +111,7 @@ def test_city_profile_shows_ranks_and_history(app):
     at = open_page(app, "app_pages/city_profile.py", year=2016)
     at.selectbox(key="profile_city").set_value("430200").run()
     jobs = at.dataframe[0].value
-    assert jobs.loc["提供就业岗位数（个）", "2016年"] == "75700"
+    assert jobs.loc["提供就业岗位数（个）", "2016年"] == "75,700"  # one unit per row: written per row
     assert jobs.loc["举办招聘会场次（场）", "2016年"] == "44"
+    assert column_formats(at.dataframe[0])["2016年"] == "right"
     assert jobs.loc["提供就业岗位数（个）", "2016年排名"].startswith("第 ")

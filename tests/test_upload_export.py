@@ -192,7 +192,7 @@ def test_export_page_previews_the_selection(app, values):
     assert at.multiselect(key="export_indicators").options == [i.label for i in catalog.domain_indicators("loans")]
     at.multiselect(key="export_indicators").set_value(["loan_amount"]).run()
     at.multiselect(key="export_cities").set_value(["430600", "430900"]).run()
-    yiyang = ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211"]
+    yiyang = [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10,211.00"]
     assert at.dataframe[0].value.values.tolist() == [yiyang]
     at.multiselect(key="export_cities").set_value(["430600"]).run()  # 岳阳 gave only “近亿元”
     assert [i.value for i in at.info] == ["所选条件下没有已填报的数据，请调整年度、市州或指标。"]

@@ -181,7 +181,7 @@ def test_restore_an_earlier_version(changed):
     assert "这条记录是“恢复版本”操作，没有原始文件。" in texts(at.info)
     at.switch_page("app_pages/jobs.py").run()
     at.selectbox(key="jobs_indicator").set_value("job_fairs").run()
-    assert at.dataframe[0].value.loc["株洲市", "2016年"] == "44"  # the dashboard shows the restored figure at once
+    assert at.dataframe[0].value.loc["株洲市", "2016年"] == 44  # the dashboard shows the restored figure at once
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Plotly figures in one house style (Chinese labels, units on axes, one colour per 市州); no st.* calls.
+"""Plotly figures in one house style (Chinese labels, axes and hovers in 万/亿 from etl.cn_format); no st.* calls.
 
 Figures are built in one shot (traces + a layout dict): plotly's update_*/add_hline helpers cost
 several ms each, which a page rerun cannot afford (PERFORMANCE.md budget 7).
@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import catalog
-from etl.cn_format import cn_quantity
+from etl.cn_format import Kind, cn_quantity, kind_of, value_axis
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 ACCENT = "#C8102E"
@@ -37,11 +37,26 @@ def _layout(title: str, *, height: int = 420, **extra: object) -> dict:
     }
 
 
-def _value_axis(unit: str) -> dict:
-    return {"title": {"text": f"单位：{unit}"}, "gridcolor": GRID, "tickformat": ",~r", "rangemode": "tozero"}
+def _value_axis(values: list[float], unit: str, kind: Kind | None) -> dict:
+    """Ticks in 万/亿 from the one formatter (etl.cn_format), never plotly's 200,000 or 140M."""
+    shown = [v for v in values if v == v] or [0.0]  # NaN (未填报) takes no part in the range
+    axis = value_axis(min(shown), max(shown), unit, kind)
+    return {
+        "title": {"text": axis.title},
+        "gridcolor": GRID,
+        "tickmode": "array",
+        "tickvals": axis.tickvals,
+        "ticktext": axis.ticktext,
+        "range": list(axis.range),
+        "zeroline": False,
+    }
 
 
-def _average_line(average: float, unit: str) -> dict:
+def _hover(values: list[float], unit: str, kind: Kind | None) -> list[str]:
+    return [cn_quantity(v, unit, kind) for v in values]
+
+
+def _average_line(average: float, unit: str, kind: Kind | None) -> dict:
     """A dashed horizontal line with its label, as layout shapes (add_hline is slow)."""
     return {
         "shapes": [
@@ -50,27 +65,31 @@ def _average_line(average: float, unit: str) -> dict:
         ],
         "annotations": [
             {"xref": "paper", "x": 1, "xanchor": "right", "y": average, "yanchor": "bottom",
-             "text": f"全省平均 {cn_quantity(average, unit)}", "showarrow": False}
+             "text": f"全省平均 {cn_quantity(average, unit, kind)}", "showarrow": False}
         ],
     }  # fmt: skip
 
 
-def bar_by_city(frame: pd.DataFrame, *, title: str, unit: str, average: float | None = None) -> go.Figure:
+def bar_by_city(
+    frame: pd.DataFrame, *, title: str, unit: str, average: float | None = None, kind: Kind | None = None
+) -> go.Figure:
     """Reporting 市州 sorted high → low; unreported ones are left out (never drawn as 0) and named by the caller."""
+    kind = kind or kind_of(unit)
     rows = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
     values = rows["value"].tolist()
     bar = go.Bar(
         x=rows["region_name"].tolist(),
         y=values,
         marker_color=[CITY_COLORS.get(c, ACCENT) for c in rows["region_code"]],
-        customdata=[cn_quantity(v, unit) for v in values],
+        customdata=_hover(values, unit, kind),
         hovertemplate="%{x}：%{customdata}<extra></extra>",
     )
-    extra = _average_line(average, unit) if average is not None else {}
-    return go.Figure(data=[bar], layout=_layout(title, yaxis=_value_axis(unit), xaxis={"showgrid": False}, **extra))
+    extra = _average_line(average, unit, kind) if average is not None else {}
+    axis = _value_axis(values, unit, kind)
+    return go.Figure(data=[bar], layout=_layout(title, yaxis=axis, xaxis={"showgrid": False}, **extra))
 
 
-def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
+def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str, kind: Kind | None = None) -> go.Figure:
     """One line per 市州 over the years; a missing year is a gap, not a drop to 0."""
     names = catalog.region_by_code()
     groups = dict(tuple(frame.sort_values("year").groupby("region_code", sort=False)))
@@ -86,7 +105,7 @@ def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": CITY_COLORS.get(code, ACCENT), "width": 2},
-                customdata=[cn_quantity(v, unit) for v in values],
+                customdata=_hover(values, unit, kind),
                 hovertemplate=f"{names[code].name} %{{x}}年：%{{customdata}}<extra></extra>",
             )
         )
@@ -94,13 +113,13 @@ def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
         title,
         showlegend=True,
         legend={"orientation": "h", "y": -0.15},
-        yaxis=_value_axis(unit),
+        yaxis=_value_axis(frame["value"].tolist(), unit, kind),
         xaxis={"showgrid": False, "dtick": 1, "tickformat": "d", "ticksuffix": "年"},
     )
     return go.Figure(data=traces, layout=layout)
 
 
-def ranking_bar(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
+def ranking_bar(frame: pd.DataFrame, *, title: str, unit: str, kind: Kind | None = None) -> go.Figure:
     """Horizontal ranking, largest on top, for the overview."""
     rows = frame.dropna(subset=["value"]).sort_values("value")
     values = rows["value"].tolist()
@@ -109,11 +128,10 @@ def ranking_bar(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
         x=values,
         orientation="h",
         marker_color=[CITY_COLORS.get(c, ACCENT) for c in rows["region_code"]],
-        customdata=[cn_quantity(v, unit) for v in values],
+        customdata=_hover(values, unit, kind),
         hovertemplate="%{y}：%{customdata}<extra></extra>",
     )
-    axis = {"title": {"text": f"单位：{unit}"}, "gridcolor": GRID, "tickformat": ",~r"}
-    return go.Figure(data=[bar], layout=_layout(title, height=460, xaxis=axis))
+    return go.Figure(data=[bar], layout=_layout(title, height=460, xaxis=_value_axis(values, unit, kind)))
 
 
 def share_bar(values: dict[str, float], *, title: str) -> go.Figure:
@@ -123,8 +141,9 @@ def share_bar(values: dict[str, float], *, title: str) -> go.Figure:
         x=list(values.values()),
         orientation="h",
         marker_color=ACCENT,
-        hovertemplate="%{y}：占全省 %{x:.1f}%<extra></extra>",
+        customdata=[cn_quantity(v, "%") for v in values.values()],
+        hovertemplate="%{y}：占全省 %{customdata}<extra></extra>",
     )
-    axis = {"title": {"text": "占全省 %"}, "ticksuffix": "%", "gridcolor": GRID}
+    axis = _value_axis(list(values.values()), "%", None) | {"title": {"text": "占全省比重（%）"}}
     height = max(300, 28 * len(values) + 80)
     return go.Figure(data=[bar], layout=_layout(title, height=height, xaxis=axis, yaxis={"autorange": "reversed"}))

@@ -9,10 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from etl import catalog
-from etl.cn_format import cn_quantity
+from etl.cn_format import Kind, cn_quantity, kind_of
 from etl.roles import VIEW
-from ui import auth, charts, data, filters, metrics, provenance
-from ui.common import display_table, downloads, require_data, sample_notice
+from ui import auth, charts, chrome, data, filters, metrics, provenance, tables
+from ui.common import downloads, require_data, sample_notice
 
 
 def _options(domain: str) -> dict[str, tuple[str, str]]:
@@ -20,6 +20,11 @@ def _options(domain: str) -> dict[str, tuple[str, str]]:
     options = {i.code: (i.name, i.unit) for i in catalog.domain_indicators(domain)}
     options |= {r.code: (r.name, r.unit) for r in metrics.RATES if r.domain == domain}
     return options
+
+
+def _kind(code: str, unit: str) -> Kind:
+    """A derived rate in a count unit is an average (one decimal), not a count."""
+    return kind_of(unit, derived=code in metrics.RATE_BY_CODE)
 
 
 @dataclass
@@ -38,6 +43,7 @@ class View:
 def build_view(version: tuple, domain: str, code: str, year: int, cities: tuple[str, ...]) -> View:
     df = data.values()
     name, unit = _options(domain)[code]
+    kind = _kind(code, unit)
     values = metrics.series(df[df["domain"] == domain], code)
     frame = metrics.by_city(values, year)
     frame = frame[frame["region_code"].isin(cities)]
@@ -45,9 +51,13 @@ def build_view(version: tuple, domain: str, code: str, year: int, cities: tuple[
     bar, caption = None, ""
     if len(reported):
         average = float(reported["value"].mean())
-        bar = charts.bar_by_city(frame, title=f"{year}年{name}（按市州，从高到低）", unit=unit, average=average)
+        bar = charts.bar_by_city(
+            frame, title=f"{year}年{name}（按市州，从高到低）", unit=unit, average=average, kind=kind
+        )
         missing = frame[frame["value"].isna()]["region_name"].tolist()
-        caption = f"{len(reported)}/{len(frame)} 个所选市州已填报；虚线为已填报市州平均 {cn_quantity(average, unit)}。"
+        caption = (
+            f"{len(reported)}/{len(frame)} 个所选市州已填报；虚线为已填报市州平均 {cn_quantity(average, unit, kind)}。"
+        )
         caption += f"未填报：{'、'.join(missing)}。" if missing else ""
     shown = reported.sort_values("value", ascending=False)[["region_name", "value"]]
     shown = shown.rename(columns={"region_name": "市州", "value": f"{name}（{unit}）"}).set_index("市州")
@@ -55,7 +65,7 @@ def build_view(version: tuple, domain: str, code: str, year: int, cities: tuple[
     lines = (
         None
         if trend.dropna(subset=["value"]).empty
-        else charts.lines_by_year(trend, title=f"{name}（按年度）", unit=unit)
+        else charts.lines_by_year(trend, title=f"{name}（按年度）", unit=unit, kind=kind)
     )
     table = metrics.city_year_table(values, list(cities), metrics.years(df))
     return View(bar, caption, shown, lines, _trend_table(trend, f"{name}（{unit}）"), table)
@@ -85,6 +95,7 @@ def render(domain_code: str) -> None:
         "指标",
         list(options),
         format_func=lambda c: f"{options[c][0]}（{options[c][1]}）",
+        placeholder="请选择",
         key=f"{domain_code}_indicator",
     )
     name, unit = options[code]
@@ -99,22 +110,18 @@ def render(domain_code: str) -> None:
     if view.bar is None:
         st.info(f"{year}年所选市州均未填报{name}。")
     else:
-        st.plotly_chart(view.bar, key=f"{key}_bar")
+        st.plotly_chart(view.bar, key=f"{key}_bar", config=chrome.PLOTLY_CONFIG)
         st.caption(view.caption)
         downloads(view.shown, name=f"{year}年{name}_按市州", title=f"{year}年各市州{name}（{unit}）", key=f"{key}_bar")
     st.subheader(f"{name}历年变化")
     if view.lines is None:
         st.info("所选市州没有历年数据。")
     else:
-        st.plotly_chart(view.lines, key=f"{key}_trend")
+        st.plotly_chart(view.lines, key=f"{key}_trend", config=chrome.PLOTLY_CONFIG)
         downloads(view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend")
     st.subheader(f"{name}：市州 × 年度")
-    event = st.dataframe(
-        display_table(view.table),
-        key=f"{key}_table",
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-cell",
+    event = tables.figures(
+        view.table, _kind(code, unit), key=f"{key}_table", on_select="rerun", selection_mode="single-cell"
     )
     st.caption(f"单位：{unit}；“未填报”表示该市州当年未报此项。点选表中的数，可查看它的来源。")
     downloads(view.table, name=f"{name}_市州x年度", title=f"{name}（{unit}）：市州 × 年度", key=f"{key}_table_dl")

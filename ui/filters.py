@@ -53,7 +53,7 @@ def sidebar(years: list[int]) -> Filters:
         st.session_state.pop(YEAR_KEY, None)
     _initial_state(years)
     with st.sidebar:
-        st.selectbox("年度", options=years[::-1], key=YEAR_KEY, format_func=lambda y: f"{y}年")
+        st.selectbox("年度", options=years[::-1], placeholder="请选择", key=YEAR_KEY, format_func=lambda y: f"{y}年")
         st.multiselect("市州", options=[c.name for c in catalog.cities()], key=CITIES_KEY, placeholder="选择市州")
         left, right = st.columns(2)
         left.button("全部", on_click=_select_all, width="stretch", key="filter_all")

@@ -133,12 +133,16 @@ def _restore(region_code: str, year: int, domain: str, version: int) -> None:
 def _pick_city(key: str, chosen: filters.Filters, column=st) -> str:  # noqa: ANN001 - a column or st
     names = {c.code: c.name for c in catalog.cities()}
     default = chosen.cities[0] if chosen.cities else next(iter(names))
-    return column.selectbox("市州", list(names), index=list(names).index(default), format_func=names.get, key=key)
+    return column.selectbox(
+        "市州", list(names), index=list(names).index(default), format_func=names.get, placeholder="请选择", key=key
+    )
 
 
 def _pick_year(key: str, years: list[int], default: int, column=st) -> int:  # noqa: ANN001 - a column or st
     options = years[::-1]
-    return column.selectbox("年度", options, index=options.index(default), format_func=lambda y: f"{y}年", key=key)
+    return column.selectbox(
+        "年度", options, index=options.index(default), format_func=lambda y: f"{y}年", placeholder="请选择", key=key
+    )
 
 
 def _submission_detail(submission_id: int) -> None:
@@ -185,7 +189,9 @@ def _submissions_tab(chosen: filters.Filters) -> None:
     labels = {
         r["submission_id"]: f"第 {r['submission_id']} 号 · {_when(r['submitted_at'])} · {r['file_name']}" for r in rows
     }
-    picked = st.selectbox("查看一次上报", list(labels), format_func=labels.get, key="history_submission")
+    picked = st.selectbox(
+        "查看一次上报", list(labels), format_func=labels.get, placeholder="请选择", key="history_submission"
+    )
     _submission_detail(picked)
 
 
@@ -194,7 +200,9 @@ def _versions_tab(chosen: filters.Filters, years: list[int]) -> None:
     region = _pick_city("history_slice_city", chosen, left)
     year = _pick_year("history_slice_year", years, chosen.year, middle)
     domains = {d.code: d.name for d in catalog.domains()}
-    domain = right.selectbox("类别", list(domains), format_func=domains.get, key="history_slice_domain")
+    domain = right.selectbox(
+        "类别", list(domains), format_func=domains.get, placeholder="请选择", key="history_slice_domain"
+    )
     kind, text = st.session_state.pop(NOTICE_KEY, (None, None))
     if kind:
         getattr(st, kind)(text)
@@ -229,7 +237,9 @@ def _provenance_tab(chosen: filters.Filters, years: list[int]) -> None:
     year = _pick_year("history_prov_year", years, chosen.year, middle)
     domains = catalog.domain_by_code()
     items = {i.code: f"{domains[i.domain].name} · {i.name}" for i in catalog.indicators()}
-    code = right.selectbox("指标", list(items), format_func=items.get, key="history_prov_indicator")
+    code = right.selectbox(
+        "指标", list(items), format_func=items.get, placeholder="请选择", key="history_prov_indicator"
+    )
     provenance.explain(region, year, code)
 
 

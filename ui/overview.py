@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from etl import catalog
-from etl.cn_format import cn_quantity
+from etl.cn_format import cn_change, cn_percent_change, cn_quantity
 from ui import charts, data, metrics
 from ui.map import city_choropleth
 
@@ -22,13 +22,14 @@ class Card:
     caption: str
 
 
-def _delta(values: pd.DataFrame, year: int, unit: str) -> str | None:
+def _delta(values: pd.DataFrame, year: int, unit: str, shown: float | None) -> str | None:
+    """The change in the scale of the card's figure: "+0.71万人（+6.1%）" beside 12.46万人."""
     change = metrics.change_on_year_before(values, year)
     if change is None:
         return None
     absolute, percent = change
-    text = f"{'+' if absolute >= 0 else '−'}{cn_quantity(abs(absolute), unit)}"
-    return text + (f"（{percent:+.1f}%）" if percent is not None else "")
+    text = cn_change(absolute, unit, shown)
+    return text + (f"（{cn_percent_change(percent)}）" if percent is not None else "")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -45,7 +46,7 @@ def cards(version: tuple, year: int) -> tuple[list[Card], dict[str, int]]:
             Card(
                 f"{domain.name}·{indicator.name}",
                 cn_quantity(total.value, indicator.unit),
-                _delta(values, year, indicator.unit),
+                _delta(values, year, indicator.unit, total.value),
                 total.coverage,
             )
         )

@@ -148,7 +148,7 @@ def _lock_editor(year: int, locks: list[dict]) -> None:
     left, middle, right, _ = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     left.selectbox(
         "范围", [None, *cities], format_func=lambda c: "全省（整个年度）" if c is None else cities[c],
-        key="progress_lock_scope",
+        placeholder="请选择", key="progress_lock_scope",
     )  # fmt: skip
     middle.button("锁定", key="progress_lock", on_click=_set_lock, args=(year, True), icon=":material/lock:")
     right.button("解除锁定", key="progress_unlock", on_click=_set_lock, args=(year, False))
@@ -223,7 +223,7 @@ def render() -> None:
     st.markdown(f"**{view.summary}**")
     st.dataframe(view.matrix.style.map(_colour), key="progress_matrix", width="stretch", height="content")
     st.caption(
-        f"按“市州 × 类别”计：{DONE}＝该类指标全部填报，{PARTIAL} n/m＝m 项中填了 n 项，{MISSING}＝该类没有任何数据；"
+        f"按“市州 × 类别”计：{DONE}＝该类指标全部填报，{PARTIAL} 3/6＝6 项中填了 3 项，{MISSING}＝该类没有任何数据；"
         f"时间为当前版本的上报时间（北京时间），晚于截止日期的标“{LATE}”。"
     )
     if auth.may(LOCK):
