@@ -4,8 +4,8 @@ import streamlit as st
 
 from etl.briefing import table_parts
 from etl.roles import VIEW
-from ui import auth, briefing, data, filters, metrics
-from ui.common import display_table, require_data
+from ui import auth, briefing, data, filters, metrics, tables
+from ui.common import require_data
 
 auth.require(VIEW)
 st.title("年度简报")
@@ -34,8 +34,10 @@ if require_data(df):
         for name, text in shown.sections:
             st.markdown(f"**{name}**")
             st.markdown(text)
+        if shown.missing:
+            st.markdown(shown.missing)
         st.subheader(shown.headings["table"])
         st.caption(shown.headings["table_note"])
-        for domain, part in table_parts(shown.table):
+        for domain, _ in table_parts(shown.table):
             st.markdown(f"**{domain}**")
-            st.dataframe(display_table(part), width="stretch", key=f"briefing_table_{domain}")
+            tables.figures(briefing.with_total(shown, domain), shown.kinds(domain), key=f"briefing_table_{domain}")

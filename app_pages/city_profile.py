@@ -3,6 +3,7 @@
 import streamlit as st
 
 from etl import catalog
+from etl.cn_format import kind_of
 from etl.roles import VIEW
 from ui import auth, chrome, data, filters, profile, provenance, tables
 from ui.common import downloads, require_data, sample_notice
@@ -44,4 +45,6 @@ if require_data(df):
             name=f"{names[code]}_{domain.name}",
             title=f"{names[code]}{domain.name}历年数据",
             key=f"profile_{domain.code}_dl",
+            scope=df[(df["region_code"] == code) & (df["domain"] == domain.code)],
+            row_kinds=[kind_of(unit) for unit in units],
         )

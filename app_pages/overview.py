@@ -3,6 +3,7 @@
 import streamlit as st
 
 from etl import catalog
+from etl.cn_format import kind_of
 from etl.roles import VIEW
 from ui import auth, chrome, data, filters, overview
 from ui.common import downloads, require_data, sample_notice
@@ -41,6 +42,8 @@ if require_data(df):
         name=f"{year}年{options[code].name}_各市州",
         title=f"{year}年各市州{options[code].label}",
         key="overview",
+        scope=df[(df["year"] == year) & (df["indicator"] == code)],
+        kind=kind_of(options[code].unit),
     )
 
     st.subheader(f"{year}年填报情况")

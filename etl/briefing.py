@@ -1,35 +1,29 @@
-"""The annual briefing (年度简报): a paragraph per 市州 from its reported figures, as Markdown or Word."""
+"""The annual briefing (年度简报): a paragraph per reporting 市州 from its figures, one sentence naming the
+市州 that sent nothing, tables with 全省合计; as Markdown here, as a 公文 in Word (etl.briefing_docx)."""
 
 from __future__ import annotations
 
-import io
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from string import Formatter
 
 import pandas as pd
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
 
-from etl import catalog
-from etl.cn_format import cn_number, cn_quantity, exact
+from etl import catalog, totals
+from etl.cn_format import Kind, cn_number, cn_quantity, kind_of, table_text
 
 TEMPLATES_FILE = catalog.REFERENCE_DIR / "briefing_templates.toml"
 PLACEHOLDERS = frozenset({"year", "city", "value", "number", "pct", "count", "missing", "subject"})
 REQUIRED = {
-    "": ("title", "sample_note"),
-    "headings": ("summary", "cities", "table", "table_note"),
+    "": ("title", "sample_note", "issuer"),
+    "headings": ("summary", "cities", "table", "table_note", "figure", "table_caption"),
     "paragraph": ("opening", "clause_joiner", "sentence_end", "sentence_joiner", "nothing_reported"),
     "remarks": ("leads", "rise", "fall"),
     "summary": ("all_reported", "some_reported", "full_scope", "part_scope", "none_reported", "rise", "fall", "flat"),
 }
-# Word on a Chinese desktop has 宋体/黑体; LibreOffice maps them to Noto CJK, so Chinese never falls back to boxes.
-BODY_FONT, HEADING_FONT = "宋体", "黑体"
 TABLE_FIRST_COLUMN = "市州"
 
 
@@ -43,9 +37,17 @@ class Briefing:
     title: str
     note: str | None  # the sample-data line under the title, when any figure is invented
     summary: str
-    sections: tuple[tuple[str, str], ...]  # (市州 name, paragraph) in official order
+    sections: tuple[tuple[str, str], ...]  # (市州 name, paragraph) of the reporting 市州, in official order
+    missing: str | None  # one sentence naming the 市州 that sent nothing, if any
     table: pd.DataFrame  # 市州 × (类别, 指标（单位）), exact figures, NaN = 未填报
+    totals: dict[tuple[str, str], float | None]  # 全省合计 per table column (etl.totals.province_total)
     headings: dict[str, str]
+    issuer: str  # 落款: who issues the briefing
+
+    def kinds(self, domain: str) -> dict[str, Kind]:
+        """Each column of a 类别's table: its unit kind (counts whole, 万元 two decimals)."""
+        units = {i.label: i.unit for i in catalog.indicators()}
+        return {label: kind_of(units[label]) for label in self.table[domain].columns}
 
 
 # ---------------------------------------------------------------- templates
@@ -164,11 +166,12 @@ def _domain_sentence(code: str, domain: catalog.Domain, now: pd.DataFrame, befor
     return t["paragraph"]["clause_joiner"].join(clauses) + t["paragraph"]["sentence_end"]
 
 
-def _city_paragraph(code: str, year: int, now: pd.DataFrame, before: pd.DataFrame, t: dict) -> str:
+def _city_paragraph(code: str, year: int, now: pd.DataFrame, before: pd.DataFrame, t: dict) -> str | None:
+    """The 市州's paragraph; None when it reported nothing (it is named once, in the missing sentence)."""
     p = t["paragraph"]
     sentences = [s for d in catalog.domains() if (s := _domain_sentence(code, d, now, before, t))]
     if not sentences:
-        return p["nothing_reported"]
+        return None
     opening = _say(p["opening"], year=year, city=catalog.region_by_code()[code].name)
     return opening + p["sentence_joiner"].join(sentences)
 
@@ -222,6 +225,11 @@ def _table(now: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _totals(table: pd.DataFrame) -> dict[tuple[str, str], float | None]:
+    """全省合计 of every column, by the one function the pages and Excel files use."""
+    return {column: totals.province_total(table[column]) for column in table.columns}
+
+
 def _has_sample(frame: pd.DataFrame, years: list[int]) -> bool:
     used = frame[frame["year"].isin(years) & frame["value"].notna()]
     return bool(used["is_sample"].fillna(False).astype(bool).any())
@@ -235,14 +243,20 @@ def build_briefing(frame: pd.DataFrame, year: int, templates: dict | None = None
         raise BriefingError(f"{year}年尚无市州报送数据，无法生成简报。")
     names = {c.code: c.name for c in catalog.cities()}
     headings = {key: _say(text, year=year) for key, text in t["headings"].items()}
+    paragraphs = {code: _city_paragraph(code, year, now, before, t) for code in now.index}
+    silent = "、".join(names[code] for code, text in paragraphs.items() if text is None)
+    table = _table(now)
     return Briefing(
         year=year,
         title=_say(t["title"], year=year),
         note=t["sample_note"] if _has_sample(frame, [year, year - 1]) else None,
         summary=_summary(year, now, before, t),
-        sections=tuple((names[code], _city_paragraph(code, year, now, before, t)) for code in now.index),
-        table=_table(now),
+        sections=tuple((names[code], text) for code, text in paragraphs.items() if text is not None),
+        missing=_say(t["paragraph"]["nothing_reported"], missing=silent) if silent else None,
+        table=table,
+        totals=_totals(table),
         headings=headings,
+        issuer=t["issuer"],
     )
 
 
@@ -255,11 +269,22 @@ def table_parts(table: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
 # ---------------------------------------------------------------- Markdown
 
 
-def _markdown_table(part: pd.DataFrame) -> list[str]:
+def table_rows(b: Briefing, domain: str) -> Iterator[tuple[str, list[str], bool]]:
+    """(first cell, figures as written, is the total) of a 类别's table: the 市州, then 全省合计."""
+    part, kinds = b.table[domain], b.kinds(domain)
+    for name, row in part.iterrows():
+        yield str(name), [table_text(v, "", kinds[c]) for c, v in row.items()], False
+    total = [table_text(b.totals[(domain, c)], "", kinds[c]) for c in part.columns]
+    yield totals.total_label(part.index), total, True
+
+
+def _markdown_table(b: Briefing, domain: str) -> list[str]:
+    part = b.table[domain]
     header = [TABLE_FIRST_COLUMN, *part.columns]
     lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * len(part.columns)]
-    for name, row in part.iterrows():
-        lines.append("| " + " | ".join([str(name), *(exact(v) for v in row)]) + " |")
+    for name, cells, is_total in table_rows(b, domain):
+        first = f"**{name}**" if is_total else name
+        lines.append("| " + " | ".join([first, *cells]) + " |")
     return lines
 
 
@@ -270,87 +295,22 @@ def to_markdown(b: Briefing) -> str:
     lines += [f"## {b.headings['summary']}", "", b.summary, "", f"## {b.headings['cities']}", ""]
     for name, text in b.sections:
         lines += [f"### {name}", "", text, ""]
+    if b.missing:
+        lines += [b.missing, ""]
     lines += [f"## {b.headings['table']}", "", b.headings["table_note"], ""]
-    for domain, part in table_parts(b.table):
-        lines += [f"### {domain}", "", *_markdown_table(part), ""]
+    for domain, _ in table_parts(b.table):
+        lines += [f"### {domain}", "", *_markdown_table(b, domain), ""]
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- Word
+def to_docx(b: Briefing, images: list[tuple[str, bytes]] = (), signed_on: date | None = None) -> bytes:
+    """The briefing as a 公文 (GB/T 9704-2012) in Word, with the charts as images; see etl.briefing_docx."""
+    from etl.briefing_docx import write_docx
+
+    return write_docx(b, images, signed_on)
 
 
-def _style_fonts(style, east_asian: str) -> None:  # noqa: ANN001 - a python-docx style
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    # A theme font attribute wins over a named one, so the template's must go.
-    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
-
-
-def _set_up_styles(doc) -> None:  # noqa: ANN001 - a python-docx Document
-    normal = doc.styles["Normal"]
-    _style_fonts(normal, BODY_FONT)
-    normal.font.size = Pt(12)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    normal.element.get_or_add_rPr().append(lang)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        _style_fonts(doc.styles[name], HEADING_FONT)
-        doc.styles[name].font.color.rgb = RGBColor(0, 0, 0)  # official documents print black
-
-
-def _repeat_as_header(row) -> None:  # noqa: ANN001 - a python-docx row
-    """The header row repeats on every page a long table runs onto."""
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)
-
-
-def _fill_cell(cell, text: str, *, bold: bool = False, right: bool = False) -> None:  # noqa: ANN001
-    cell.text = ""
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
-    run.font.size, run.font.bold = Pt(9), bold
-    if right:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-
-
-def _add_table(doc, part: pd.DataFrame) -> None:  # noqa: ANN001 - a python-docx Document
-    table = doc.add_table(rows=1, cols=len(part.columns) + 1)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, [TABLE_FIRST_COLUMN, *part.columns], strict=True):
-        _fill_cell(cell, text, bold=True)
-    _repeat_as_header(table.rows[0])
-    for name, row in part.iterrows():
-        cells = table.add_row().cells
-        _fill_cell(cells[0], str(name))
-        for cell, value in zip(cells[1:], row, strict=True):
-            _fill_cell(cell, exact(value), right=True)
-
-
-def to_docx(b: Briefing) -> bytes:
-    doc = Document()
-    _set_up_styles(doc)
-    doc.core_properties.title = b.title
-    doc.add_heading(b.title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if b.note:
-        doc.add_paragraph(b.note)
-    doc.add_heading(b.headings["summary"], level=1)
-    doc.add_paragraph(b.summary)
-    doc.add_heading(b.headings["cities"], level=1)
-    for name, text in b.sections:
-        doc.add_heading(name, level=2)
-        doc.add_paragraph(text)
-    doc.add_heading(b.headings["table"], level=1)
-    doc.add_paragraph(b.headings["table_note"])
-    for domain, part in table_parts(b.table):
-        doc.add_heading(domain, level=2)
-        _add_table(doc, part)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
-
-
-RENDERERS: dict[str, Callable[[Briefing], bytes]] = {
+RENDERERS: dict[str, Callable[..., bytes]] = {
     ".docx": to_docx,
-    ".md": lambda b: to_markdown(b).encode("utf-8"),
+    ".md": lambda b, *_: to_markdown(b).encode("utf-8"),
 }

@@ -199,8 +199,16 @@ def briefing(db_path, year, output) -> None:  # noqa: ANN001
     try:
         with warehouse.connect(_db(db_path), read_only=True) as con:
             frame = warehouse.values_frame(con)
-        content = render(build_briefing(frame, year))
-        output.write_bytes(content)
+        made = build_briefing(frame, year)
+        images: list = []
+        if output.suffix.lower() == ".docx":
+            # The pages' own chart builder (pure plotly, no Streamlit), so the charts match the pages.
+            from ui.briefing_figures import images as chart_images
+
+            images, reason = chart_images(frame, year)
+            if reason:
+                click.echo(f"注意：简报未含图表（{reason}）。", err=True)
+        output.write_bytes(render(made, images))
     except (warehouse.WarehouseError, BriefingError) as exc:
         click.echo(f"✗ {exc}", err=True)
         sys.exit(1)

@@ -26,10 +26,11 @@ class Kind:
     table_format: str
     excel_format: str
     scales: bool = True  # large figures read in 万/亿
+    additive: bool = False  # a 全省合计 of the 市州 means something (counts, amounts; not averages or rates)
 
 
-COUNT = Kind("count", 0, "%,d", "#,##0")
-AMOUNT = Kind("amount", 2, "%,.2f", "#,##0.00")
+COUNT = Kind("count", 0, "%,d", "#,##0", additive=True)
+AMOUNT = Kind("amount", 2, "%,.2f", "#,##0.00", additive=True)
 AVERAGE = Kind("average", 1, "%,.1f", "#,##0.0")
 PERCENT = Kind("percent", 1, "%.1f%%", '0.0"%"', scales=False)
 RATE = Kind("rate", 1, "%,.1f", "#,##0.0", scales=False)
@@ -145,7 +146,7 @@ def _decimals(step: float) -> int:
 
 
 def value_axis(low: float, high: float, unit: str, kind: Kind | None = None, count: int = 5) -> Axis:
-    """Round ticks from min(0, low) to past high, written in the scale of the largest tick (title 单位：万人)."""
+    """Round ticks from min(0, low) to past high, in the scale of the largest figure (title 单位：万人)."""
     kind = kind or kind_of(unit)
     low, high = min(0.0, low), max(0.0, high)
     step = nice_step(high - low, count)
@@ -155,13 +156,16 @@ def value_axis(low: float, high: float, unit: str, kind: Kind | None = None, cou
     first = math.floor(low / step - 1e-9) if low < 0 else 0
     last = math.floor(high / step + 1e-9) + 1
     ticks = [round(i * step, 10) for i in range(first, last + 1)]
-    labels, title = tick_labels(ticks, unit, kind)
+    labels, title = tick_labels(ticks, unit, kind, reference=max(abs(low), abs(high)))
     return Axis(ticks, labels, title, (ticks[0], ticks[-1]))
 
 
-def tick_labels(ticks: list[float], unit: str, kind: Kind | None = None) -> tuple[list[str], str]:
-    """Evenly spaced ticks written in the scale of the largest, with as few decimals as the step needs."""
-    size, text, _ = scale_of(max(abs(t) for t in ticks), unit, kind)
+def tick_labels(
+    ticks: list[float], unit: str, kind: Kind | None = None, reference: float | None = None
+) -> tuple[list[str], str]:
+    """Evenly spaced ticks written in the scale of the largest figure (`reference`, else the largest tick),
+    so 9654人 reads on a plain axis and 13.7万人 on one in 万人; as few decimals as the step needs."""
+    size, text, _ = scale_of(max(abs(t) for t in ticks) if reference is None else reference, unit, kind)
     step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
     digits = _decimals(step / size)
     return [f"{t / size:.{digits}f}" for t in ticks], f"单位：{text}"

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
+from etl.workbook import display_width
 from tests.apptest import APP, TEST_USERS, login, new_app, texts
 from tests.conftest import filled_template
-from ui import auth
+from ui import audit_log, auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -282,3 +286,25 @@ def test_audit_csv_neutralises_hostile_names_in_every_text_column(demo_copy, dow
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
     shown = at.dataframe[0].value
     assert hostile_file in set(shown["文件名"])  # on screen as typed: a table cell is text, never a formula
+
+
+def test_audit_xlsx_is_formatted_and_neutralised(demo_copy, downloads):
+    hostile_actor = "@SUM(1+1)"
+    data = filled_template(2016, {("就业创业", "长沙市", "举办招聘会场次"): 1}, region_code="430100")
+    assert load_bytes(data, "长沙.xlsx", demo_copy, actor=roles.User(hostile_actor, roles.ADMIN)).status == LOADED
+    at = new_app("admin").run()
+    at.switch_page("app_pages/audit.py").run()
+    at.text_input(key="audit_actor").set_value(hostile_actor).run()
+    ws = openpyxl.load_workbook(io.BytesIO(downloads["审计日志.xlsx"]())).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "审计日志"
+    assert re.fullmatch(
+        rf"筛选：时间 {date.today() - timedelta(days=30)} 至 {date.today()}；用户 @SUM\(1\+1\)；操作 全部；"
+        r"导出时间 \d{4}-\d\d-\d\d \d\d:\d\d",
+        rows[1][0],
+    )
+    assert rows[2] == list(audit_log.COLUMNS)
+    assert rows[3][1] == "'" + hostile_actor and rows[3][3] == "上报"  # the name cannot run as a formula
+    assert ws.freeze_panes == "A4" and ws["A3"].font.b
+    assert ws.column_dimensions["J"].width >= display_width("文件哈希（SHA-256）") + 2
+    assert ws.column_dimensions["J"].width >= 64  # the whole SHA-256 shows

@@ -135,6 +135,8 @@ def test_exact_figures_for_messages():
         (-30, 60, "人", COUNT, [-40, -20, 0, 20, 40, 60, 80], ["-40", "-20", "0", "20", "40", "60", "80"],
          "单位：人"),
         (0, 0, "人", COUNT, [0, 1], ["0", "1"], "单位：人"),
+        (0, 9654, "人", COUNT, [0, 2000, 4000, 6000, 8000, 10000], ["0", "2000", "4000", "6000", "8000", "10000"],
+         "单位：人"),  # below 1万 the axis stays in 人 like the hovers (5658人), though its top tick is 10000
     ],
 )  # fmt: skip
 def test_value_axes_read_in_wan_and_yi(low, high, unit, kind, ticks, labels, title):

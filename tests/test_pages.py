@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import re
+
 import duckdb
+import openpyxl
 import pandas as pd
 import pytest
 
+from etl import catalog
 from etl.cn_format import cn_quantity
 from etl.config import PROJECT_ROOT
 from tests.apptest import array, bar_values, column_formats, figures, new_app, open_page
@@ -115,3 +120,27 @@ def test_city_profile_shows_ranks_and_history(app):
     assert jobs.loc["举办招聘会场次（场）", "2016年"] == "44"
     assert column_formats(at.dataframe[0])["2016年"] == "right"
     assert jobs.loc["提供就业岗位数（个）", "2016年排名"].startswith("第 ")
+
+
+def test_a_page_table_downloads_ready_to_hand_on(app, downloads):
+    """The 市州 × 年度 table's Excel: data date and filters, 全省合计 from the pages' own sum, 示例 marks."""
+    at = open_page(app, "app_pages/jobs.py", year=2016)
+    at.selectbox(key="jobs_indicator").set_value("women_employed").run()
+    name = "实现就业妇女人数_市州x年度.xlsx"
+    ws = openpyxl.load_workbook(io.BytesIO(downloads[name]())).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "实现就业妇女人数（人）：市州 × 年度"
+    assert re.fullmatch(
+        r"数据截至 \d{4}-\d\d-\d\d \d\d:\d\d（最近一次上报）；页面筛选：年度 2016年；市州 全部 14 个市州", rows[1][0]
+    )
+    assert rows[2][:2] == ["市州", "2016年"] and rows[2][-1] == "备注"
+    assert [r[0] for r in rows[3:17]] == [c.name for c in catalog.cities()]
+    assert rows[17][:2] == ["全省合计", 79211] and {r[-1] for r in rows[3:17]} == {"示例"}
+    assert {ws.cell(row, 2).number_format for row in range(4, 19)} == {"#,##0"}
+    at.multiselect(key="filter_cities").set_value(["株洲市", "益阳市"]).run()
+    rows = [
+        list(r)
+        for r in openpyxl.load_workbook(io.BytesIO(downloads["实现就业妇女人数_市州x年度.xlsx"]())).active.values
+    ]
+    assert rows[1][0].endswith("页面筛选：年度 2016年；市州 株洲市、益阳市")
+    assert rows[5][0] == "合计（所选 2 个市州）"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 
 import duckdb
@@ -14,9 +15,11 @@ from streamlit.testing.v1 import AppTest
 from etl import catalog, warehouse
 from etl.config import MAX_FILE_BYTES, PROJECT_ROOT
 from etl.export import EXPORT_HEADER
+from etl.totals import MARK_NOTES
+from etl.workbook import display_width
 from tests.apptest import bar_values, figures, new_app
 from tests.conftest import filled_template, fingerprint, stored
-from ui import export
+from ui import export, metrics
 
 APP = str(PROJECT_ROOT / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -223,20 +226,51 @@ def test_wide_csv_is_cities_by_indicators(values, demo_db):
     assert yueyang[1 + [i.code for i in catalog.indicators()].index("loan_amount")] == ""  # blank = 未填报
 
 
-def test_xlsx_has_title_figures_and_a_source_line_marking_sample_data(values):
+def test_xlsx_is_formatted_to_hand_on(values):
     view = export.build(values, export.Selection(2016, 2017, ("430900",), ("loans",), ("loan_amount",)), 2016)
     book = openpyxl.load_workbook(io.BytesIO(view.xlsx()))
     assert book.sheetnames == ["按市州", "明细"]
-    wide = [list(r) for r in book["按市州"].iter_rows(values_only=True)]
+    ws = book["按市州"]
+    wide = [list(r) for r in ws.iter_rows(values_only=True)]
     assert wide[0][0] == "2016年各市州妇联统计数据"
-    assert wide[1:3] == [["市州", "发放贷款金额（万元）"], ["益阳市", 10211]]
-    source = wide[-1][0]
+    assert re.fullmatch(
+        r"数据截至 \d{4}-\d\d-\d\d \d\d:\d\d（最近一次上报）；"
+        r"筛选：年度 2016—2017年；市州 益阳市；类别 小额担保贷款；指标 发放贷款金额",
+        wide[1][0],
+    )
+    assert wide[2:5] == [
+        ["市州", "发放贷款金额（万元）", "备注"],
+        ["益阳市", 10211, "示例"],
+        ["合计（所选 1 个市州）", 10211, None],  # one 市州 chosen: not called 全省合计
+    ]
+    assert ws["B4"].number_format == ws["B5"].number_format == "#,##0.00"  # 万元: two decimals
+    assert ws["A5"].font.b and ws.freeze_panes == "B4"
+    assert ws.column_dimensions["A"].width >= display_width("合计（所选 1 个市州）") + 2
+    assert ws.column_dimensions["B"].width >= display_width("发放贷款金额（万元）") + 2
+    source, sample = wide[-2][0], wide[-1][0]
     assert source.startswith("数据来源：湖南省妇联统计平台，导出时间 ") and source.endswith("；空白表示未填报。")
-    assert "示例数据" in source
-    detail = [list(r) for r in book["明细"].iter_rows(values_only=True)]
-    assert detail[0][0] == "2016—2017年妇联统计数据明细" and detail[1] == EXPORT_HEADER
-    assert detail[2] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211]
-    assert detail[-1][0] == source
+    assert "示例数据" in source and sample == MARK_NOTES["示例"]
+    ws = book["明细"]
+    detail = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert detail[0][0] == "2016—2017年妇联统计数据明细" and detail[1][0] == wide[1][0]
+    assert detail[2] == [*EXPORT_HEADER, "备注"]
+    assert detail[3] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211, "示例"]
+    assert (ws["A4"].number_format, ws["G4"].number_format) == ("0", "#,##0.00")  # 2016, not 2,016
+    assert ws.freeze_panes == "A4"
+
+
+def test_the_province_total_is_the_pages_total(values):
+    """全省合计 of the wide sheet is the overview card's figure (etl.totals.province_total, one function)."""
+    view = export.build(values, ALL, 2016)
+    ws = openpyxl.load_workbook(io.BytesIO(view.xlsx()))["按市州"]
+    rows = list(ws.iter_rows(values_only=True))
+    header, total = rows[2], next(r for r in rows if r[0] == "全省合计")
+    column = header.index("实现就业妇女人数（人）")
+    card = metrics.province_total(metrics.series(values, "women_employed"), 2016)
+    assert total[column] == card.value == 79211  # the 7.92万人 of the overview card
+    assert ws.cell(rows.index(total) + 1, column + 1).number_format == "#,##0"
+    yueyang_amount = header.index("发放贷款金额（万元）")
+    assert total[yueyang_amount] == sum(r[yueyang_amount] or 0 for r in rows[3:17])  # 岳阳 blank: not a 0
 
 
 def test_every_text_cell_of_the_wide_files_is_neutralised(values, monkeypatch):

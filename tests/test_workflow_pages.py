@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
+from etl.totals import MARK_NOTES
+from etl.workbook import display_width
 from tests.apptest import new_app, open_page, texts
 from tests.conftest import filled_template
 from ui.history import change
@@ -149,6 +154,23 @@ def test_history_lists_submissions_and_gives_back_the_original_file(app, downloa
     assert values.loc[("株洲市", "举办招聘会场次"), ["数值", "来源单元格"]].tolist() == ["44", "就业创业!B5"]
     assert "上报时没有警告。" in texts(at.caption)
     assert downloads["示例_2016_全省报表.xlsx"]() == (RAW_DIR / "示例_2016_全省报表.xlsx").read_bytes()
+
+
+def test_history_list_downloads_as_a_formatted_workbook(app, downloads):
+    at = open_page(app, "app_pages/history.py", year=2016)
+    ws = openpyxl.load_workbook(io.BytesIO(downloads["上报记录.xlsx"]())).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "上报记录"
+    assert re.fullmatch(r"筛选：市州 全部 14 个市州；2016年；导出时间 \d{4}-\d\d-\d\d \d\d:\d\d", rows[1][0])
+    assert rows[2] == ["时间", "上报编号", "市州", "年度", "类别", "文件名", "上报人", "来源", "警告数", "备注"]
+    first = [1, "全部 14 个市州", "2016", "全部 4 类", "示例_2016_全省报表.xlsx", "示例数据", "示例数据", 0, "示例"]
+    assert rows[3][1:] == first
+    assert ws["B4"].number_format == "0" and ws.freeze_panes == "A4"
+    assert ws.column_dimensions["F"].width == display_width("示例_2016_全省报表.xlsx") + 2
+    assert rows[-1][0] == MARK_NOTES["示例"]
+    csv_text = downloads["上报记录.csv"]().decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == "时间,上报编号,市州,年度,类别,文件名,上报人,来源,警告数,示例数据"
+    assert at.dataframe[0].value["上报编号"].tolist() == [1]
 
 
 def test_history_follows_the_city_filter(changed):

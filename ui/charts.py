@@ -89,6 +89,16 @@ def bar_by_city(
     return go.Figure(data=[bar], layout=_layout(title, yaxis=axis, xaxis={"showgrid": False}, **extra))
 
 
+def year_bar(frame: pd.DataFrame, *, year: int, name: str, unit: str, kind: Kind | None = None) -> go.Figure | None:
+    """A domain page's bar of one year, which the briefing embeds too: 市州 high → low, the dashed average of
+    the reporting 市州; None when none reported."""
+    reported = frame["value"].dropna()
+    if reported.empty:
+        return None
+    title = f"{year}年{name}（按市州，从高到低）"
+    return bar_by_city(frame, title=title, unit=unit, average=float(reported.mean()), kind=kind)
+
+
 def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str, kind: Kind | None = None) -> go.Figure:
     """One line per 市州 over the years; a missing year is a gap, not a drop to 0."""
     names = catalog.region_by_code()

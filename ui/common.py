@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
 
 from etl import actions, catalog, config
+from etl.cn_format import Kind
 from etl.export import frame_csv, frame_xlsx
 from etl.roles import EXPORT
-from ui import auth, metrics
+from ui import auth, data, handout, metrics
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE = "湖南省妇联统计平台（各市州妇联上报）"
@@ -62,9 +63,27 @@ def download(  # noqa: PLR0913
     return True
 
 
-def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str, regions: Iterable[str] = ALL_CITIES) -> None:
-    """CSV and .xlsx of exactly the data shown."""
+def downloads(  # noqa: PLR0913
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    key: str,
+    regions: Iterable[str] = ALL_CITIES,
+    scope: pd.DataFrame | None = None,
+    kind: Kind | Mapping[str, Kind] | None = None,
+    row_kinds: list[Kind] | None = None,
+) -> None:
+    """CSV and .xlsx of exactly the data shown; the .xlsx formatted to hand on (ui.handout): `scope` is the
+    rows of the current-values frame the table shows (data date, 示例 marks), `kind`/`row_kinds` its units."""
     left, right, _ = st.columns([1, 1, 4])
+    # Taken now: the file is built on another thread at the click, where the session's filters are not.
+    notes, shown = [handout.filters_note()], data.values() if scope is None else scope
+
+    def xlsx() -> bytes:
+        layout = handout.layout(frame, shown, kind=kind, row_kinds=row_kinds, notes=notes)
+        return frame_xlsx(frame, title=title, source=SOURCE, **layout)
+
     offered = download(
         left, "下载 CSV", lambda: frame_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
         regions=regions,
@@ -72,7 +91,7 @@ def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str, regions: 
     download(
         right,
         "下载 Excel",
-        lambda: frame_xlsx(frame, title=title, source=SOURCE),
+        xlsx,
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
@@ -80,10 +99,3 @@ def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str, regions: 
     )
     if not offered:
         st.caption(OWN_CITY_ONLY)
-
-
-def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Exact figures for reading on screen, 未填报 where nothing was reported."""
-    from etl.cn_format import exact
-
-    return table.apply(lambda column: column.map(exact) if pd.api.types.is_numeric_dtype(column) else column)

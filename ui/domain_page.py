@@ -27,6 +27,14 @@ def _kind(code: str, unit: str) -> Kind:
     return kind_of(unit, derived=code in metrics.RATE_BY_CODE)
 
 
+def _scope(df: pd.DataFrame, code: str, cities: list[str], years: list[int] | None = None) -> pd.DataFrame:
+    """The current values a table of `code` is made of (a rate: both its parts), for its Excel file's marks."""
+    rate = metrics.RATE_BY_CODE.get(code)
+    codes = [rate.numerator, rate.denominator] if rate else [code]
+    rows = df[df["indicator"].isin(codes) & df["region_code"].isin(cities)]
+    return rows if years is None else rows[rows["year"].isin(years)]
+
+
 @dataclass
 class View:
     """Everything the page draws for one choice of indicator, year and 市州, computed once per warehouse version."""
@@ -48,12 +56,10 @@ def build_view(version: tuple, domain: str, code: str, year: int, cities: tuple[
     frame = metrics.by_city(values, year)
     frame = frame[frame["region_code"].isin(cities)]
     reported = frame.dropna(subset=["value"])
-    bar, caption = None, ""
-    if len(reported):
+    bar = charts.year_bar(frame, year=year, name=name, unit=unit, kind=kind)
+    caption = ""
+    if bar is not None:
         average = float(reported["value"].mean())
-        bar = charts.bar_by_city(
-            frame, title=f"{year}年{name}（按市州，从高到低）", unit=unit, average=average, kind=kind
-        )
         missing = frame[frame["value"].isna()]["region_name"].tolist()
         caption = (
             f"{len(reported)}/{len(frame)} 个所选市州已填报；虚线为已填报市州平均 {cn_quantity(average, unit, kind)}。"
@@ -99,6 +105,7 @@ def render(domain_code: str) -> None:
         key=f"{domain_code}_indicator",
     )
     name, unit = options[code]
+    kind = _kind(code, unit)
     if code in metrics.RATE_BY_CODE:
         rate = metrics.RATE_BY_CODE[code]
         parts = catalog.indicator_by_code()
@@ -112,19 +119,26 @@ def render(domain_code: str) -> None:
     else:
         st.plotly_chart(view.bar, key=f"{key}_bar", config=chrome.PLOTLY_CONFIG)
         st.caption(view.caption)
-        downloads(view.shown, name=f"{year}年{name}_按市州", title=f"{year}年各市州{name}（{unit}）", key=f"{key}_bar")
+        downloads(
+            view.shown, name=f"{year}年{name}_按市州", title=f"{year}年各市州{name}（{unit}）", key=f"{key}_bar",
+            scope=_scope(df, code, chosen.cities, [year]), kind=kind,
+        )  # fmt: skip
     st.subheader(f"{name}历年变化")
     if view.lines is None:
         st.info("所选市州没有历年数据。")
     else:
         st.plotly_chart(view.lines, key=f"{key}_trend", config=chrome.PLOTLY_CONFIG)
-        downloads(view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend")
+        downloads(
+            view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend",
+            scope=_scope(df, code, chosen.cities), kind={f"{name}（{unit}）": kind},
+        )  # fmt: skip
     st.subheader(f"{name}：市州 × 年度")
-    event = tables.figures(
-        view.table, _kind(code, unit), key=f"{key}_table", on_select="rerun", selection_mode="single-cell"
-    )
+    event = tables.figures(view.table, kind, key=f"{key}_table", on_select="rerun", selection_mode="single-cell")
     st.caption(f"单位：{unit}；“未填报”表示该市州当年未报此项。点选表中的数，可查看它的来源。")
-    downloads(view.table, name=f"{name}_市州x年度", title=f"{name}（{unit}）：市州 × 年度", key=f"{key}_table_dl")
+    downloads(
+        view.table, name=f"{name}_市州x年度", title=f"{name}（{unit}）：市州 × 年度", key=f"{key}_table_dl",
+        scope=_scope(df, code, chosen.cities), kind=kind,
+    )  # fmt: skip
     picked = provenance.picked_cell(event.selection, view.table)
     if picked is not None:
         st.markdown("**这个数哪来的？**")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import pandas as pd
 
-from etl import catalog
-from etl.export import EXPORT_HEADER, frame_csv, frame_xlsx, tidy_csv
+from etl import catalog, totals
+from etl.cn_format import kind_of
+from etl.export import EXPORT_HEADER, frame_csv, tidy_csv
 from etl.warehouse import now_beijing
+from etl.workbook import Sheet, write_workbook
+from ui import handout
 
 PREVIEW_ROWS = 200
 TIDY_COLUMNS = ["year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value"]
@@ -31,6 +33,17 @@ class Selection:
     def city_codes(self) -> list[str]:
         wanted = set(self.cities)
         return [c.code for c in catalog.cities() if c.code in wanted]
+
+    def describe(self) -> str:
+        """The filters in words, for the workbook's second row."""
+        names = catalog.region_by_code()
+        domains = [d.name for d in catalog.domains() if d.code in self.domains]
+        every_domain = len(domains) == len(catalog.domains())
+        indicators = [catalog.indicator_by_code()[c].name for c in self.indicators]
+        return (
+            f"筛选：年度 {year_span(self)}；市州 {handout.cities_text([names[c].name for c in self.city_codes()])}；"
+            f"类别 {'全部' if every_domain else '、'.join(domains)}；指标 {'、'.join(indicators) or '全部'}"
+        )
 
 
 @dataclass
@@ -75,14 +88,27 @@ class Export:
         return frame_csv(self.wide())
 
     def xlsx(self) -> bytes:
-        """Two sheets: 按市州 (the wide year) first, 明细 (every selected year) second; both with the source line."""
-        return workbook(
+        """Two sheets: 按市州 (the wide year, with 全省合计) first, 明细 (every selected year) second."""
+        notes = [n for n in (handout.data_date(self.frame), self.selection.describe()) if n]
+        labels = {i.label: kind_of(i.unit) for i in catalog.indicators()}
+        wide = self.wide()
+        kinds = {c: labels[c] for c in wide.columns if c in labels}
+        shown = self.frame[self.frame["year"] == self.wide_year]
+        reported = self.frame.dropna(subset=["value"])
+        return write_workbook(
             [
-                ("按市州", self.wide(), f"{self.wide_year}年各市州妇联统计数据"),
-                ("明细", self.tidy, f"{year_span(self.selection)}妇联统计数据明细"),
-            ],
-            source=self.source,
-        )
+                Sheet(
+                    "按市州", f"{self.wide_year}年各市州妇联统计数据", wide, notes=notes, kinds=kinds,
+                    total=totals.total_row(wide, kinds), total_label=totals.total_label(wide.index),
+                    marks=totals.row_marks(shown), source=self.source,
+                ),
+                Sheet(
+                    "明细", f"{year_span(self.selection)}妇联统计数据明细", self.tidy, notes=notes,
+                    unit_column="单位", plain=("年度",), source=self.source,
+                    marks=[totals.SAMPLE if s else "" for s in reported["is_sample"].fillna(False).astype(bool)],
+                ),
+            ]
+        )  # fmt: skip
 
 
 def year_span(selection: Selection) -> str:
@@ -99,21 +125,3 @@ def build(df: pd.DataFrame, selection: Selection, wide_year: int | None = None) 
     ]
     wide_year = selection.last_year if wide_year is None else wide_year
     return Export(selection, frame, wide_year)
-
-
-def workbook(sheets: list[tuple[str, pd.DataFrame, str]], *, source: str) -> bytes:
-    """Several tables, one per sheet, each laid out (and neutralised) exactly as etl.export.frame_xlsx writes one."""
-    from openpyxl import load_workbook
-    from openpyxl.styles import Font
-
-    books = [load_workbook(io.BytesIO(frame_xlsx(frame, title=title, source=source))) for _, frame, title in sheets]
-    book = books[0]
-    book.active.title = sheets[0][0]
-    for (name, _, _), other in zip(sheets[1:], books[1:], strict=True):
-        sheet = book.create_sheet(name)
-        for row in other.active.iter_rows(values_only=True):
-            sheet.append(row)
-        sheet["A1"].font = Font(bold=True, size=13)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

@@ -9,9 +9,11 @@ import streamlit as st
 
 from etl import actions, catalog, config, roles, warehouse
 from etl.cn_format import exact
+from etl.export import frame_csv, frame_xlsx
 from etl.roles import RESTORE, VIEW
-from ui import auth, data, filters, metrics, provenance
-from ui.common import XLSX_MIME, download, require_data
+from etl.totals import PENDING, SAMPLE
+from ui import auth, data, filters, handout, metrics, provenance
+from ui.common import NOT_FIGURES, XLSX_MIME, download, require_data
 
 SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
 MIME = {
@@ -185,7 +187,9 @@ def _submissions_tab(chosen: filters.Filters) -> None:
         st.info("所选范围内没有上报记录。")
         return
     st.caption(f"共 {len(rows)} 次上报，最新在前；“恢复版本”是在本页恢复旧版本时新增的记录。")
-    st.dataframe(submissions_table(rows), hide_index=True, width="stretch", key="history_table")
+    table = submissions_table(rows)
+    st.dataframe(table, hide_index=True, width="stretch", key="history_table")
+    _list_downloads(table, rows, chosen, this_year_only)
     labels = {
         r["submission_id"]: f"第 {r['submission_id']} 号 · {_when(r['submitted_at'])} · {r['file_name']}" for r in rows
     }
@@ -193,6 +197,34 @@ def _submissions_tab(chosen: filters.Filters) -> None:
         "查看一次上报", list(labels), format_func=labels.get, placeholder="请选择", key="history_submission"
     )
     _submission_detail(picked)
+
+
+def submissions_xlsx(table: pd.DataFrame, rows: list[dict], notes: list[str]) -> bytes:
+    """The list as a formatted .xlsx: filters, frozen header, widths for Chinese, 示例 (and, once submissions
+    carry a review status, 待审核) marks."""
+    marks = [
+        "、".join(m for m, on in ((SAMPLE, r["is_sample"]), (PENDING, r.get("review_status") == "pending")) if on)
+        for r in rows
+    ]
+    return frame_xlsx(
+        table.drop(columns=["示例数据"]), title="上报记录", source="湖南省妇联统计平台上报记录", notes=notes,
+        plain=("上报编号", "警告数"), marks=marks,
+    )  # fmt: skip
+
+
+def _list_downloads(table: pd.DataFrame, rows: list[dict], chosen: filters.Filters, one_year: bool) -> None:
+    """The list as CSV and Excel: no figures in it (what the page shows every role), so not an export."""
+    notes = [f"筛选：市州 {handout.cities_text(chosen.city_names)}；{f'{chosen.year}年' if one_year else '全部年度'}"]
+    notes.append(f"导出时间 {warehouse.now_beijing():%Y-%m-%d %H:%M}")
+    left, right, _ = st.columns([1, 1, 4])
+    download(
+        left, "下载 CSV", lambda: frame_csv(table), file_name="上报记录.csv", mime="text/csv", key="history_csv",
+        regions=NOT_FIGURES,
+    )  # fmt: skip
+    download(
+        right, "下载 Excel", lambda: submissions_xlsx(table, rows, notes), file_name="上报记录.xlsx", mime=XLSX_MIME,
+        key="history_xlsx", regions=NOT_FIGURES,
+    )  # fmt: skip
 
 
 def _versions_tab(chosen: filters.Filters, years: list[int]) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from etl import catalog
+from etl import catalog, totals
 
 CITY_COUNT = len(catalog.cities())
 
@@ -68,8 +68,8 @@ def by_city(values: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def province_total(values: pd.DataFrame, year: int) -> Total:
-    reported = by_city(values, year)["value"].dropna()
-    return Total(float(reported.sum()) if len(reported) else None, len(reported))
+    shown = by_city(values, year)["value"]
+    return Total(totals.province_total(shown), int(shown.notna().sum()))
 
 
 def change_on_year_before(values: pd.DataFrame, year: int) -> tuple[float, float | None] | None:
