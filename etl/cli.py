@@ -207,7 +207,7 @@ def briefing(db_path, year, output) -> None:  # noqa: ANN001
 
             images, reason = chart_images(frame, year)
             if reason:
-                click.echo(f"注意：简报未含图表（{reason}）。", err=True)
+                click.echo(f"注意：简报未含图表：{reason}。", err=True)
         output.write_bytes(render(made, images))
     except (warehouse.WarehouseError, BriefingError) as exc:
         click.echo(f"✗ {exc}", err=True)
