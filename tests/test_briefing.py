@@ -213,9 +213,7 @@ def test_cli_writes_word_and_markdown(demo_db, tmp_path, b2016, monkeypatch):
         result = CliRunner().invoke(main, ["briefing", "--year", "2016", "--db", str(demo_db), "-o", str(out)])
         assert result.exit_code == 0, result.output
         note = (
-            "注意：简报未含图表：图表已按设置关闭（环境变量 HNFL_BRIEFING_CHARTS=0）。\n"
-            if name.endswith("x")
-            else ""
+            "注意：简报未含图表：图表已按设置关闭（环境变量 HNFL_BRIEFING_CHARTS=0）。\n" if name.endswith("x") else ""
         )
         assert result.output == f"{note}已生成 2016 年简报：{out}\n"
     assert docx.Document(str(tmp_path / "简报.docx")).paragraphs[0].text == b2016.title

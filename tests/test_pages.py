@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import duckdb
@@ -14,6 +15,7 @@ from etl import catalog
 from etl.cn_format import cn_quantity
 from etl.config import PROJECT_ROOT
 from tests.apptest import array, bar_values, column_formats, figures, new_app, open_page
+from ui import chrome
 
 APP = str(PROJECT_ROOT / "app.py")
 DASHBOARDS = ["overview", "briefing", "jobs", "loans", "screening", "ecommerce", "city_profile"]
@@ -144,3 +146,12 @@ def test_a_page_table_downloads_ready_to_hand_on(app, downloads):
     ]
     assert rows[1][0].endswith("页面筛选：年度 2016年；市州 株洲市、益阳市")
     assert rows[5][0] == "合计（所选 2 个市州）"
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/jobs.py", "app_pages/city_profile.py"])
+def test_charts_carry_no_english_mode_bar_and_the_stylesheet_is_in(app, page):
+    at = open_page(app, page, year=2016)
+    configs = [json.loads(chart.proto.config) for chart in at.get("plotly_chart")]
+    assert configs and all(c["displayModeBar"] is False and c["displaylogo"] is False for c in configs)
+    assert [h.proto.body for h in at.get("html")] == [chrome.stylesheet()]  # once, the app's own
+    assert '"全屏查看"' in chrome.stylesheet() and "Download as CSV" in chrome.stylesheet()  # relabel, hide

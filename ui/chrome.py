@@ -94,6 +94,12 @@ def _menus() -> list[str]:
         # Selectbox and multiselect lists: the empty list's "No results".
         _relabel('[role="listbox"][data-empty="true"] [role="option"] span', "无匹配项"),
         _relabel('[data-testid="stSkipToContent"]', "跳到正文"),
+        # While the browser (re)connects to the server, or has given up: "Connecting" / "Error".
+        _relabel('[data-testid="stConnectionStatus"] label', "正在连接服务器"),
+        _relabel(
+            'body:has([data-testid="stConnectionStatus"]:hover) [data-testid="stTooltipContent"] p',
+            "正在连接服务器；长时间没有响应时请刷新页面",
+        ),
         '[data-testid="stDataFrameColumnMenu"]{display:none !important}',
     ]
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import actions, catalog, config, roles, warehouse
-from etl.cn_format import exact
+from etl.cn_format import exact, table_text
 from etl.export import frame_csv, frame_xlsx
 from etl.roles import RESTORE, VIEW
 from etl.totals import PENDING, SAMPLE
@@ -22,6 +22,7 @@ MIME = {
     ".csv": "text/csv",
 }
 NOTICE_KEY = "history_notice"
+FIGURE_COLUMN = {"数值": st.column_config.TextColumn(alignment="right")}  # figures of mixed units, as text
 
 
 def _when(moment) -> str:  # noqa: ANN001 - a datetime
@@ -83,8 +84,8 @@ def submissions_table(rows: list[dict]) -> pd.DataFrame:
 def values_table(values: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            (v["year"], v["region_name"], v["domain_name"], v["indicator_name"], v["unit"], exact(v["value"]),
-             f"{v['sheet']}!{v['cell']}" if v["cell"] else "（文件中没有这一列）")
+            (v["year"], v["region_name"], v["domain_name"], v["indicator_name"], v["unit"],
+             table_text(v["value"], v["unit"]), f"{v['sheet']}!{v['cell']}" if v["cell"] else "（文件中没有这一列）")
             for v in values
         ],
         columns=["年度", "市州", "类别", "指标", "单位", "数值", "来源单元格"],
@@ -116,7 +117,7 @@ def version_table(version: dict, older: dict | None, domain: str) -> pd.DataFram
     for item in catalog.domain_indicators(domain):
         new = version["values"].get(item.code)
         old = older["values"].get(item.code) if older else None
-        rows.append((item.name, item.unit, exact(new), change(old, new, older is None)))
+        rows.append((item.name, item.unit, table_text(new, item.unit), change(old, new, older is None)))
     return pd.DataFrame(rows, columns=["指标", "单位", "数值", "与上一版相比"])
 
 
@@ -150,7 +151,7 @@ def _pick_year(key: str, years: list[int], default: int, column=st) -> int:  # n
 def _submission_detail(submission_id: int) -> None:
     values, issues, (file_name, archive_path) = _detail(data.version(), submission_id)
     st.markdown(f"**第 {submission_id} 号上报所含数据（{len(values)} 项）**")
-    st.dataframe(values_table(values), hide_index=True, width="stretch")
+    st.dataframe(values_table(values), hide_index=True, width="stretch", column_config=FIGURE_COLUMN)
     if issues:
         st.markdown(f"**上报时核实过的警告（{len(issues)} 条）**")
         frame = pd.DataFrame(
@@ -253,7 +254,9 @@ def _versions_tab(chosen: filters.Filters, years: list[int]) -> None:
             source = SOURCES.get(version["source"], version["source"])
             st.text(f"{_when(version['submitted_at'])} · {source} · 上报人：{version['submitted_by']}")
             st.text(f"文件：{version['file_name']}" + (f"\n说明：{version['note']}" if version["note"] else ""))
-            st.dataframe(version_table(version, older, domain), hide_index=True, width="stretch")
+            st.dataframe(
+                version_table(version, older, domain), hide_index=True, width="stretch", column_config=FIGURE_COLUMN
+            )
             if not version["is_current"] and may_restore:
                 st.button(
                     "恢复此版本",
