@@ -107,18 +107,18 @@ class _Fields(dict):
         return "{" + key + "}"
 
 
-def _say(template: str, **fields: object) -> str:
+def say(template: str, **fields: object) -> str:
     return template.format_map(_Fields(fields))
 
 
 def _say_figure(template: str, value: float, unit: str) -> str:
-    return _say(template, value=cn_quantity(value, unit), number=cn_number(value))
+    return say(template, value=cn_quantity(value, unit), number=cn_number(value))
 
 
 def _pct_text(pct: float, words: dict) -> str:
     if round(pct, 1) == 0 and "flat" in words:
         return words["flat"]
-    return _say(words["rise" if pct > 0 else "fall"], pct=f"{abs(pct):.1f}%")
+    return say(words["rise" if pct > 0 else "fall"], pct=f"{abs(pct):.1f}%")
 
 
 # ---------------------------------------------------------------- content
@@ -172,7 +172,7 @@ def _city_paragraph(code: str, year: int, now: pd.DataFrame, before: pd.DataFram
     sentences = [s for d in catalog.domains() if (s := _domain_sentence(code, d, now, before, t))]
     if not sentences:
         return None
-    opening = _say(p["opening"], year=year, city=catalog.region_by_code()[code].name)
+    opening = say(p["opening"], year=year, city=catalog.region_by_code()[code].name)
     return opening + p["sentence_joiner"].join(sentences)
 
 
@@ -188,9 +188,9 @@ def _total_sentence(domain: catalog.Domain, now: pd.DataFrame, before: pd.DataFr
     this_year = now[indicator.code].dropna()
     subject = _subject(domain, indicator, now)
     if this_year.empty:
-        return _say(s["none_reported"], subject=subject)
+        return say(s["none_reported"], subject=subject)
     whole = len(this_year) == len(now)
-    scope = s["full_scope"] if whole else _say(s["part_scope"], count=len(this_year), subject=subject)
+    scope = s["full_scope"] if whole else say(s["part_scope"], count=len(this_year), subject=subject)
     text = scope + _say_figure(s["totals"][indicator.code], this_year.sum(), indicator.unit)
     # Only 市州 that reported both years compare: a late return must not read as growth.
     both = now[indicator.code].notna() & before[indicator.code].notna()
@@ -198,7 +198,7 @@ def _total_sentence(domain: catalog.Domain, now: pd.DataFrame, before: pd.DataFr
     if pct is not None:
         text += t["paragraph"]["clause_joiner"] + _pct_text(pct, s)
         if both.sum() < len(this_year) and s.get("comparable"):
-            text += _say(s["comparable"], count=int(both.sum()))
+            text += say(s["comparable"], count=int(both.sum()))
     return text + t["paragraph"]["sentence_end"]
 
 
@@ -206,10 +206,10 @@ def _summary(year: int, now: pd.DataFrame, before: pd.DataFrame, t: dict) -> str
     s = t["summary"]
     reported = now.notna().any(axis=1)
     if reported.all():
-        opening = _say(s["all_reported"], year=year, count=len(now))
+        opening = say(s["all_reported"], year=year, count=len(now))
     else:
         missing = "、".join(catalog.region_by_code()[c].name for c in now.index[~reported])
-        opening = _say(s["some_reported"], year=year, count=int(reported.sum()), missing=missing)
+        opening = say(s["some_reported"], year=year, count=int(reported.sum()), missing=missing)
     totals = s.get("totals", {})
     sentences = [_total_sentence(d, now, before, t) for d in catalog.domains() if d.headline_indicator in totals]
     return opening + t["paragraph"]["sentence_joiner"].join(sentences)
@@ -242,17 +242,17 @@ def build_briefing(frame: pd.DataFrame, year: int, templates: dict | None = None
     if not now.notna().any().any():
         raise BriefingError(f"{year}年尚无市州报送数据，无法生成简报。")
     names = {c.code: c.name for c in catalog.cities()}
-    headings = {key: _say(text, year=year) for key, text in t["headings"].items()}
+    headings = {key: say(text, year=year) for key, text in t["headings"].items()}
     paragraphs = {code: _city_paragraph(code, year, now, before, t) for code in now.index}
     silent = "、".join(names[code] for code, text in paragraphs.items() if text is None)
     table = _table(now)
     return Briefing(
         year=year,
-        title=_say(t["title"], year=year),
+        title=say(t["title"], year=year),
         note=t["sample_note"] if _has_sample(frame, [year, year - 1]) else None,
         summary=_summary(year, now, before, t),
         sections=tuple((names[code], text) for code, text in paragraphs.items() if text is not None),
-        missing=_say(t["paragraph"]["nothing_reported"], missing=silent) if silent else None,
+        missing=say(t["paragraph"]["nothing_reported"], missing=silent) if silent else None,
         table=table,
         totals=_totals(table),
         headings=headings,

@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
-from etl.briefing import Briefing, _say, table_parts, table_rows
+from etl.briefing import Briefing, say, table_parts, table_rows
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT, PAGE_FONT = (
     "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
@@ -293,7 +293,7 @@ def write_docx(b: Briefing, images: Sequence[tuple[str, bytes]] = (), signed_on:
     _heading(doc, b.headings["summary"], 1, 1)
     _body(doc, b.summary)
     for number, (subject, png) in enumerate(images, start=1):
-        _figure(doc, _say(b.headings["figure"], count=number, subject=subject), png)
+        _figure(doc, say(b.headings["figure"], count=number, subject=subject), png)
     _heading(doc, b.headings["cities"], 1, 2)
     for number, (name, text) in enumerate(b.sections, start=1):
         _heading(doc, name, 2, number)
@@ -303,7 +303,7 @@ def write_docx(b: Briefing, images: Sequence[tuple[str, bytes]] = (), signed_on:
     _heading(doc, b.headings["table"], 1, 3)
     _body(doc, b.headings["table_note"])
     for number, (domain, _) in enumerate(table_parts(b.table), start=1):
-        _table(doc, b, domain, _say(b.headings["table_caption"], count=number, subject=domain))
+        _table(doc, b, domain, say(b.headings["table_caption"], count=number, subject=domain))
     _signature(doc, b.issuer, signed_on or date.today())
     buffer = io.BytesIO()
     doc.save(buffer)
