@@ -28,7 +28,7 @@ ROLES = {"admin": "管理员", "leader": "领导", "cs": "统计员"}
 # Words that are ours or international: file formats and units. A user's own name or file name is data.
 ALLOWED = {"CSV", "Excel", "PDF", "Word", "Markdown", "MB", "KB", "SHA", "xlsx", "xls", "xlsm", "csv", "txt", "md"}
 WIDTHS = (1440, 390)
-HOVERED = ("jobs", "history")  # a chart and tables: the toolbars are the same on every page
+HOVERED = ("jobs", "history")  # tables' toolbars: the same on every page
 SCREENS = ARTIFACTS / "screens"
 
 VISIBLE_LATIN = """
@@ -108,21 +108,35 @@ def visit(driver, url: str, path: str) -> None:  # noqa: ANN001
     settle(driver, PAGES[path])
 
 
-def hover_toolbars(driver) -> dict[str, str]:  # noqa: ANN001
-    """The tooltips of the toolbars over the page's tables and charts, as a mouse would show them."""
+def tooltip_shown(driver) -> bool:  # noqa: ANN001
+    """A tooltip has finished fading in (a half-transparent one would slip past the check)."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    script = "return [...document.querySelectorAll('[role=tooltip]')].some(t => getComputedStyle(t).opacity === '1')"
+    try:
+        WebDriverWait(driver, 3, poll_frequency=0.1).until(lambda d: d.execute_script(script))
+    except TimeoutException:
+        return False
+    return True
+
+
+def hover_toolbars(driver) -> tuple[dict[str, str], int]:  # noqa: ANN001
+    """The tooltips of the toolbars over the page's tables as a mouse shows them, and how many read 全屏查看."""
     from selenium.webdriver.common.action_chains import ActionChains
 
     found: dict[str, str] = {}
-    for element in driver.find_elements("css selector", "[data-testid='stDataFrame'], [data-testid='stPlotlyChart']")[
-        :2
-    ]:
+    relabelled = 0
+    for element in driver.find_elements("css selector", "[data-testid='stDataFrame']")[:2]:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         ActionChains(driver).move_to_element(element).perform()
         for button in driver.find_elements("css selector", "[data-testid='stElementToolbarButton'] button"):
             if button.is_displayed():
-                ActionChains(driver).move_to_element(button).pause(0.6).perform()
-                found |= latin(driver, tuple(TEST_USERS))
-    return found
+                ActionChains(driver).move_to_element(button).perform()
+                if tooltip_shown(driver):
+                    found |= latin(driver, tuple(TEST_USERS))
+                    relabelled += '"全屏查看"' in relabels(driver)
+    return found, relabelled
 
 
 def log_in_as(driver, url: str, name: str) -> None:  # noqa: ANN001
@@ -145,7 +159,9 @@ def test_every_page_is_chinese_only_for_every_role(served, name):
         if name != "admin":
             continue
         if path in HOVERED:
-            problems |= {f"/{path} 悬停 {w}": where for w, where in hover_toolbars(driver).items()}
+            tips, relabelled = hover_toolbars(driver)
+            problems |= {f"/{path} 悬停 {w}": where for w, where in tips.items()}
+            assert relabelled, f"/{path}：表格工具栏的提示没有显示“全屏查看”"
         # The 管理员 sees every page: each is photographed at both widths, and read again on a phone's.
         for width in WIDTHS:
             full_page(driver, path or "overview", width)

@@ -155,3 +155,18 @@ def test_charts_carry_no_english_mode_bar_and_the_stylesheet_is_in(app, page):
     assert configs and all(c["displayModeBar"] is False and c["displaylogo"] is False for c in configs)
     assert [h.proto.body for h in at.get("html")] == [chrome.stylesheet()]  # once, the app's own
     assert '"全屏查看"' in chrome.stylesheet() and "Download as CSV" in chrome.stylesheet()  # relabel, hide
+
+
+def test_the_stylesheet_never_nests_has():
+    """A browser drops a whole rule whose :has() holds another :has(), silently: the English would show."""
+    css, depth, opened = chrome.stylesheet(), 0, []
+    for index, char in enumerate(css):
+        if css.startswith(":has(", index):
+            assert not opened, css[max(0, index - 120) : index + 60]
+            opened.append(depth)
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if opened and depth == opened[-1]:
+                opened.pop()

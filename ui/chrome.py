@@ -47,13 +47,20 @@ def _relabel(selector: str, text: str, size: str = FONT) -> str:
 
 
 def _toolbar() -> list[str]:
-    rules = []
+    # Streamlit lets a tooltip fade out after the pointer has left its button, when the relabel below no
+    # longer applies: a tooltip whose target is neither hovered nor focused goes at once.
+    target = '[data-testid="stTooltipHoverTarget"]:is(:hover, :focus-within)'
+    rules = [
+        f'body:not(:has({target})) [role="tooltip"]:has([data-testid="stTooltipContent"]){{display:none !important}}'
+    ]
     for label, text in TOOLBAR.items():
-        button = f'[data-testid="stElementToolbarButton"]:has(button[aria-label="{label}"])'
+        button = f'[data-testid="stElementToolbarButton"] button[aria-label="{label}"]'
         if text is None:
-            rules.append(f"{button}{{display:none !important}}")
-        else:
-            hovered = f'body:has({button} button:is(:hover,:focus-visible)) [data-testid="stTooltipContent"] p'
+            rules.append(
+                f'[data-testid="stElementToolbarButton"]:has(button[aria-label="{label}"]){{display:none !important}}'
+            )
+        else:  # (:has() may not nest: the hovered button is named directly)
+            hovered = f'body:has({button}:is(:hover,:focus-visible)) [data-testid="stTooltipContent"] p'
             rules.append(_relabel(hovered, text))
     return rules
 
