@@ -24,6 +24,6 @@ st.dataframe(
 )
 st.caption(
     f"共 {len(catalog.indicators())} 项指标，{len(catalog.cities())} 个市州。目录保存在服务器的 "
-    "etl/reference/indicators.csv（市州与县市区在 regions.csv）：修改后重启应用，数据仓库会自动同步；"
+    "`etl/reference/indicators.csv`（市州与县市区在 `regions.csv`）：修改后重启应用，数据仓库会自动同步；"
     "已入库的数据不受影响。"
 )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from etl.cn_format import Kind, kind_of
+
 REFERENCE_DIR = Path(__file__).with_name("reference")
 
 
@@ -195,6 +197,11 @@ def measure_name_unit(code: str) -> tuple[str, str]:
     """(name, unit) of an indicator or a rate."""
     found = indicator_by_code().get(code) or rate_by_code()[code]
     return found.name, found.unit
+
+
+def measure_kind(code: str) -> Kind:
+    """How a measure's figures are written (etl.cn_format): a derived rate in a count unit is an average."""
+    return kind_of(measure_name_unit(code)[1], derived=code in rate_by_code())
 
 
 def domain_measures(domain: str) -> dict[str, tuple[str, str]]:
