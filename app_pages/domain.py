@@ -34,7 +34,7 @@ if require_data(years, chosen.include_pending):
     st.subheader(f"{year}年各市州{name}")
     st.markdown(f"**{view.province}**")
     if view.bar is None:
-        st.info(f"{year}年所选市州均未填报{name}。")
+        st.info(f"{year}年各市州均未填报{name}。")
     else:
         st.plotly_chart(charts.thawed(view.bar), key=f"{key}_bar", config=chrome.PLOTLY_CONFIG)
         st.caption(view.caption)

@@ -56,9 +56,14 @@ def unavailable_reason() -> str | None:
 async def _render(figures: Sequence[object], browser: str) -> list[bytes]:
     import kaleido
 
-    options = {"format": "png", "width": WIDTH, "height": HEIGHT, "scale": SCALE}
     async with kaleido.Kaleido(n=1, timeout=TIMEOUT, mathjax=False, path=browser) as engine:
-        return [await engine.calc_fig(figure, opts=options) for figure in figures]
+        return [await engine.calc_fig(figure, opts=_options(figure)) for figure in figures]
+
+
+def _options(figure: object) -> dict:
+    """A figure is drawn as tall as its layout says (a bar of 14 市州 is taller than a trend), WIDTH wide."""
+    height = getattr(getattr(figure, "layout", None), "height", None) or HEIGHT
+    return {"format": "png", "width": WIDTH, "height": height, "scale": SCALE}
 
 
 def render_png(figures: Sequence[object]) -> list[bytes]:

@@ -86,8 +86,16 @@ def _text(value: object, kind: Kind, pending: bool) -> object:
     return text + PENDING_MARK if pending and _is_figure(value) else text
 
 
+TALL = 40  # rows: up to this a table is drawn whole (all 14 市州 and the province's rows, no inner scroll)
+
+
 def _show(table: pd.DataFrame, config: dict, key: str | None, options: dict):  # noqa: ANN202 - st.dataframe's result
+    """A table drawn whole when it is not long (Streamlit's default height shows ten rows and scrolls the rest,
+    hiding 永州…湘西), its first column — the 市州 or the indicator — pinned while the years scroll sideways."""
     options.setdefault("width", "stretch")
+    options.setdefault("height", "content" if len(table) <= TALL else "auto")
+    first = table.columns[0] if options.get("hide_index") and len(table.columns) else "_index"
+    config = config | {first: {**config.get(first, {}), "pinned": True}}
     return st.dataframe(table, column_config=config, placeholder=MISSING, key=key, **options)
 
 
