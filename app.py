@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from etl import catalog, config, roles
-from ui import auth, chrome, common, data, errors, filters
+from ui import auth, chrome, common, data, errors, filters, printing
 
 # An emoji favicon is drawn in the page (a data: URL); a :material/…: one is fetched from fonts.gstatic.com, a
 # request to the internet that the Content-Security-Policy blocks and a closed network never answers.
@@ -95,4 +95,5 @@ filters.sidebar(user, *filters.year_options(user, years.published, years.with_pe
                                             config.collecting_year()))  # fmt: skip
 st.session_state[common.PAGE_KEY] = navigation.url_path
 auth.show_refusal()
+printing.header(navigation.title)
 errors.run_page(navigation, user)

@@ -5,8 +5,8 @@ import streamlit as st
 
 from etl import catalog, charts
 from etl.roles import VIEW
-from ui import auth, chrome, data, domain_view, filters, provenance, tables
-from ui.common import downloads, page_url, require_data, sample_notice, today, year_banner
+from ui import auth, chrome, data, domain_view, filters, pdf, printing, provenance, tables
+from ui.common import downloads, incomplete_text, page_url, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
 domain = catalog.domain_by_code().get(page_url()) or catalog.domains()[0]
@@ -30,11 +30,17 @@ if require_data(years, chosen.include_pending):
         st.caption(f"{name} = {parts[rate.numerator].name} ÷ {parts[rate.denominator].name}，两项都已填报时才计算。")
     view = domain_view.cached(snap, chosen.include_pending, code, year, chosen.cities)
     sample_notice(view.is_sample)
+    header, banner = printing.lines(domain.name), incomplete_text(years, year, today())
+    pdf.offer(
+        lambda: pdf.domain_report(view, page=domain.name, code=code, year=year, banner=banner, header=header),
+        key=(snap, chosen.include_pending, code, year, chosen.cities), file_name=f"{year}年{domain.name}_{name}.pdf",
+        widget_key=f"{domain.code}_{code}_pdf",
+    )  # fmt: skip
     key = f"{domain.code}_{code}"
     st.subheader(f"{year}年各市州{name}")
     st.markdown(f"**{view.province}**")
     if view.bar is None:
-        st.info(f"{year}年所选市州均未填报{name}。")
+        st.info(f"{year}年各市州均未填报{name}。")
     else:
         st.plotly_chart(charts.thawed(view.bar), key=f"{key}_bar", config=chrome.PLOTLY_CONFIG)
         st.caption(view.caption)

@@ -15,7 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from etl import briefing_figures, catalog, warehouse
+from etl import briefing_figures, catalog, charts, warehouse
 from etl.briefing import build_briefing, read_figures, to_docx
 from etl.cn_format import cn_quantity
 from etl.pipeline import LOADED, load_bytes
@@ -195,8 +195,8 @@ def test_the_pages_charts_drawn_by_chromium_go_into_the_word_file(figures, b2016
     images, reason = briefing_figures.images(figures)
     assert reason is None
     assert [name for name, _ in images] == ["实现就业妇女人数", "发放贷款金额", "两癌检查人数", "村级电商服务站数"]
-    for _, image in images:
-        assert image.startswith(b"\x89PNG") and struct.unpack(">II", image[16:24]) == (1950, 1050)
+    for _, image in images:  # 780 × the figure's own height (14 rows of bars, the line's label) CSS px, × 2.5
+        assert image.startswith(b"\x89PNG") and struct.unpack(">II", image[16:24]) == (1950, 2.5 * (14 * 26 + 118))
     document = docx.Document(io.BytesIO(to_docx(b2016, images, signed_on=SIGNED)))
     assert len(document.inline_shapes) == 4
 
@@ -214,7 +214,9 @@ def test_the_charts_are_the_domain_pages_bars_with_the_province_average(figures)
     """The same builder as the 类别 pages (etl.charts.year_bar), the average line from mart_province."""
     drawn = dict(briefing_figures.figures(figures))
     bar = drawn["实现就业妇女人数"]
-    assert bar.layout.title.text == "2016年实现就业妇女人数（按市州，从高到低）"
+    assert (bar.layout.title.text, bar.layout.title.subtitle.text) == ("2016年实现就业妇女人数", "各市州从高到低")
     average = figures.province["women_employed"]["average"]
-    assert bar.layout.shapes[0].y0 == average and bar.layout.annotations[0].text.startswith("全省平均 ")
-    assert dict(zip(bar.data[0].x, bar.data[0].y, strict=True))["株洲市"] == 5890
+    assert bar.layout.shapes[0].x0 == average
+    assert bar.layout.annotations[0].text == f"全省平均（已报 14 个市州）<br>{average:.1f}人"
+    assert dict(zip(bar.data[0].y, bar.data[0].x, strict=True))["株洲市"] == 5890
+    assert bar.data[0].marker.color == charts.BAR  # one colour: no 市州 is chosen in a briefing

@@ -10,10 +10,20 @@ import duckdb
 import openpyxl
 import pytest
 
-from etl import catalog
+from etl import catalog, charts
 from etl.cn_format import cn_quantity
 from etl.config import PROJECT_ROOT
-from tests.apptest import array, bar_values, column_formats, figures, new_app, open_page
+from tests.apptest import (
+    array,
+    bar_colors,
+    bar_values,
+    column_formats,
+    figures,
+    missing_slots,
+    new_app,
+    open_page,
+    texts,
+)
 from ui import chrome
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -43,6 +53,7 @@ def test_loans_page_shows_yiyang_2016_amount(app):
     bar, lines = figures(at)
     assert bar_values(bar)["益阳市"] == 10211
     assert "岳阳市" not in bar_values(bar)  # 2016 岳阳 amount was only "近亿元": not reported, no 0 bar
+    assert missing_slots(bar) == ["岳阳市"]  # … but a slot marked 未填报, in the chart itself
     assert "未填报：岳阳市" in " ".join(c.value for c in at.caption)
     # The table ends with the province's rows (已报市州数 "14/14" is no figure): written by the formatter of the
     # measure's kind, right-aligned; 万元 with two decimals.
@@ -55,20 +66,31 @@ def test_loans_page_shows_yiyang_2016_amount(app):
     assert {trace["name"] for trace in lines["data"]} >= {"益阳市", "长沙市"}
 
 
-def test_city_filter_changes_what_the_charts_hold(app):
+def test_the_chosen_cities_stand_out_in_the_charts_and_fill_the_table(app):
     at = open_page(app, "app_pages/jobs.py", year=2016)
     at.selectbox(key="jobs_indicator").set_value("jobs_offered").run()
-    assert len(bar_values(figures(at)[0])) == 14
-    assert bar_values(figures(at)[0])["株洲市"] == 75700
+    bar, lines = figures(at)
+    assert len(bar_values(bar)) == 14 and set(bar_colors(bar).values()) == {charts.BAR}  # one colour
+    assert bar_values(bar)["株洲市"] == 75700
+    # Every 市州 chosen: small multiples, a panel per 市州 in official order, each over the province's line.
+    assert [t["name"] for t in lines["data"] if t["name"] != "全省平均"] == [c.name for c in catalog.cities()]
+    assert [a["text"] for a in lines["layout"]["annotations"]][-1] == "湘西州"
     at.multiselect(key="filter_cities").set_value(["株洲市", "益阳市"]).run()
     bar, lines = figures(at)
-    assert set(bar_values(bar)) == {"株洲市", "益阳市"}
-    assert [trace["name"] for trace in lines["data"]] == ["株洲市", "益阳市"]
+    assert len(bar_values(bar)) == 14  # every 市州 still drawn, the chosen in the accent
+    assert {n for n, c in bar_colors(bar).items() if c == charts.ACCENT} == {"株洲市", "益阳市"}
+    assert bar["layout"]["title"]["subtitle"]["text"] == "各市州从高到低；红色为所选市州"
+    # The chosen 市州 in colour, named at their ends, over the others in grey and the province's line.
+    drawn = {t["name"]: t["line"]["color"] for t in lines["data"]}
+    assert (drawn["株洲市"], drawn["益阳市"], drawn["长沙市"]) == (charts.ACCENT, charts.HIGHLIGHTS[1], charts.OTHER)
+    assert [t["name"] for t in lines["data"]][-3:] == ["全省平均", "株洲市", "益阳市"]
+    assert [a["text"] for a in lines["layout"]["annotations"]] == ["全省平均", "株洲市", "益阳市"]
     assert list(at.dataframe[0].value.index) == ["株洲市", "益阳市", "已报市州合计", "已报市州数"]
     assert at.query_params["city"] == ["430200", "430900"]
     at.button(key="filter_clear").click().run()  # 清空
     assert not at.exception
-    assert "所选市州均未填报" in at.info[0].value or not figures(at)
+    assert texts(at.info) == ["所选市州没有历年数据。"]  # the bar stays, with no 市州 in red
+    assert set(bar_colors(figures(at)[0]).values()) == {charts.BAR}
     at.button(key="filter_all").click().run()  # 全部
     assert len(bar_values(figures(at)[0])) == 14
 
@@ -79,7 +101,8 @@ def test_year_and_cities_come_from_the_url(app):
     at = open_page(app, "app_pages/screening.py")
     assert at.selectbox(key="filter_year").value == 2016
     assert at.multiselect(key="filter_cities").value == ["岳阳市"]
-    assert bar_values(figures(at)[0]) == {"岳阳市": 103200}
+    bar = figures(at)[0]
+    assert bar_values(bar)["岳阳市"] == 103200 and bar_colors(bar)["岳阳市"] == charts.ACCENT
 
 
 def test_derived_rate_on_the_loans_page(app):
@@ -159,8 +182,9 @@ def test_the_bar_table_ends_with_the_province_total_from_the_marts(app, download
     at.multiselect(key="filter_cities").set_value(["株洲市", "益阳市"]).run()
     ws = openpyxl.load_workbook(io.BytesIO(downloads["2016年实现就业妇女人数_按市州.xlsx"]())).active
     rows = [list(r) for r in ws.values]
-    assert [r[0] for r in rows[3:6]] == ["株洲市", "益阳市", "全省合计"]
-    assert rows[5][1] == 79211 and ws.cell(6, 1).font.b
+    # What the bar shows: every 市州, high → low, then the province's total (the chosen ones are only red).
+    assert [r[0] for r in rows[3:5]] == ["衡阳市", "长沙市"] and rows[17][0] == "全省合计"
+    assert rows[17][1] == 79211 and ws.cell(18, 1).font.b
 
 
 @pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/jobs.py", "app_pages/city_profile.py"])

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl import accounts, roles
+from etl import accounts, charts, roles
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import array, bar_values, figures, new_app, open_page, switch, texts
+from tests.apptest import array, bar_colors, bar_values, figures, new_app, open_page, switch, texts
 from tests.conftest import filled_template, stored, with_sheet_named
 from ui import plain
 
@@ -49,11 +49,14 @@ def test_leaders_see_the_published_figure_staff_see_the_correction_hatched(corre
     staff = open_page(new_app("admin"), "app_pages/jobs.py", year=2024)
     assert fairs_bar(staff)["长沙市"] == 117  # staff too, until they ask
     staff.toggle(key="filter_pending").set_value(True).run()
-    bar = figures(staff)[0]["data"][0]
-    shapes = dict(zip(array(bar["x"]), bar["marker"]["pattern"]["shape"], strict=True))
-    assert bar_values(figures(staff)[0])["长沙市"] == 130
-    assert shapes["长沙市"] == "/" and shapes["株洲市"] == ""
+    drawn, lines = figures(staff)
+    bar = drawn["data"][0]
+    shapes = dict(zip(array(bar["y"]), bar["marker"]["pattern"]["shape"], strict=True))
+    assert bar_values(drawn)["长沙市"] == 130
+    assert shapes["长沙市"] == "/" and shapes["株洲市"] == ""  # hatched over the one colour
     assert "130场（待审核）" in bar["customdata"]
+    changsha = next(t for t in lines["data"] if t["name"] == "长沙市")  # its panel: 2024 an open diamond
+    assert dict(zip(array(changsha["x"]), changsha["marker"]["symbol"], strict=True))[2024] == "diamond-open"
     assert staff.dataframe[0].value.loc["长沙市", "2024年"] == "130（待审核）"
     assert staff.dataframe[0].value.loc["株洲市", "2024年"] == "61"
     assert "斜线为待审核数据。" in " ".join(texts(staff.caption))
@@ -161,8 +164,9 @@ def test_the_city_filter_never_moves_the_province_figures(app):
     at.multiselect(key="filter_cities").set_value(["株洲市", "益阳市"]).run()
     assert [m.value for m in at.metric] == cards  # 全省 figures stay
     ranking = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
-    assert set(array(ranking["data"][0]["y"])) == {"株洲市", "益阳市"}
-    assert ranking["layout"]["title"]["text"] == "2016年举办招聘会场次（所选市州排名）"
+    assert len(bar_values(ranking)) == 14  # every 市州 ranked, the chosen ones in red
+    assert {n for n, c in bar_colors(ranking).items() if c == charts.ACCENT} == {"株洲市", "益阳市"}
+    assert ranking["layout"]["title"]["text"] == "2016年举办招聘会场次排名"
     choropleth = next(f for f in figures(at) if any(t["type"] == "choropleth" for t in f["data"]))
     grey = next(t for t in choropleth["data"] if t["type"] == "choropleth" and t.get("showscale", True) is not True)
     assert "长沙市<br>未选" in grey["text"]
@@ -172,9 +176,9 @@ def test_the_city_filter_never_moves_the_province_figures(app):
     line = figures(jobs)[0]["layout"]["annotations"][0]["text"]
     jobs.multiselect(key="filter_cities").set_value(["株洲市"]).run()
     assert figures(jobs)[0]["layout"]["annotations"][0]["text"] == line  # the province's average, not 株洲's
-    assert line.startswith("全省平均 ")
-    assert figures(jobs)[0]["layout"]["title"]["text"] == "2016年举办招聘会场次（所选市州，从高到低）"
-    assert "所选市州1/1 个已填报；虚线为全省平均" in " ".join(texts(jobs.caption))
+    assert line == "全省平均（已报 14 个市州）<br>48.9场"
+    assert figures(jobs)[0]["layout"]["title"]["text"] == "2016年举办招聘会场次"
+    assert "14/14 个市州已填报；红色为所选市州（株洲市）；虚线为全省平均 48.9场" in " ".join(texts(jobs.caption))
 
 
 def test_chips_keep_the_official_order(app):

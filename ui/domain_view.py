@@ -14,7 +14,7 @@ import streamlit as st
 from etl import catalog, charts, totals
 from etl.cn_format import Kind, cn_quantity, kind_of
 from ui import data
-from ui.common import CITY_COUNT, SELECTION
+from ui.common import ALL_CITIES, CITY_COUNT, SELECTION
 from ui.tables import Table, pending_frame
 
 PROVINCE_TOTAL, PROVINCE_RATE, REPORTED = "已报市州合计", "全省", "已报市州数"
@@ -70,8 +70,9 @@ def province_row(row: dict | None, kind: str, column: str) -> tuple[dict | None,
     return {column: row["total"]}, totals.total_label(int(row["reported"]))
 
 
-def _bar(frame: pd.DataFrame, row: dict | None, *, year: int, code: str, kind: str, every: bool):
-    """(figure, caption) of the chosen 市州 with the province's line; (None, "") when none of them reported."""
+def _bar(frame: pd.DataFrame, row: dict | None, *, year: int, code: str, kind: str, cities: tuple[str, ...]):
+    """(figure, caption) of every 市州 with the chosen ones accented and the province's line; (None, "") when no
+    市州 reported."""
     reported = frame.dropna(subset=["value"])
     if reported.empty:
         return None, ""
@@ -80,10 +81,12 @@ def _bar(frame: pd.DataFrame, row: dict | None, *, year: int, code: str, kind: s
     label = "全省" if kind == "rate" else "全省平均"
     figure = charts.year_bar(
         frame, year=year, name=name, unit=unit, kind=catalog.measure_kind(code), average=average,
-        average_label=label, scope="按市州" if every else SELECTION,
+        average_label=label, reported=None if row is None else row["reported"], chosen=cities,
     )  # fmt: skip
-    who = "" if every else SELECTION
-    caption = f"{who}{len(reported)}/{len(frame)} 个已填报"
+    caption = f"{len(reported)}/{len(frame)} 个市州已填报"
+    some = [c.name for c in catalog.cities() if c.code in cities]
+    if 0 < len(some) < len(frame):
+        caption += f"；红色为{SELECTION}（{'、'.join(some)}）"
     if average is not None and average == average:
         shown = cn_quantity(average, unit, kind_of(unit, derived=True))
         caption += f"；虚线为{label} {shown}（{int(row['reported'])} 个市州已报，不随所选市州变化）"
@@ -122,8 +125,8 @@ def _pending(row) -> bool:  # noqa: ANN001
     return _value(row) is not None and bool(row.pending)
 
 
-def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> tuple[pd.DataFrame, Table]:
-    """(rows the lines draw, the table of them): 市州, 年度, value — reported figures only."""
+def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> Table:
+    """The chosen 市州's figures over the years (市州, 年度, value), reported figures only: what the lines show."""
     names = {c.code: (c.sort_order, c.name) for c in catalog.cities()}
     rows = city[city["region_code"].isin(cities)].dropna(subset=["value"])
     rows = rows.assign(order=rows["region_code"].map(lambda c: names[c][0])).sort_values(["order", "year"])
@@ -132,12 +135,12 @@ def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> tuple[pd.
         index=pd.Index([names[c][1] for c in rows["region_code"]], name="市州"),
     )
     flags = pd.DataFrame({"年度": False, label: rows["pending"].fillna(False).astype(bool).tolist()}, index=table.index)
-    return rows, Table(table, flags, rows)
+    return Table(table, flags, rows)
 
 
 def _shown(frame: pd.DataFrame, row: dict | None, kind: str, column: str) -> Table:
-    """The bar's figures high → low, with the province's row for the Excel file."""
-    shown = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
+    """The bar's figures high → low (未填报 last), with the province's row for the Excel file."""
+    shown = frame.sort_values("value", ascending=False, na_position="last", kind="stable")
     table = pd.DataFrame({column: shown["value"].tolist()}, index=pd.Index(shown["region_name"], name="市州"))
     flags = pd.DataFrame({column: shown["pending"].fillna(False).astype(bool).tolist()}, index=table.index)
     total, label = province_row(row, kind, column)
@@ -150,18 +153,20 @@ def build(  # noqa: PLR0913
     """The view of one measure: `city` and `province` are its mart rows of every year."""
     name, unit = catalog.measure_name_unit(code)
     kind = "rate" if code in catalog.rate_by_code() else catalog.indicator_by_code()[code].kind
-    every = set(cities) == {c.code for c in catalog.cities()}
     this_year = city[city["year"] == year]
-    frame = selected(this_year, cities)
+    frame = selected(this_year, ALL_CITIES)  # every 市州 is drawn; the chosen ones stand out
     row = _year_row(province, year)
-    bar, caption = _bar(frame, row, year=year, code=code, kind=kind, every=every)
+    bar, caption = _bar(frame, row, year=year, code=code, kind=kind, cities=cities)
     bar = None if bar is None else charts.frozen(bar)
     label = f"{name}（{unit}）"
-    rows, trend = _trend(city, cities, label)
+    trend = _trend(city, cities, label)
     style = catalog.measure_kind(code)
-    lines = None
-    if not rows.empty:
-        lines = charts.frozen(charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit, kind=style))
+    lines = charts.trend(
+        city, title=f"{name}历年变化", unit=unit, kind=style, chosen=cities,
+        province=dict(zip(province["year"], province["average"], strict=True)),
+        province_label="全省" if kind == "rate" else "全省平均",
+    )  # fmt: skip
+    lines = None if lines is None else charts.frozen(lines)
     sample = bool(this_year["is_sample"].fillna(False).astype(bool).any())
     return DomainView(
         bar, caption, _shown(frame, row, kind, label), lines, trend, year_table(city, province, cities, kind),

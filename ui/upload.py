@@ -146,11 +146,12 @@ def preview_chart(frame: pd.DataFrame, region_code: str, year: int, indicator: s
         return None, f"{year}年各市州均未填报{item.name}。"
     average = float(reported["value"].mean())
     figure = charts.bar_by_city(
-        frame, title=f"{year}年{item.name}（按市州，从高到低）", unit=item.unit, average=average
-    )
+        frame, title=f"{year}年{item.name}", subtitle=f"上报后各市州从高到低；红色为{city}", unit=item.unit,
+        average=average, reported=len(reported), chosen={region_code},
+    )  # fmt: skip
     value = frame.loc[frame["region_code"] == region_code, "value"].iloc[0]
     if pd.isna(value):
-        caption = f"{city}本次未填报{item.name}，图中没有{city}。"
+        caption = f"{city}本次未填报{item.name}（图中标为未填报）。"
     else:
         rank = int((reported["value"] > value).sum()) + 1
         was = "与现值相同" if old == value else f"现值 {exact(old)}{item.unit if old is not None else ''}"
