@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -52,11 +53,23 @@ def annotate(data: bytes, file_name: str, issues: Iterable[Issue]) -> Annotated:
                 out = ooxml.mark_package(data, marks)
             except (ooxml.PackageError, ValueError, KeyError) as exc:
                 raise AnnotateError("这个工作簿的结构无法标注，请按问题清单逐项更正。") from exc
-            suffix = ".xlsm" if ooxml.is_macro_enabled(data) else ".xlsx"
         else:
-            out, suffix = table_workbook(read_file(data, file_name), marks), ".xlsx"
+            out = table_workbook(read_file(data, file_name), marks)
     marked = sum(len(cells) for cells in marks.values())
-    return Annotated(out, f"{PurePath(file_name).stem}（标注）{suffix}", marked, elsewhere)
+    return Annotated(out, annotated_name(data, file_name), marked, elsewhere)
+
+
+def annotated_name(data: bytes, file_name: str) -> str:
+    """What the annotated file will be called: 原名（标注）.xlsx, or .xlsm for a workbook with macros."""
+    macros = data.startswith(guard.ZIP_MAGIC) and _macro_enabled(data)
+    return f"{PurePath(file_name).stem}（标注）{'.xlsm' if macros else '.xlsx'}"
+
+
+def _macro_enabled(data: bytes) -> bool:
+    try:
+        return ooxml.is_macro_enabled(data)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def cell_marks(issues: Iterable[Issue]) -> tuple[dict[str, dict[tuple[int, int], Mark]], int]:
