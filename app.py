@@ -35,6 +35,7 @@ def all_pages() -> dict[str, list]:
         ],
         "数据": [
             st.Page("app_pages/upload.py", title="数据上报", icon=":material/upload_file:", url_path="upload"),
+            st.Page("app_pages/entry.py", title="在线填报", icon=":material/edit_note:", url_path="entry"),
             st.Page("app_pages/progress.py", title="填报进度", icon=":material/checklist:", url_path="progress"),
             st.Page("app_pages/review.py", title="审核", icon=":material/fact_check:", url_path="review"),
             st.Page("app_pages/history.py", title="上报记录", icon=":material/history:", url_path="history"),
@@ -51,7 +52,7 @@ def all_pages() -> dict[str, list]:
 
 # The action each restricted page needs; every other page is open to all roles (VIEW).
 RESTRICTED = {
-    "upload": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG,
+    "upload": roles.UPLOAD, "entry": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG,
     "review": roles.REVIEW,
 }  # fmt: skip
 

@@ -142,11 +142,40 @@ def load(files, db_path, year, region, submitted_by, acting_as) -> None:  # noqa
 @DB_OPTION
 @click.option("--year", type=YEAR_TYPE, help="文件未写明年度时使用的年度。")
 @click.option("--region", type=RegionType(), help="文件只含一个市州时，该市州的名称。")
-def check(files, db_path, year, region) -> None:  # noqa: ANN001
+@click.option(
+    "--annotate",
+    "annotated",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="另存一份标注后的报表：错误单元格标红、警告标黄，批注中写明问题（只能用于一个文件）。",
+)
+def check(files, db_path, year, region, annotated) -> None:  # noqa: ANN001
+    if annotated is not None and len(files) != 1:
+        _fail("--annotate 只能用于一个文件。", code=2)
     db = _db(db_path)
     reports = _run_files(files, lambda data, name: check_bytes(data, name, year=year, region_code=region, db_path=db))
     _echo_summary(reports)
+    if annotated is not None:
+        _write_annotated(files[0], reports[0], annotated)
     sys.exit(1 if any(r.refused for r in reports) else 0)
+
+
+def _write_annotated(source: Path, report: FileReport, output: Path) -> None:
+    from etl.annotate import AnnotateError, annotate
+
+    if not any(i.cell for i in report.issues):
+        click.echo("没有指向单元格的问题，未生成标注后的报表。")
+        return
+    try:
+        data, name = read_path(source)
+        result = annotate(data, name, report.issues)
+    except (RefusedFile, AnnotateError, warehouse.WarehouseError) as exc:
+        click.echo(f"未生成标注后的报表：{exc}")
+        return
+    suffix = result.file_name.rsplit(".", 1)[-1]
+    target = output.with_suffix(f".{suffix}")
+    target.write_bytes(result.data)
+    why = "（含宏的工作簿须用 .xlsm 扩展名）" if target.suffix != output.suffix else ""
+    click.echo(f"已写出标注后的报表 {target}{why}：{result.marked} 个单元格标红或标黄，批注中是问题和改正方法。")
 
 
 @main.command(help="导出已审核通过（已发布）的数据为规范 CSV（UTF-8 带 BOM，可直接用 Excel 打开）。")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,16 +75,23 @@ def heavy_check_busy() -> bool:
     return True
 
 
-def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None) -> _Parsed:
+@contextmanager
+def heavy_work() -> Iterator[None]:
+    """Hold the one reader of this process (a check, or marking a workbook), waiting a bounded time for it."""
     if not _HEAVY_CHECK.acquire(timeout=config.HEAVY_CHECK_WAIT_SECONDS):
         raise ServerBusy(
             f"服务器正在检查其他报表，已等待 {config.HEAVY_CHECK_WAIT_SECONDS:g} 秒，请稍后重新上传。未写入任何数据。"
         )
     try:
-        book = read_file(data, file_name)
-        extraction = extract(book, Context(file_name, year, region_code))
+        yield
     finally:
         _HEAVY_CHECK.release()
+
+
+def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None) -> _Parsed:
+    with heavy_work():
+        book = read_file(data, file_name)
+        extraction = extract(book, Context(file_name, year, region_code))
     return _Parsed(extraction, book.kind, book.meta.get("sample") == "1")
 
 
@@ -98,6 +107,22 @@ def check_bytes(
     """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year
     and its review locks. With an `actor`, figures of 市州 they may not upload are errors too."""
     report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor)
+    return _check_against(report, parsed, db_path)
+
+
+def check_extraction(
+    extraction: Extraction, name: str, kind: str, *, db_path: Path | None = None, actor: User | None = None
+) -> FileReport:
+    """The values of a return made elsewhere than in a file (the online entry: etl.online), judged exactly as a
+    file's: the same validation, the same access, lock and year-on-year checks."""
+    refused = _not_permitted(actor, name)
+    if refused is not None:
+        return refused
+    parsed = _Parsed(extraction, kind, False)
+    return _check_against(_judge(parsed, name, CHECKED, actor), parsed, db_path)
+
+
+def _check_against(report: FileReport, parsed: _Parsed | None, db_path: Path | None) -> FileReport:
     if report.refused or db_path is None or not Path(db_path).exists():
         return _with_jumps(report, parsed, {})
     with warehouse.connect(db_path, read_only=True) as con:
@@ -105,31 +130,39 @@ def check_bytes(
         return _with_jumps(report, parsed, _previous(con, parsed.extraction))
 
 
+def _not_permitted(actor: User | None, file_name: str) -> FileReport | None:
+    if actor is None:
+        return None
+    try:
+        check(actor, UPLOAD)
+    except PermissionDenied as denied:
+        return FileReport(file_name, REFUSED, [make_issue("not-permitted", file=file_name, detail=str(denied))])
+    return None
+
+
 def _check_alone(
     data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None
 ) -> tuple[FileReport, _Parsed | None]:
     """Read and validate the file on its own: every error is known before the warehouse is opened."""
-    if actor is not None:
-        try:
-            check(actor, UPLOAD)
-        except PermissionDenied as denied:
-            return FileReport(
-                file_name, REFUSED, [make_issue("not-permitted", file=file_name, detail=str(denied))]
-            ), None
+    refused = _not_permitted(actor, file_name)
+    if refused is not None:
+        return refused, None
     try:
         parsed = _parse(data, file_name, year, region_code)
     except RefusedFile as refusal:
         return FileReport(file_name, REFUSED, [refusal.issue]), None
+    return _judge(parsed, file_name, ok_status, actor), parsed
+
+
+def _judge(parsed: _Parsed, file_name: str, ok_status: str, actor: User | None) -> FileReport:
     issues = parsed.extraction.issues + validate(parsed.extraction, file_name)
     issues += _access_issues(actor, parsed.extraction.observations, file_name)
     more = parsed.extraction.issues.dropped
+    observations = parsed.extraction.observations
     if has_errors(issues) or more:
         # The values read stay with the report (never stored): the audit entry says which 市州 and year it held.
-        observations = parsed.extraction.observations
-        report = FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind, more_errors=more)
-        return report, parsed
-    observations = parsed.extraction.observations
-    return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample), parsed
+        return FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind, more_errors=more)
+    return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample)
 
 
 def _first_cells(observations: list[Observation]) -> dict[tuple[str, int], Observation]:
@@ -207,29 +240,45 @@ def load_bytes(data: bytes, file_name: str, db_path: Path, *, actor: User, **opt
     published (the demo: publish at once instead of waiting for review).
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    report = _load(data, file_name, Path(db_path), sha256, actor, **options)
+    year, region = options.pop("year", None), options.pop("region_code", None)
+    report, parsed = _check_alone(data, file_name, year, region, LOADED, actor)
+    if not report.refused:
+        report = _store_checked(report, parsed, Path(db_path), sha256, actor, data, **options)
     log_load(report, actor, sha256, db_path)
     return report
 
 
-def _load(  # noqa: PLR0913 - the options of load_bytes
-    data: bytes,
-    file_name: str,
+def load_extraction(  # noqa: PLR0913
+    extraction: Extraction, name: str, kind: str, db_path: Path, *, actor: User, sha256: str, **options: object
+) -> FileReport:
+    """Store a return made elsewhere than in a file (etl.online) through the same checks and the same load as a
+    file: all-or-nothing, pending review, audited. `sha256` names this submission (there is no file to hash)."""
+    report = _not_permitted(actor, name)
+    parsed = _Parsed(extraction, kind, False)
+    if report is None:
+        report = _judge(parsed, name, LOADED, actor)
+    if not report.refused:
+        report = _store_checked(report, parsed, Path(db_path), sha256, actor, None, **options)
+    log_load(report, actor, sha256, db_path)
+    return report
+
+
+def _store_checked(  # noqa: PLR0913 - the options of load_bytes
+    report: FileReport,
+    parsed: _Parsed,
     db_path: Path,
     sha256: str,
     actor: User,
+    data: bytes | None,
     *,
-    year: int | None = None,
-    region_code: str | None = None,
     source: str = "cli",
     submitted_by: str = "",
     note: str | None = None,
     is_sample: bool | None = None,
     published: bool = False,
 ) -> FileReport:
-    report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor)
-    if report.refused:
-        return report
+    """The warehouse's checks (locks, last year) and the write, for a report that passed on its own."""
+    file_name = report.file_name
     with warehouse.connect(db_path) as con:
         existing = warehouse.find_submission_by_hash(con, sha256)
         if existing is not None:
@@ -240,12 +289,12 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
             return report
         backup.snapshot(con, "before-load")  # only now is the file likely to be written
         report.is_sample = report.is_sample if is_sample is None else is_sample
-        archived = archive_original(data, sha256, report.file_kind, db_path)
+        archived = archive_original(data, sha256, report.file_kind, db_path) if data is not None else None
         submission = NewSubmission(
             file_name,
             sha256,
             report.file_kind,
-            len(data),
+            len(data) if data is not None else 0,
             archived,
             report.is_sample,
             source,

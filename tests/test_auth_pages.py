@@ -19,7 +19,7 @@ from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
 from etl.warehouse import now_beijing
 from etl.workbook import display_width
-from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, switch, texts
+from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, seen, switch, texts
 from tests.conftest import filled_template
 from ui import audit_log, auth
 
@@ -190,9 +190,16 @@ def test_admin_locks_a_city_year_and_uploads_into_it_are_refused(demo_copy):
     with duckdb.connect(str(demo_copy), read_only=True) as con:
         before = con.execute("select count(*) from submissions").fetchall()
     at.file_uploader[0].set_value(("株洲2016.xlsx", again, XLSX)).run()
-    issues = issue_rows(at)
-    assert "株洲市2016年的数据已由 admin 于" in " ".join(issues["问题与处理办法"])
-    assert list(issues["位置"])[0].startswith("就业创业!")
+    # A lock is said in words, never as a cell error to correct: no table of problems, no marked workbook.
+    assert [seen(t) for t in texts(at.error)] == ["“株洲2016.xlsx”的数据已审核锁定，不能再上报，未写入任何数据。"]
+    (said,) = [t for t in texts(at.text) if "审核锁定" in t]
+    assert said.startswith("株洲市2016年的数据已由 admin 于 ") and said.endswith(
+        "审核锁定，不能再上报。如需更正，请联系管理员解除锁定。"
+    )
+    assert not [d for d in at.dataframe if "问题与处理办法" in d.value.columns]
+    assert "下载标注后的报表" not in [b.label for b in at.get("download_button")]
+    at.number_input[0].set_value(2016).run()  # the year the page opens with is the one being collected
+    assert at.dataframe[0].value.loc["株洲市", "就业创业"] == "已通过 · 锁定"  # the status before anything else
     with duckdb.connect(str(demo_copy), read_only=True) as con:
         assert con.execute("select count(*) from submissions").fetchall() == before
 

@@ -249,6 +249,12 @@ EARLIER_ACCOUNTS = {
         3,
         lambda sql: sql.replace("('统计员', '领导', '管理员')", "('统计员', '审核员', '领导', '管理员')"),
     ),
+    "issues 10 and 11, before drafts": (
+        4,
+        lambda sql: (
+            sql.replace("('统计员', '领导', '管理员')", "('统计员', '审核员', '领导', '管理员')") + ISSUE_10_COLUMNS
+        ),
+    ),
 }
 
 
@@ -288,7 +294,8 @@ def test_an_earlier_accounts_file_is_brought_up_to_date(tmp_path, made_by):
         accounts.authenticate("rev", "wrong-password-1", client="10.0.0.7", db_path=db)
     with sqlite3.connect(path) as con:
         assert con.execute("select name, client from login_failures").fetchall() == [("rev", "10.0.0.7")]
-        assert con.execute("pragma user_version").fetchone()[0] == 4
+        assert con.execute("pragma user_version").fetchone()[0] == 5
+        assert con.execute("select count(*) from drafts").fetchone() == (0,)  # 在线填报 drafts can be kept
     con.close()
 
 

@@ -83,7 +83,7 @@ def test_upload_page_before_any_file(own_db):
     # Defect 7: the widget used to stop 10,000,000 bytes (its MB) with an English message while the code allowed
     # 10 MiB, so the Chinese refusal never showed. The widget now lets through twice the limit.
     assert at.file_uploader[0].proto.max_upload_size_mb == UPLOAD_CEILING_MB == 2 * MAX_FILE_BYTES // 2**20
-    assert not at.dataframe
+    assert [list(d.value.columns) for d in at.dataframe] == [["就业创业", "小额担保贷款", "两癌检查", "农村电商"]]
     assert not [b for b in at.button if b.label == "提交"]
 
 
@@ -195,11 +195,12 @@ def test_clean_change_is_previewed_charted_and_submitted_once(own_db, zhuzhou_jo
     assert at.success[0].value == (
         "已提交（上报编号 10）：新增 0 项，更改 1 项，未变 5 项。待省妇联审核通过后发布，领导才会看到。"
     )
-    assert at.dataframe[0].value.values.tolist() == [
+    assert table_with(at, "旧 → 新").values.tolist() == [
         [2016, "株洲市", "就业创业", "提供就业岗位数", "个", "75700 → 80000"]
     ]
     assert stored(own_db, 2016)[("株洲市", 2016, "提供就业岗位数")] == 80000
-    assert at.file_uploader[0].key == "upload_file_1" and at.file_uploader[0].value is None  # emptied
+    assert at.file_uploader[0].key == "upload_file_1" and not at.file_uploader[0].value  # emptied
+    assert [b.label for b in at.get("download_button")][-1] == "下载回执（Word）"
     assert not [b for b in at.button if b.label == "提交"]
 
 

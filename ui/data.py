@@ -196,6 +196,12 @@ def progress(snap: Snapshot, year: int) -> tuple[list[dict], date | None, list[d
     return _read(snap, work, (_nothing_reported(), None, []))
 
 
+@st.cache_data(**CACHE)
+def unreported(snap: Snapshot, year: int) -> dict[tuple[str, str], list[str]]:
+    """(市州, 类别) → the indicators without a value on show: what a 催报 notice lists."""
+    return _read(snap, lambda con: warehouse.unreported(con, year), {})
+
+
 def _nothing_reported() -> list[dict]:
     return [
         {"region_code": c.code, "region_name": c.name, "region_order": c.sort_order, "domain": d.code,
@@ -248,6 +254,13 @@ def review_queue(snap: Snapshot, year: int | None) -> list[dict]:
 @st.cache_data(**CACHE)
 def review_detail(snap: Snapshot, submission_id: int) -> tuple[list[dict], list[dict]]:
     return _read(snap, lambda con: warehouse.review_detail(con, submission_id), ([], []))
+
+
+def receipt(db_path: Path, submission_id: int) -> dict:
+    """What a submission's 回执 states. Read when its download is clicked (on the download's own thread, outside any
+    page run): not cached, and a warehouse error is raised, never drawn."""
+    with warehouse.connect(db_path, read_only=True) as con:
+        return warehouse.receipt(con, submission_id)
 
 
 def current_for_upload(snap: Snapshot, regions: frozenset[str], years: frozenset[int]) -> dict:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import catalog, config
+from etl import catalog, config, online, receipt
 from etl.cn_format import table_text
 from etl.export import frame_xlsx
 from etl.totals import PENDING, SAMPLE
 from ui.common import XLSX_MIME
 
-SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
+SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本", online.SOURCE: online.ONLINE}
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MIME = {
     ".xlsx": XLSX_MIME,
     ".xls": "application/vnd.ms-excel",
@@ -81,7 +82,7 @@ def values_table(values: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             (v["year"], v["region_name"], v["domain_name"], v["indicator_name"], v["unit"],
-             table_text(v["value"], v["unit"]), f"{v['sheet']}!{v['cell']}" if v["cell"] else "（文件中没有这一列）")
+             table_text(v["value"], v["unit"]), online.place(v["sheet"], v["cell"]))
             for v in values
         ],
         columns=["年度", "市州", "类别", "指标", "单位", FIGURES, "来源单元格"],
@@ -137,7 +138,9 @@ def original_file(archive_path: str | None, file_name: str, regions: list[str], 
     from ui.common import download
 
     path = original_path(archive_path)
-    if archive_path is None:
+    if archive_path is None and file_name.startswith(online.ONLINE):
+        st.info("这次是在线填报，没有原始文件；填报的数值见上表，也可下载回执。")
+    elif archive_path is None:
         st.info("这条记录是“恢复版本”操作，没有原始文件。")
     elif path is None:
         st.warning("原始文件不在归档目录中，无法下载。")
@@ -151,3 +154,23 @@ def original_file(archive_path: str | None, file_name: str, regions: list[str], 
         regions=regions,
     ):
         st.caption("原始文件含其他市州的数据，统计员只能下载本市州的原始文件。")
+
+
+def receipt_download(  # noqa: ANN001
+    column, submission_id: int, regions: list[str], key: str, label: str = "下载回执（Word）"
+) -> bool:
+    """The submission's 回执 (.docx), built at the click for whoever may export its 市州' figures."""
+    from ui import data
+    from ui.common import download
+
+    db = config.warehouse_path()
+
+    def build() -> bytes:
+        from etl.warehouse import now_beijing
+
+        return receipt.receipt_docx(data.receipt(db, submission_id), f"{now_beijing():%Y-%m-%d %H:%M}")
+
+    return download(
+        column, label, build, file_name=receipt.file_name(submission_id), mime=DOCX_MIME, key=key,
+        regions=regions,
+    )  # fmt: skip

@@ -2,7 +2,7 @@
 
 connection: open safely and keep the schema; load: write a submission; visible: the facts on show; review:
 approve and return; marts: every aggregate; reads: the tidy values; history: submissions, versions, restore,
-provenance, progress and deadlines; locks: 审核锁定.
+provenance, progress and deadlines; locks: 审核锁定; receipts: what a 回执 states.
 """
 
 from etl.warehouse import marts
@@ -29,6 +29,7 @@ from etl.warehouse.history import (
     submission_issues_of,
     submission_values,
     submissions_list,
+    unreported,
 )
 from etl.warehouse.load import (
     NewSubmission,
@@ -40,6 +41,7 @@ from etl.warehouse.load import (
 from etl.warehouse.locks import SliceLocked, blocking, covers, lock, locks_of, refuse_if_locked, unlock
 from etl.warehouse.locks import describe as describe_lock
 from etl.warehouse.reads import current_values, summary_counts
+from etl.warehouse.receipts import receipt
 from etl.warehouse.review import approve, queue, returned, send_back, waiting, warnings_of
 from etl.warehouse.review import detail as review_detail
 
@@ -48,7 +50,7 @@ __all__ = [
     "refuse_if_locked", "unlock", "StoreResult", "WarehouseBusy", "WarehouseDamaged", "WarehouseError",
     "WarehouseMissing", "approve", "connect", "current_values", "deadline_of", "deadlines", "ensure_schema",
     "find_submission_by_hash", "marts", "now_beijing", "previous_values", "progress", "provenance", "queue",
-    "restore_submission", "restore_version", "returned", "review_detail", "send_back", "set_deadline",
+    "receipt", "restore_submission", "restore_version", "returned", "review_detail", "send_back", "set_deadline",
     "slice_versions_of", "store_submission", "submission_file", "submission_issues_of", "submission_values",
-    "submissions_list", "summary_counts", "waiting", "warnings_of",
+    "submissions_list", "summary_counts", "unreported", "waiting", "warnings_of",
 ]  # fmt: skip

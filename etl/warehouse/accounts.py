@@ -14,7 +14,8 @@ from etl.warehouse.connection import WarehouseBusy, WarehouseDamaged
 SCHEMA_FILE = Path(__file__).with_name("accounts.sql")
 # 3 was used twice, by two branches merged into 4: per-address log-in failures and session end reasons
 # (columns added below), and the 审核员 role (the users table rebuilt). Both are found by looking, not by number.
-SCHEMA_VERSION = 4
+# 5 adds the 在线填报 drafts table (`create table if not exists`).
+SCHEMA_VERSION = 5
 # Columns added after a file may already exist: `create table if not exists` leaves old tables as they were.
 _ADDED_COLUMNS = (
     ("login_failures", "client", "varchar not null default ''"),

@@ -247,6 +247,30 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
     )
 
 
+def unreported(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str], list[str]]:
+    """(市州 code, 类别 code) → names of the indicators with no value on show (pending included), in catalogue
+    order: what a 催报 notice lists for a 类别 reported in part."""
+    rows = con.execute(
+        """
+        with reported as (
+            select region_code, indicator from current_values where year = ? and value is not null
+        )
+
+        select r.code, i.domain, i.name
+        from regions as r
+        cross join indicators as i
+        left join reported as p on p.region_code = r.code and p.indicator = i.code
+        where r.level = 'city' and p.indicator is null
+        order by r.sort_order, i.domain, i.sort_order
+        """,
+        [year],
+    ).fetchall()
+    found: dict[tuple[str, str], list[str]] = {}
+    for region, domain, name in rows:
+        found.setdefault((region, domain), []).append(name)
+    return found
+
+
 def set_deadline(con: duckdb.DuckDBPyConnection, year: int, deadline, set_by: str) -> None:  # noqa: ANN001 - a date
     con.execute("insert or replace into deadlines values (?, ?, ?, ?)", [year, deadline, set_by, now_beijing()])
 
