@@ -12,9 +12,12 @@ from ui import auth, common, data, errors, filters
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", layout="wide")
 
 
-DOMAIN_PAGES = {
+DOMAIN_ICONS = {
     "jobs": ":material/work:", "loans": ":material/payments:", "screening": ":material/health_and_safety:",
-    "ecommerce": ":material/storefront:",
+    "ecommerce": ":material/storefront:", "volunteer": ":material/volunteer_activism:",
+    "family": ":material/family_restroom:", "rights": ":material/gavel:", "children": ":material/child_care:",
+    "grassroots": ":material/home_work:", "cadres": ":material/school:", "online": ":material/smartphone:",
+    "funding": ":material/savings:", "coops": ":material/agriculture:", "research": ":material/description:",
 }  # fmt: skip
 
 
@@ -24,10 +27,13 @@ def all_pages() -> dict[str, list]:
             st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True),
             st.Page("app_pages/briefing.py", title="年度简报", icon=":material/article:", url_path="briefing"),
         ],
-        # One page describes the screen of all four 类别; its address says which (DOMAIN_PAGES).
+        # One page describes the screen of every 类别 of the catalogue; its address says which.
         "专题": [
-            st.Page("app_pages/domain.py", title=catalog.domain_by_code()[code].name, icon=icon, url_path=code)
-            for code, icon in DOMAIN_PAGES.items()
+            st.Page(
+                "app_pages/domain.py", title=d.name, icon=DOMAIN_ICONS.get(d.code, ":material/bar_chart:"),
+                url_path=d.code,
+            )
+            for d in catalog.domains()
         ],
         "市州": [
             st.Page("app_pages/city_profile.py", title="市州画像", icon=":material/location_city:", url_path="city")

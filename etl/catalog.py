@@ -18,8 +18,16 @@ class Region:
     name: str
     short_name: str
     parent_code: str | None
-    level: str
+    level: str  # province | city (the 14 市州) | county (县市区) | unit (省级单位: 省妇联机关各部门, 省直妇工委)
     sort_order: int
+    valid_from: int | None = None  # first year under this code (None: before the platform's first year)
+    replaced_in: int | None = None  # the year `successor` took over (撤县设市, 更名): this code is valid before it
+    successor: str | None = None
+
+    def valid_in(self, year: int) -> bool:
+        return (self.valid_from is None or year >= self.valid_from) and (
+            self.replaced_in is None or year < self.replaced_in
+        )
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class Indicator:
     kind: str  # "count" (whole numbers) or "amount" (万元, decimals allowed)
     sort_order: int
     definition: str
+    # Who reports it: "city" (the 14 市州), "county" (县市区 rows in a 市州's return), "unit" (省级单位)
+    levels: tuple[str, ...] = ("city",)
 
     @property
     def label(self) -> str:
@@ -78,6 +88,10 @@ def normalize_text(text: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
+def _year(text: str) -> int | None:
+    return int(text) if text else None
+
+
 @cache
 def regions() -> tuple[Region, ...]:
     return tuple(
@@ -88,6 +102,9 @@ def regions() -> tuple[Region, ...]:
             parent_code=r["parent_code"] or None,
             level=r["level"],
             sort_order=int(r["sort_order"]),
+            valid_from=_year(r["valid_from"]),
+            replaced_in=_year(r["replaced_in"]),
+            successor=r["successor"] or None,
         )
         for r in sorted(_rows("regions.csv"), key=lambda r: int(r["sort_order"]))
     )
@@ -120,14 +137,58 @@ def _region_aliases() -> dict[str, str]:
     return aliases
 
 
-def find_region(text: object) -> Region | None:
+def find_region(text: object, year: int | None = None) -> Region | None:
     """The region a typed name means, or None.
 
     Accepts the official name, the name without 市/州, a trailing 妇联, the 湘西 forms, the GB/T 2260
-    code, and any white space or full-width characters around or inside.
+    code, and any white space or full-width characters around or inside. Given a year, a 县市区 renamed or
+    re-coded (宁乡县 → 宁乡市) is the code valid in that year, whichever of its names was written.
     """
     code = _region_aliases().get(normalize_text(text))
-    return region_by_code().get(code) if code else None
+    if code is None:
+        return None
+    return region_in_year(code, year) if year is not None else region_by_code()[code]
+
+
+@cache
+def _predecessor() -> dict[str, str]:
+    return {r.successor: r.code for r in regions() if r.successor}
+
+
+def region_in_year(code: str, year: int) -> Region:
+    """The region of `code`'s line (predecessors and successors) valid in `year`: 430182 in 2016 is 430124."""
+    region = region_by_code()[code]
+    while region.replaced_in is not None and year >= region.replaced_in and region.successor:
+        region = region_by_code()[region.successor]
+    while region.valid_from is not None and year < region.valid_from and region.code in _predecessor():
+        region = region_by_code()[_predecessor()[region.code]]
+    return region
+
+
+@cache
+def lineage_code(code: str) -> str:
+    """Today's code of a region's line (430124 宁乡县 → 430182 宁乡市): what a series across the change follows."""
+    region = region_by_code()[code]
+    while region.successor:
+        region = region_by_code()[region.successor]
+    return region.code
+
+
+def counties_of(city_code: str, year: int | None = None) -> tuple[Region, ...]:
+    """A 市州's 县市区 valid in `year` (today's when None), in official order."""
+    return tuple(
+        r
+        for r in regions()
+        if r.level == "county"
+        and r.parent_code == city_code
+        and (r.valid_in(year) if year is not None else r.successor is None)
+    )
+
+
+@cache
+def units() -> tuple[Region, ...]:
+    """The 省级单位 (省妇联机关各部门, 省直妇工委) that report province-only figures."""
+    return tuple(r for r in regions() if r.level == "unit")
 
 
 @cache
@@ -163,6 +224,7 @@ def indicators() -> tuple[Indicator, ...]:
             kind=r["kind"],
             sort_order=int(r["sort_order"]),
             definition=r["definition"],
+            levels=tuple(r["levels"].split(";")),
         )
         for r in _rows("indicators.csv")
     ]

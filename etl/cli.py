@@ -178,7 +178,7 @@ def export(db_path, year, region, domain, include_pending, output, acting_as) ->
     except PermissionDenied as exc:
         _fail(str(exc))
     output.write_bytes(tidy_csv(rows, with_status=include_pending))
-    pending = sum(bool(r[-1]) for r in rows)
+    pending = sum(bool(r[-2]) for r in rows)  # (…, value, pending, is_sample)
     click.echo(f"已导出 {len(rows)} 行到 {output}" + (f"（其中待审核 {pending} 行）。" if include_pending else "。"))
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from etl import catalog
+from etl import catalog, levels
 from etl.catalog import Indicator, normalize_text
 from etl.config import FIRST_YEAR
 from etl.issues import IssueList, make_issue
@@ -16,7 +16,10 @@ from etl.numbers import parse_value, parse_year
 from etl.read import Sheet, Workbook
 
 HEADER_SCAN_ROWS = 60
-REGION_HEADERS = {"市州", "市(州)", "地区", "地市", "市州名称", "单位", "填报单位", "行政区划", "区域", "市州妇联"}
+REGION_HEADERS = {
+    "市州", "市(州)", "地区", "地市", "市州名称", "单位", "填报单位", "行政区划", "区域", "市州妇联",
+    "市州/县市区", "市州(县市区)", "县市区", "单位名称",
+}  # fmt: skip
 YEAR_HEADERS = {"年度", "年份", "年", "统计年度"}
 LONG_INDICATOR_HEADERS = {"指标", "指标名称"}
 LONG_VALUE_HEADERS = {"数值", "值", "数据"}
@@ -132,6 +135,8 @@ def extract(book: Workbook, context: Context) -> Extraction:
     if not found_table:
         out.issues.append(make_issue("no-indicator-header", file=book.file_name))
     _fill_long_slices(out)
+    out.observations, summed = levels.complete_cities(out.observations, book.file_name)
+    out.issues.extend(summed)
     for sheet_name, cells in book.formulas_without_value.items():
         for cell in cells:
             out.issues.append(make_issue("formula-no-value", file=book.file_name, sheet=sheet_name, cell=cell))
@@ -189,7 +194,7 @@ def _sheet_context(sheet: Sheet, header_row: int, book: Workbook, context: Conte
     unit = _UNIT_LABELLED.search(above)
     if region is None and unit:
         stated = _region(unit[1])
-        region = stated.code if stated and stated.level == "city" else None
+        region = stated.code if stated and stated.level in (levels.CITY, levels.UNIT) else None
     return Context(context.file_name, year or context.year, region, context.max_year)
 
 
@@ -207,6 +212,9 @@ class _Table:
             return
         cell = cell_ref(row, col) if row is not None and col is not None else ""
         self.out.issues.append(make_issue(code, file=self.file, sheet=self.sheet.name, cell=cell, **fields))
+
+    def where(self, r: int, c: int) -> dict[str, str]:
+        return {"file": self.file, "sheet": self.sheet.name, "cell": cell_ref(r, c)}
 
     def column(self, names: set[str]) -> int | None:
         return next((i for i, h in enumerate(self.header) if h in names), None)
@@ -240,7 +248,7 @@ class _Table:
         if not text and self.context.region_code:
             return self.context.region_code
         region = _region(text) if text else None
-        if region is None or region.level != "city":
+        if region is None or region.level not in levels.REPORTING_LEVELS:
             if text:
                 self.issue("unknown-region", r, col, value=text.strip())
             elif col is None:
@@ -248,7 +256,7 @@ class _Table:
             else:
                 self.issue("missing-region", r, col)
             return None
-        if self.context.region_code and region.code != self.context.region_code:
+        if self.context.region_code and levels.city_of(region.code) != self.context.region_code:
             expected = catalog.region_by_code()[self.context.region_code].name
             self.issue("region-conflict", r, col, value=text.strip(), expected=expected)
             return None
@@ -348,13 +356,26 @@ class _WideTable(_Table):
         year = self.row_year(row, r, self.year_col)
         if region is None or year is None:
             return
+        unit = catalog.region_in_year(region, year)  # 宁乡市 in a 2016 row is 宁乡县 430124
         for domain in self.domains:
-            if self.claim_slice((region, year, domain.code), r, self.region_col):
-                self._observe_domain(domain.code, region, year, cells, r)
+            if not any(levels.reports(i, unit) for i in catalog.domain_indicators(domain.code)):
+                self._refuse_level(domain.code, unit, cells, r)
+            elif self.claim_slice((unit.code, year, domain.code), r, self.region_col):
+                self._observe_domain(domain.code, unit, year, cells, r)
 
-    def _observe_domain(self, domain: str, region: str, year: int, cells: dict[int, object], r: int) -> None:
+    def _refuse_level(self, domain: str, unit: catalog.Region, cells: dict[int, object], r: int) -> None:
+        """Figures a row's level does not report (a 县市区 in a 市州-only column): each one an error, none dropped."""
+        for c, indicator in self.columns.items():
+            if indicator.domain == domain and not levels.reports(indicator, unit) and cells[c] not in (None, ""):
+                self.out.issues.append(levels.level_issue(indicator, unit, **self.where(r, c)))
+
+    def _observe_domain(self, domain: str, unit: catalog.Region, year: int, cells: dict[int, object], r: int) -> None:
         by_indicator = {ind.code: c for c, ind in self.columns.items() if ind.domain == domain}
+        self._refuse_level(domain, unit, cells, r)
+        region = unit.code
         for indicator in catalog.domain_indicators(domain):
+            if not levels.reports(indicator, unit):
+                continue
             c = by_indicator.get(indicator.code)
             if c is None:
                 obs = Observation(region, year, indicator.code, None, self.sheet.name, "")
@@ -414,7 +435,12 @@ class _LongTable(_Table):
         region = self.row_region(label, r, self.region_col)
         if region is None or year is None:
             return
-        self._observe(indicator, region, year, raw, r)
+        unit = catalog.region_in_year(region, year)
+        if not levels.reports(indicator, unit):
+            if raw not in (None, ""):
+                self.out.issues.append(levels.level_issue(indicator, unit, **self.where(r, self.value_col)))
+            return
+        self._observe(indicator, unit.code, year, raw, r)
 
     def _check_unit(self, match: tuple[Indicator, str | None], row: list[object], r: int) -> Indicator:
         indicator, unit = match
@@ -454,6 +480,7 @@ class _LongTable(_Table):
 def _fill_long_slices(out: Extraction) -> None:
     """An indicator absent from a slice a long table reports is stored as not reported (NULL)."""
     for region, year, domain in sorted(out.long_slices):
+        unit = catalog.region_by_code()[region]
         for indicator in catalog.domain_indicators(domain):
-            if (region, year, indicator.code) not in out.long_values:
+            if levels.reports(indicator, unit) and (region, year, indicator.code) not in out.long_values:
                 out.observations.append(Observation(region, year, indicator.code, None, "", ""))

@@ -39,7 +39,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "unknown-region": (
         ERROR,
-        "“{value}”不是湖南省的市州名称。请填写 14 个市州之一，如“株洲市”“湘西土家族苗族自治州”。",
+        "“{value}”不是湖南省的市州、县市区或省级单位名称。请填写规范名称，如“株洲市”“醴陵市”“湘西土家族苗族自治州”。",
+    ),
+    "level-not-reported": (
+        ERROR,
+        "{region}是{level}，“{indicator}”只由{levels}填报，{level}不填。{hint}。",
     ),
     "region-conflict": (
         ERROR,
@@ -86,6 +90,21 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "平均每笔贷款 {average} 万元，超出常见范围（0.5–50 万元）。金额是否误按“元”填报？应以万元计。",
     ),
     "year-on-year-jump": (WARNING, "{indicator}为 {value}，是上年（{previous}）的 {ratio}。变化异常，请核实。"),
+    # 县市区 rows against their 市州 (etl/levels.py)
+    "county-sum-mismatch": (
+        WARNING,
+        "{city}“{indicator}”填 {value}{unit}，而全部 {expected} 个县市区之和为 {sum}{unit}，两者应相等。请核对。",
+    ),
+    "county-sum-exceeds": (
+        WARNING,
+        "{city}“{indicator}”填 {value}{unit}，而已填的 {reported} 个县市区之和已达 {sum}{unit}，"
+        "县市区之和不应大于市州数。请核对。",
+    ),
+    "county-sum-partial": (
+        WARNING,
+        "{city}“{indicator}”未填，{expected} 个县市区中只有 {reported} 个已填（之和 {sum}{unit}），"
+        "不能相加得出市州数，市州数记为未填报。请补全各县市区，或填写市州数。",
+    ),
 }
 
 

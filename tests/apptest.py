@@ -14,7 +14,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from etl import accounts, config
+from etl import accounts, catalog, config
 from etl.config import PROJECT_ROOT
 from etl.roles import SYSTEM
 from etl.warehouse import accounts as accounts_store
@@ -41,7 +41,7 @@ def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
     return [e.value for e in elements]
 
 
-DOMAIN_PAGES = ("jobs", "loans", "screening", "ecommerce")
+DOMAIN_PAGES = tuple(d.code for d in catalog.domains())
 
 
 def switch(at: AppTest, page: str) -> AppTest:

@@ -12,7 +12,7 @@ import duckdb
 import python_calamine
 from click.testing import CliRunner
 
-from etl import actions
+from etl import actions, catalog
 from etl.cli import main
 from etl.config import PROJECT_ROOT
 from etl.export import neutralise, tidy_csv
@@ -152,13 +152,13 @@ def test_cli_export_is_tidy_with_bom_and_published_only_unless_asked(db_path, tm
     load_bytes(
         xlsx_bytes({"S": [["2016年"], header_of("loans"), ["益阳市", 878, 10211.5]]}), "yy.xlsx", db_path, actor=SYSTEM
     )
-    header = ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值"]
+    header = ["年度", "行政区划代码", "市州", "县市区", "类别", "指标", "单位", "数值"]
     figures = [
-        ["2016", "430200", "株洲市", "就业创业", "举办招聘会场次", "场", "44"],
-        ["2016", "430200", "株洲市", "就业创业", "提供就业岗位数", "个", "75700"],
-        ["2016", "430200", "株洲市", "就业创业", "实现就业妇女人数", "人", "5890"],
-        ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款笔数", "笔", "878"],
-        ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211.5"],
+        ["2016", "430200", "株洲市", "", "就业创业", "举办招聘会场次", "场", "44"],
+        ["2016", "430200", "株洲市", "", "就业创业", "提供就业岗位数", "个", "75700"],
+        ["2016", "430200", "株洲市", "", "就业创业", "实现就业妇女人数", "人", "5890"],
+        ["2016", "430900", "益阳市", "", "小额担保贷款", "发放贷款笔数", "笔", "878"],
+        ["2016", "430900", "益阳市", "", "小额担保贷款", "发放贷款金额", "万元", "10211.5"],
     ]
     out = tmp_path / "out.csv"
     assert cli_export(db_path, out, "--year", "2016") == [header]  # nothing reviewed yet
@@ -188,7 +188,7 @@ def test_export_neutralises_formula_injection():
         "'\rCR",
         "正常",
     ]
-    text = tidy_csv([(2016, "430200", '=HYPERLINK("http://x")', "就业创业", "+x", "个", 1.0)]).decode("utf-8-sig")
+    text = tidy_csv([(2016, "430200", '=HYPERLINK("http://x")', None, "就业创业", "+x", "个", 1.0)]).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",'+x," in text
 
 
@@ -198,8 +198,9 @@ def test_cli_template(tmp_path):
     assert result.exit_code == 0, result.output
     book = python_calamine.CalamineWorkbook.from_path(str(out))
     assert book.sheet_names[:4] == ["就业创业", "小额担保贷款", "两癌检查", "农村电商"]
-    rows = book.get_sheet_by_name("两癌检查").to_python()
-    assert rows[3][0] == "株洲市" and len(rows) == 4
+    rows = book.get_sheet_by_name("两癌检查").to_python()  # 株洲市, then its 县市区 of 2024
+    assert [r[0].strip("\u3000") for r in rows[3:]] == ["株洲市", *(c.name for c in catalog.counties_of("430200"))]
+    assert len(rows) == 3 + 1 + 9
 
 
 def test_load_path_imports_no_heavy_modules(write_file, db_path):
@@ -234,4 +235,4 @@ def test_reading_a_warehouse_from_an_older_version_upgrades_its_schema(db_path):
         con.execute("update schema_info set value = 'old' where key = 'digest'")
     with warehouse.connect(db_path, read_only=True) as con:
         assert warehouse.deadline_of(con, 2016) is None
-        assert warehouse.current_values(con, include_pending=True)[0][6] == 44
+        assert warehouse.current_values(con, include_pending=True)[0][7] == 44

@@ -83,7 +83,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     leader = open_page(new_app("leader"), "app_pages/jobs.py", year=2024)
     assert fairs_bar(leader)["长沙市"] == 130
     progress = open_page(new_app("cs"), "app_pages/progress.py", year=2024).dataframe[0].value
-    assert progress.loc["长沙市", "就业创业"].startswith("部分 3/6 · 已审核 · ")  # the other three left blank
+    assert progress.loc["长沙市", "就业创业"].startswith("部分 3/7 · 已审核 · ")  # the other four left blank
     assert progress.loc["长沙市", "审核"] == "已审核锁定 1 类"
 
 

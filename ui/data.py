@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import briefing as briefing_text
-from etl import catalog, config, warehouse
+from etl import catalog, config, levels, warehouse
 from etl.warehouse import marts
 from ui import plain
 
@@ -148,19 +148,25 @@ def export_rows(
 
     frame = _read(snap, work, export_frame([]))
     return frame[
-        frame["year"].between(first, last) & frame["region_code"].isin(cities) & frame["indicator"].isin(indicators)
+        frame["year"].between(first, last) & frame["city_code"].isin(cities) & frame["indicator"].isin(indicators)
     ].reset_index(drop=True)
 
 
 EXPORT_COLUMNS = [
-    "year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value", "pending", "is_sample",
+    "year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value", "pending",
+    "is_sample",
 ]  # fmt: skip
 
 
 def export_frame(rows: list[tuple]) -> pd.DataFrame:
-    """warehouse.current_values rows as a frame, with each indicator's code."""
+    """warehouse.current_values rows as a frame, with each indicator's code, the region's own name and its 市州's
+    code (a 县市区 row goes with its 市州)."""
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
-    return frame.assign(indicator=frame["indicator_name"].map(INDICATOR_CODES))
+    return frame.assign(
+        indicator=frame["indicator_name"].map(INDICATOR_CODES),
+        region_name=frame["county_name"].fillna(frame["city_name"]),
+        city_code=frame["region_code"].map(levels.city_of),
+    )
 
 
 # ---------------------------------------------------------------- workflow: progress, history, review

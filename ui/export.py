@@ -14,7 +14,7 @@ from etl.warehouse import now_beijing
 from ui.common import marked
 
 PREVIEW_ROWS = 200
-TIDY_COLUMNS = ["year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value"]
+TIDY_COLUMNS = ["year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value"]
 PROVINCE_ROW = "全省（已报市州合计）"
 
 
@@ -51,8 +51,8 @@ class Export:
 
     @property
     def tidy(self) -> pd.DataFrame:
-        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 类别, 指标, 单位, 数值
-        (and 审核状态 when pending figures are included)."""
+        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 县市区, 类别, 指标, 单位,
+        数值 (and 审核状态 when pending figures are included); the chosen 市州's 县市区 rows follow each 市州's."""
         rows = self.frame.dropna(subset=["value"])
         tidy = rows[TIDY_COLUMNS].set_axis(EXPORT_HEADER, axis=1)
         if self.include_pending:

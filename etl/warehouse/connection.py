@@ -172,9 +172,14 @@ def _set_aside_old_locks(con: duckdb.DuckDBPyConnection) -> str | None:
 def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from regions")
     con.executemany(
-        "insert into regions values (?, ?, ?, ?, ?, ?)",
-        [(r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order) for r in catalog.regions()],
-    )
+        "insert into regions (code, name, short_name, parent_code, level, sort_order, valid_from, replaced_in,"
+        " successor, lineage_code) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order, r.valid_from, r.replaced_in,
+             r.successor, catalog.lineage_code(r.code))
+            for r in catalog.regions()
+        ],
+    )  # fmt: skip
     con.execute("delete from domains")
     con.executemany(
         "insert into domains values (?, ?, ?, ?)",
@@ -182,8 +187,12 @@ def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("delete from indicators")
     con.executemany(
-        "insert into indicators values (?, ?, ?, ?, ?, ?, ?)",
-        [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()],
+        "insert into indicators (code, domain, name, unit, kind, sort_order, definition, levels)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition, list(i.levels))
+            for i in catalog.indicators()
+        ],
     )
     con.execute("delete from rates")
     con.executemany(

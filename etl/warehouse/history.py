@@ -209,7 +209,7 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
                 count(i.code) as indicators
             from regions as r
             cross join domains as d
-            inner join indicators as i on i.domain = d.code
+            inner join indicators as i on i.domain = d.code and list_contains(i.levels, 'city')
             where r.level = 'city'
             group by all
         ),
@@ -217,7 +217,7 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
         reported as (
             select region_code, domain, count(value) as reported, max(submitted_at) as submitted_at
             from current_values
-            where year = ?
+            where year = ? and region_level = 'city'
             group by all
         ),
 
