@@ -426,3 +426,7 @@ def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
 from etl.cli_review import review  # noqa: E402 - the review commands build on the helpers above
 
 main.add_command(review)
+
+from etl.cli_catalog import catalog as catalog_command  # noqa: E402 - builds on the helpers above
+
+main.add_command(catalog_command)
