@@ -62,9 +62,7 @@ def workbook_bytes(cat: Catalogue) -> bytes:
             if spec.help:
                 cell.comment = Comment(spec.help, "湖南省妇联", width=240, height=90)
             sheet.column_dimensions[cell.column_letter].width = 14 if spec.kind != "text" else 22
-        versions = sorted(
-            getattr(cat, f"{entity}_all"), key=lambda e: (getattr(e, "sort_order", 0), e.code, e.valid_from)
-        )
+        versions = sorted(getattr(cat, f"{entity}_all"), key=lambda e: _order(cat, e))
         for row, item in enumerate(versions, start=2):
             texts = rows.to_text(item)
             for col, spec in enumerate(specs, start=1):
@@ -73,6 +71,14 @@ def workbook_bytes(cat: Catalogue) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _order(cat: Catalogue, item: Entity) -> tuple:
+    """Rows as the pages list them: by 类别 (rules for every 类别 first), then order, code and year."""
+    domains = cat.edition(None).domain_by_code
+    domain = getattr(item, "domain", None)
+    group = domains[domain].sort_order if domain in domains else (item.sort_order if domain is None else -1)
+    return group, item.sort_order, item.code, item.valid_from
 
 
 # ---------------------------------------------------------------- import

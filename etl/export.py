@@ -6,9 +6,10 @@ import csv
 import io
 from collections.abc import Iterable
 
-from etl.validate import format_number
+from etl.records import format_number
 
-EXPORT_HEADER = ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值"]
+# 口径: the version of the indicator's definition the figure was reported under ("2020年起").
+EXPORT_HEADER = ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值", "口径"]
 STATUS_HEADER = "审核状态"  # only in exports that include pending figures
 PENDING, PUBLISHED = "待审核", "已审核"
 # Excel and WPS treat a cell starting with these as a formula (or DDE) when a CSV is opened.
@@ -30,7 +31,7 @@ def export_cell(value: object) -> str:
 
 
 def tidy_csv(rows: Iterable[tuple], *, with_status: bool = False) -> bytes:
-    """Rows of (年度, 代码, 市州, 类别, 指标, 单位, 数值, pending) → UTF-8 CSV with BOM, as Excel opens it cleanly.
+    """Rows of (年度, 代码, 市州, 类别, 指标, 单位, 数值, 口径, pending) → UTF-8 CSV with BOM, as Excel opens it cleanly.
 
     With `with_status`, a last column says 待审核 or 已审核; without, the pending flag is left out (a published
     export holds nothing pending).

@@ -228,11 +228,14 @@ def _fill_sheet(ws: Worksheet, domain: str, values: Values) -> None:
                 ws.cell(row, columns[indicator.label], value)
 
 
-def workbook_bytes(year: int, values: Values) -> bytes:
-    """The official all-市州 return of `year`, marked as a sample, with `values` typed in."""
+def workbook_bytes(year: int, values: Values, last_year: Values | None = None) -> bytes:
+    """The official all-市州 return of `year`, marked as a sample, with `values` typed in (and `last_year`'s, the
+    sample of the year before, in the 上年数 columns)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, sample=True)))
+    codes = {c.name: c.code for c in catalog.cities()}
+    previous = {(codes[name], code): value for (name, code), value in (last_year or {}).items()}
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, sample=True, last_year=previous)))
     for domain in catalog.domains():
         _fill_sheet(wb[domain.name], domain.code, values)
     buffer = io.BytesIO()
@@ -245,9 +248,10 @@ def write_samples(folder: Path, years: Iterable[int] = range(2016, 2025)) -> lis
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for year, values in sorted(sample_values(years).items()):
+    every = sample_values(years)
+    for year, values in sorted(every.items()):
         path = folder / FILE_NAME.format(year=year)
-        path.write_bytes(workbook_bytes(year, values))
+        path.write_bytes(workbook_bytes(year, values, every.get(year - 1)))
         paths.append(path)
     return paths
 

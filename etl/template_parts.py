@@ -135,9 +135,8 @@ def number_validation(indicator: Indicator, column: int, first_row: int, last_ro
     if indicator.is_count:
         dv.error = f"请填写不小于 0 的整数（单位：{indicator.unit}），不要写文字或约数。"
     else:
-        dv.error = (
-            f"请填写不小于 0 的数字（单位：{indicator.unit}，可保留{indicator.places}位小数），不要写文字或约数。"
-        )
+        places = "一两三四五六"[indicator.places - 1] if 0 < indicator.places <= 6 else str(indicator.places)
+        dv.error = f"请填写不小于 0 的数字（单位：{indicator.unit}，可保留{places}位小数），不要写文字或约数。"
     letter = get_column_letter(column)
     dv.add(f"{letter}{first_row}:{letter}{last_row}")
     return dv

@@ -144,3 +144,11 @@ def downloads(monkeypatch) -> dict[str, Callable[[], bytes | str]]:
     monkeypatch.setattr(MediaFileManager, "add", add)
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return made
+
+
+@pytest.fixture(autouse=True)
+def _shipped_catalogue_between_tests():
+    """A test that loads into a warehouse makes its catalogue the active one; the next test starts from the shipped
+    catalogue again."""
+    yield
+    catalog.activate(None)

@@ -15,11 +15,13 @@ from etl.catalog.model import (
     RULE_KINDS,
     SEVERITIES,
     Catalogue,
+    Indicator,
 )
 from etl.catalog.regions import header_words, normalize_text
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ISSUE_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+PHRASE_PLACEHOLDERS = {"value", "number", "name"}  # etl/briefing.py fills these
 MAX_TEXT = {"name": 40, "unit": 10, "definition": 500, "note": 500, "message": 300, "phrase": 120, "icon": 40}
 
 
@@ -85,33 +87,50 @@ def _indicators(cat: Catalogue) -> list[Problem]:
     found: list[Problem] = []
     domains = cat.versions("domains")
     structural = _structural_words()
-    owners: dict[str, str] = {}
+    owners: dict[str, set[str]] = {}
     for code, versions in cat.versions("indicators").items():
         for i in versions:
-            found += _texts("indicators", i)
-            if i.domain not in domains:
-                found.append(_p("indicators", i, "domain", f"类别“{i.domain}”不存在。"))
-            if i.domain != versions[0].domain:
-                found.append(_p("indicators", i, "domain", "指标不能改换类别；请停用它，在新类别中另建指标。"))
-            if i.kind not in KINDS:
-                found.append(_p("indicators", i, "kind", f"类型应为 {'、'.join(KINDS)} 之一，写的是“{i.kind}”。"))
-            if i.decimals is not None and not 0 <= i.decimals <= 6:
-                found.append(_p("indicators", i, "decimals", "小数位应为 0 至 6。"))
-            if i.kind == "count" and i.decimals not in (None, 0):
-                found.append(_p("indicators", i, "decimals", "计数指标只能是整数（小数位 0）。"))
-            unknown = [level for level in i.levels if level not in LEVELS]
-            if unknown or not i.levels:
-                found.append(_p("indicators", i, "levels", f"填报层级应为 {'、'.join(LEVELS)} 中的一个或几个。"))
+            found += _texts("indicators", i) + _indicator_fields(i, versions[0].domain, domains)
             for name in (i.name, *i.aliases):
                 key = normalize_text(name)
-                owner = owners.setdefault(key, code)
-                if owner != code:
-                    found.append(_p("indicators", i, "aliases" if name != i.name else "name",
-                                    f"名称“{name}”已是指标 {owner} 的名称或别名，表头会无法区分。"))  # fmt: skip
-                elif key in structural:
-                    found.append(
-                        _p("indicators", i, "name", f"“{name}”是表格的结构用语（如市州、年度），不能作指标名称。")
-                    )
+                owners.setdefault(key, set()).add(code)
+                if key in structural:
+                    message = f"“{name}”是表格的结构用语（如市州、年度），不能作指标名称。"
+                    found.append(_p("indicators", i, "name", message))
+            problem = template_problem(i.phrase if i.phrase.strip() != "-" else "", PHRASE_PLACEHOLDERS)
+            if problem:
+                found.append(_p("indicators", i, "phrase", problem))
+    return found + _shared_names(cat, owners)
+
+
+def _indicator_fields(i: Indicator, first_domain: str, domains: dict) -> list[Problem]:
+    found = []
+    if i.domain not in domains:
+        found.append(_p("indicators", i, "domain", f"类别“{i.domain}”不存在。"))
+    if i.domain != first_domain:
+        found.append(_p("indicators", i, "domain", "指标不能改换类别；请停用它，在新类别中另建指标。"))
+    if i.kind not in KINDS:
+        found.append(_p("indicators", i, "kind", f"类型应为 {'、'.join(KINDS)} 之一，写的是“{i.kind}”。"))
+    if i.decimals is not None and not 0 <= i.decimals <= 6:
+        found.append(_p("indicators", i, "decimals", "小数位应为 0 至 6。"))
+    if i.kind == "count" and i.decimals not in (None, 0):
+        found.append(_p("indicators", i, "decimals", "计数指标只能是整数（小数位 0）。"))
+    if [level for level in i.levels if level not in LEVELS] or not i.levels:
+        found.append(_p("indicators", i, "levels", f"填报层级应为 {'、'.join(LEVELS)} 中的一个或几个。"))
+    return found
+
+
+def _shared_names(cat: Catalogue, owners: dict[str, set[str]]) -> list[Problem]:
+    """A name or alias two indicators answer to: a header could not tell them apart (said of both)."""
+    found = []
+    for code, versions in cat.versions("indicators").items():
+        for i in versions:
+            for name in (i.name, *i.aliases):
+                others = sorted(owners[normalize_text(name)] - {code})
+                if others:
+                    field = "name" if name == i.name else "aliases"
+                    message = f"名称“{name}”也是指标 {'、'.join(others)} 的名称或别名，表头会无法区分。"
+                    found.append(_p("indicators", i, field, message))
     return found
 
 

@@ -103,7 +103,7 @@ with final as (
         m.is_sample,
         case when m.value is not null then rank() over same_figure end as rank,
         count(m.value) over same_year as reported,
-        case when k.kind <> 'rate' then m.value / nullif(sum(m.value) over same_year, 0) * 100 end as share,
+        case when k.kind not in ('rate', 'ratio') then m.value / nullif(sum(m.value) over same_year, 0) * 100 end as share,
         m.previous_value,
         case when m.previous_value <> 0 then (m.value - m.previous_value) / m.previous_value * 100 end as change_pct
     from city_measures as m
@@ -117,7 +117,7 @@ with final as (
 select * from final;
 
 -- The province's figure per year and measure:
---   total    sum over the 市州 that reported (not for rates), labelled with `reported` (N of 14)
+--   total    sum over the 市州 that reported (not for rates, nor for reported ratios), labelled `reported` (N of 14)
 --   average  true province average over every reporting 市州 — never over a page's selection; for a rate
 --            the province's own rate, Σ numerator ÷ Σ denominator × factor
 --   change   on the year before, over the 市州 that reported both years (`comparable` of them) only, so a
@@ -150,7 +150,7 @@ final as (
         k.domain,
         k.kind,
         t.reported,
-        case when k.kind <> 'rate' then t.total end as total,
+        case when k.kind not in ('rate', 'ratio') then t.total end as total,
         case
             when k.kind <> 'rate' then t.city_average
             when t.denominator_total <> 0 then t.numerator_total / t.denominator_total * q.factor
@@ -158,9 +158,9 @@ final as (
         t.pending_cities,
         t.is_sample,
         t.comparable,
-        case when k.kind <> 'rate' then t.comparable_total - t.previous_total end as change,
+        case when k.kind not in ('rate', 'ratio') then t.comparable_total - t.previous_total end as change,
         case
-            when k.kind <> 'rate' and t.previous_total <> 0
+            when k.kind not in ('rate', 'ratio') and t.previous_total <> 0
                 then (t.comparable_total - t.previous_total) / t.previous_total * 100
         end as change_pct
     from this_year as t
@@ -202,12 +202,23 @@ with final as (
 
 select * from final;
 
--- Completeness of a year: 市州 with any figure, 市州 with every 类别 (in the published scope: 已审核通过),
--- and the names of those with nothing and of those not complete, in official order.
+-- Completeness of a year: 市州 with any figure, 市州 with every 类别 collected that year (in the published scope:
+-- 已审核通过), and the names of those with nothing and of those not complete, in official order.
 create or replace view mart_year as
 with years as (
     select distinct include_pending, year
     from city_slices
+),
+
+domains_of_year as (
+    select
+        y.year,
+        count(d.code) as domains
+    from (select distinct year from years) as y
+    left join domains as d
+        on coalesce(d.first_year, 0) <= y.year
+        and (d.retired_from is null or d.retired_from > y.year)
+    group by all
 ),
 
 per_city as (
@@ -239,17 +250,17 @@ grid as (
 
 final as (
     select
-        include_pending,
-        year,
+        g.include_pending,
+        g.year,
         count(*) as cities,
-        count(*) filter (where domains > 0) as cities_reported,
-        count(*) filter (where domains = (select count(*) from domains)) as cities_complete,
-        coalesce(string_agg(region_name, '、' order by sort_order) filter (where domains = 0), '') as missing,
+        count(*) filter (where g.domains > 0) as cities_reported,
+        count(*) filter (where g.domains >= y.domains) as cities_complete,
+        coalesce(string_agg(g.region_name, '、' order by g.sort_order) filter (where g.domains = 0), '') as missing,
         coalesce(
-            string_agg(region_name, '、' order by sort_order) filter (where domains < (select count(*) from domains)),
-            ''
+            string_agg(g.region_name, '、' order by g.sort_order) filter (where g.domains < y.domains), ''
         ) as incomplete
-    from grid
+    from grid as g
+    inner join domains_of_year as y on y.year = g.year
     group by all
 )
 
