@@ -12,13 +12,7 @@ from ui import auth, common, data, errors, filters
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", layout="wide")
 
 
-DOMAIN_ICONS = {
-    "jobs": ":material/work:", "loans": ":material/payments:", "screening": ":material/health_and_safety:",
-    "ecommerce": ":material/storefront:", "volunteer": ":material/volunteer_activism:",
-    "family": ":material/family_restroom:", "rights": ":material/gavel:", "children": ":material/child_care:",
-    "grassroots": ":material/home_work:", "cadres": ":material/school:", "online": ":material/smartphone:",
-    "funding": ":material/savings:", "coops": ":material/agriculture:", "research": ":material/description:",
-}  # fmt: skip
+DEFAULT_DOMAIN_ICON = "category"  # a 类别 whose catalogue entry names no icon
 
 
 def all_pages() -> dict[str, list]:
@@ -27,14 +21,13 @@ def all_pages() -> dict[str, list]:
             st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True),
             st.Page("app_pages/briefing.py", title="年度简报", icon=":material/article:", url_path="briefing"),
         ],
-        # One page describes the screen of every 类别 of the catalogue; its address says which.
+        # One page describes the screen of every 类别 of the catalogue; its address (the 类别's code) says which.
         "专题": [
             st.Page(
-                "app_pages/domain.py", title=d.name, icon=DOMAIN_ICONS.get(d.code, ":material/bar_chart:"),
-                url_path=d.code,
+                "app_pages/domain.py", title=d.name, icon=f":material/{d.icon or DEFAULT_DOMAIN_ICON}:", url_path=d.code
             )
             for d in catalog.domains()
-        ],
+        ],  # fmt: skip
         "市州": [
             st.Page("app_pages/city_profile.py", title="市州画像", icon=":material/location_city:", url_path="city")
         ],
@@ -88,6 +81,7 @@ def login_pages() -> list:
     ]
 
 
+data.use_catalogue(data.snapshot())  # the pages, the navigation and etl.catalog follow the warehouse's catalogue
 user = auth.current_user()
 auth.sync_cookie()
 if user is None:

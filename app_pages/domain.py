@@ -5,7 +5,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import VIEW
-from ui import auth, charts, data, domain_view, filters, provenance
+from ui import auth, charts, data, domain_view, filters, plain, provenance
 from ui.common import display_table, downloads, page_url, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
@@ -43,6 +43,8 @@ if require_data(years, chosen.include_pending):
         st.info("所选市州没有历年数据。")
     else:
         st.plotly_chart(charts.thawed(view.lines), key=f"{key}_trend")
+        for changed, note in data.catalogue(snap).changes(code):  # the catalogue's words: plain text
+            st.caption(plain.markdown(f"{changed}年起{name}口径调整：{note or '未写明说明'}。此前年度按原口径填报。"))
         downloads(view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend")
     st.subheader(f"{name}：市州 × 年度")
     event = st.dataframe(

@@ -30,10 +30,12 @@ year = middle.number_input(
     max_value=upload.this_year(),
     value=min(config.collecting_year(), upload.this_year()),
 )
+snap = data.snapshot()
+template_catalogue, last_year = data.catalogue(snap), data.published_figures(snap, int(year) - 1)
 download(
     right,
     "下载模板",
-    lambda: template_bytes(int(year), region),
+    lambda: template_bytes(int(year), region, cat=template_catalogue, last_year=last_year),
     file_name=f"{int(year)}年{cities.get(region, '全省')}妇联统计报表.xlsx",
     mime=XLSX_MIME,
     key="upload_template",

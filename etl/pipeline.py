@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl import audit, backup, catalog, config, files, guard, warehouse
+from etl.catalog import Catalogue, city_of
 from etl.config import MAX_FILE_BYTES, archive_dir
 from etl.extract import Context, Extraction, Observation, extract
 from etl.issues import Issue, RefusedFile, has_errors, make_issue
 from etl.read import read_file
-from etl.roles import STATISTICIAN, UPLOAD, PermissionDenied, User, check, city_of
-from etl.validate import validate, year_on_year
-from etl.warehouse import NewSubmission, StoreResult
+from etl.roles import STATISTICIAN, UPLOAD, PermissionDenied, User, check
+from etl.validate import validate, with_last_year, year_on_year
+from etl.warehouse import NewSubmission, StoreResult, catalog_store
 
 REFUSED, CHECKED, LOADED, ALREADY_LOADED = "refused", "checked", "loaded", "already-loaded"
 UNCHANGED = "unchanged"  # accepted, but every slice equalled its current version: nothing written
@@ -54,6 +55,8 @@ class _Parsed:
     extraction: Extraction
     file_kind: str
     is_sample: bool
+    book: object = None  # the cells read (etl.read.Workbook), to read again if the catalogue changed meanwhile
+    context: Context | None = None
 
 
 # Reading a spreadsheet (calamine's grid, then the observations) is what costs memory: one at a time per process,
@@ -73,17 +76,34 @@ def heavy_check_busy() -> bool:
     return True
 
 
-def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None) -> _Parsed:
+# The catalogue each warehouse had when this process last opened it: a file is read against it before the
+# warehouse is opened, and read again in the rare case it changed meanwhile (see _current_catalogue).
+_SEEN: dict[str, Catalogue] = {}
+
+
+def catalogue_for(db_path: Path | None) -> Catalogue:
+    """The catalogue a file for this warehouse is read against: as last seen, else read now (once per process)."""
+    if db_path is None or not Path(db_path).exists():
+        return catalog.active()
+    key = str(Path(db_path).resolve())
+    if key not in _SEEN:
+        with warehouse.connect(db_path, read_only=True) as con:
+            return _seen(con, db_path)
+    return catalog.activate(_SEEN[key])
+
+
+def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None, cat: Catalogue) -> _Parsed:
     if not _HEAVY_CHECK.acquire(timeout=config.HEAVY_CHECK_WAIT_SECONDS):
         raise ServerBusy(
             f"服务器正在检查其他报表，已等待 {config.HEAVY_CHECK_WAIT_SECONDS:g} 秒，请稍后重新上传。未写入任何数据。"
         )
     try:
         book = read_file(data, file_name)
-        extraction = extract(book, Context(file_name, year, region_code))
+        context = Context(file_name, year, region_code)
+        extraction = extract(book, context, cat)
     finally:
         _HEAVY_CHECK.release()
-    return _Parsed(extraction, book.kind, book.meta.get("sample") == "1")
+    return _Parsed(extraction, book.kind, book.meta.get("sample") == "1", book, context)
 
 
 def check_bytes(
@@ -95,19 +115,33 @@ def check_bytes(
     db_path: Path | None = None,
     actor: User | None = None,
 ) -> FileReport:
-    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year
-    and its review locks. With an `actor`, figures of 市州 they may not upload are errors too."""
-    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor)
-    if report.refused or db_path is None or not Path(db_path).exists():
-        return _with_jumps(report, parsed, {})
+    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year,
+    its review locks and its catalogue. With an `actor`, figures of 市州 they may not upload are errors too."""
+    present = db_path is not None and Path(db_path).exists()
+    cat = catalogue_for(db_path if present else None)
+    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, cat)
+    if not present or parsed is None:
+        return _finish(report, parsed, {}, cat)
     with warehouse.connect(db_path, read_only=True) as con:
-        _refuse_locked(report, con)
-        return _with_jumps(report, parsed, _previous(con, parsed.extraction))
+        now = _seen(con, db_path)
+        if now.token != cat.token:  # the catalogue changed since this process last saw it: read again
+            report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, now)
+        if not report.refused:
+            _refuse_locked(report, con)
+        return _finish(report, parsed, _previous(con, parsed.extraction), now)
 
 
-def _check_alone(
-    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None
-) -> tuple[FileReport, _Parsed | None]:
+def _seen(con, db_path: Path) -> Catalogue:  # noqa: ANN001 - a DuckDB connection
+    """The warehouse's catalogue, remembered for its next file and made the active one (names in reports)."""
+    cat = catalog_store.catalogue(con)
+    _SEEN[str(Path(db_path).resolve())] = cat
+    return catalog.activate(cat)
+
+
+def _check_alone(  # noqa: PLR0913
+    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None,
+    cat: Catalogue,
+) -> tuple[FileReport, _Parsed | None]:  # fmt: skip
     """Read and validate the file on its own: every error is known before the warehouse is opened."""
     if actor is not None:
         try:
@@ -117,18 +151,17 @@ def _check_alone(
                 file_name, REFUSED, [make_issue("not-permitted", file=file_name, detail=str(denied))]
             ), None
     try:
-        parsed = _parse(data, file_name, year, region_code)
+        parsed = _parse(data, file_name, year, region_code, cat)
     except RefusedFile as refusal:
         return FileReport(file_name, REFUSED, [refusal.issue]), None
-    issues = parsed.extraction.issues + validate(parsed.extraction, file_name)
+    issues = parsed.extraction.issues + validate(parsed.extraction, file_name, cat)
     issues += _access_issues(actor, parsed.extraction.observations, file_name)
     more = parsed.extraction.issues.dropped
+    observations = parsed.extraction.observations
     if has_errors(issues) or more:
         # The values read stay with the report (never stored): the audit entry says which 市州 and year it held.
-        observations = parsed.extraction.observations
         report = FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind, more_errors=more)
         return report, parsed
-    observations = parsed.extraction.observations
     return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample), parsed
 
 
@@ -159,7 +192,7 @@ def _access_issues(actor: User | None, observations: list[Observation], file_nam
 
 def _first_cells_of_slices(observations: list[Observation]) -> dict[tuple[str, int, str], Observation]:
     first: dict[tuple[str, int, str], Observation] = {}
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
+    domain_of = {code: i.domain for code, i in catalog.indicator_by_code().items()}
     for o in observations:
         first.setdefault((o.region_code, o.year, domain_of[o.indicator]), o)
     return first
@@ -182,13 +215,16 @@ def _refuse_locked(report: FileReport, con) -> None:  # noqa: ANN001 - a DuckDB 
         report.status = REFUSED
 
 
-def _with_jumps(report: FileReport, parsed: _Parsed | None, previous: dict) -> FileReport:
+def _finish(report: FileReport, parsed: _Parsed | None, previous: dict, cat: Catalogue) -> FileReport:
     """Year-on-year checks need last year's values: from the file itself, else from the warehouse. A jump no real
-    市州 can make is an error, and refuses the file."""
-    if not report.refused and parsed is not None:
-        report.issues = report.issues + year_on_year(parsed.extraction, report.file_name, previous)
+    市州 can make is an error, and refuses the file. Then last year's figure goes beside each problem it helps."""
+    if parsed is None:
+        return report
+    if not report.refused:
+        report.issues = report.issues + year_on_year(parsed.extraction, report.file_name, previous, cat)
         if has_errors(report.issues):
             report.status = REFUSED
+    report.issues = with_last_year(report.issues, parsed.extraction, previous, cat)
     return report
 
 
@@ -227,15 +263,21 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
     is_sample: bool | None = None,
     published: bool = False,
 ) -> FileReport:
-    report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor)
+    present = db_path.exists()
+    cat = catalogue_for(db_path if present else None)
+    report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor, cat)
     if report.refused:
-        return report
+        return _refused(report, parsed, db_path if present else None, cat)
     with warehouse.connect(db_path) as con:
         existing = warehouse.find_submission_by_hash(con, sha256)
         if existing is not None:
             return FileReport(file_name, ALREADY_LOADED, store=StoreResult(existing, already_loaded=True))
-        _refuse_locked(report, con)
-        _with_jumps(report, parsed, _previous(con, parsed.extraction))
+        now = _seen(con, db_path)
+        if now.token != cat.token:  # the catalogue changed since the file was read: read it again
+            report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor, now)
+        if not report.refused:
+            _refuse_locked(report, con)
+        _finish(report, parsed, _previous(con, parsed.extraction) if parsed else {}, now)
         if report.refused:
             return report
         backup.snapshot(con, "before-load")  # only now is the file likely to be written
@@ -252,6 +294,7 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
             submitted_by or actor.name,
             note,
             published,
+            parsed.extraction.contacts,
         )
         try:
             report.store = warehouse.store_submission(con, submission, report.observations, report.issues)
@@ -262,6 +305,14 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
         elif report.store.nothing_new:
             report.status = UNCHANGED
         return report
+
+
+def _refused(report: FileReport, parsed: _Parsed | None, db_path: Path | None, cat: Catalogue) -> FileReport:
+    """A refused file's issues with last year's figures beside them (one read-only look at the warehouse)."""
+    if parsed is None or db_path is None:
+        return _finish(report, parsed, {}, cat)
+    with warehouse.connect(db_path, read_only=True) as con:
+        return _finish(report, parsed, _previous(con, parsed.extraction), cat)
 
 
 def log_load(report: FileReport, actor: User, sha256: str, db_path: Path) -> None:

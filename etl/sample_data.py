@@ -228,19 +228,19 @@ def sample_values(years: Iterable[int]) -> dict[int, Values]:
 
 def _fill_sheet(ws: Worksheet, domain: str, year: int, values: Values) -> None:
     columns = {ws.cell(HEADER_ROW, c).value: c for c in range(2, ws.max_column + 1)}
-    for row, region in enumerate(sheet_rows(domain, year, full=True), start=FIRST_DATA_ROW):
+    for row, region in enumerate(sheet_rows(catalog.domain_indicators(domain, year), year), start=FIRST_DATA_ROW):
         for indicator in catalog.domain_indicators(domain):
             value = values.get((region.code, indicator.code))
             if value is not None:  # blank stays blank: 未填报, never 0
                 ws.cell(row, columns[indicator.label], value)
 
 
-def workbook_bytes(year: int, values: Values) -> bytes:
-    """The official all-市州 return of `year` with every 县市区 and 省级单位 row, marked as a sample, with `values`
-    typed in."""
+def workbook_bytes(year: int, values: Values, last_year: Values | None = None) -> bytes:
+    """The official all-市州 return of `year` (with its 县市区 and 省级单位 rows), marked as a sample, with `values`
+    typed in (and `last_year`'s, the sample of the year before, in the 上年数 columns)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, sample=True, full=True)))
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, sample=True, last_year=last_year or {})))
     for domain in catalog.domains():
         _fill_sheet(wb[domain.name], domain.code, year, values)
     buffer = io.BytesIO()
@@ -253,9 +253,10 @@ def write_samples(folder: Path, years: Iterable[int] = range(2016, 2025)) -> lis
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for year, values in sorted(sample_values(years).items()):
+    every = sample_values(years)
+    for year, values in sorted(every.items()):
         path = folder / FILE_NAME.format(year=year)
-        path.write_bytes(workbook_bytes(year, values))
+        path.write_bytes(workbook_bytes(year, values, every.get(year - 1)))
         paths.append(path)
     return paths
 

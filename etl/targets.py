@@ -11,12 +11,12 @@ import io
 from dataclasses import dataclass, field
 
 from etl import catalog, levels, template
-from etl.extract import Context, extract
+from etl.extract import TARGETS_KIND, Context, extract
 from etl.issues import Issue, RefusedFile, make_issue
 from etl.read import read_file
 from etl.warehouse.targets import Target
 
-KIND_KEY, KIND = "kind", "targets"  # in the _meta sheet of a 任务数 template
+KIND_KEY, KIND = TARGETS_KIND  # in the _meta sheet of a 任务数 template
 TITLE_WORD, TARGET_WORD = "统计报表", "任务数表"
 
 

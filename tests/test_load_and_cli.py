@@ -67,7 +67,7 @@ def test_provenance_and_archive(db_path):
             where indicator_name = '两癌检查人数'
             """
         ).fetchall()[0]
-    assert (sheet, cell, name, who) == ("两癌检查", "B9", "../../etc/passwd.xlsx", "岳阳市统计员")
+    assert (sheet, cell, name, who) == ("两癌检查", "B10", "../../etc/passwd.xlsx", "岳阳市统计员")
     archived = db_path.parent / path
     assert archived.read_bytes() == data  # kept under its hash, the uploaded name never used as a path
     assert archived.parent.parent == db_path.parent / "raw" / "archive"
@@ -93,12 +93,12 @@ def test_cli_load_exit_codes_and_reports(db_path, write_file):
     result = run_cli("load", str(good), "--db", str(db_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "✓ 株洲.xlsx：已导入" in result.stdout
-    assert "警告 就业创业!D3：实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。" in result.stdout
+    assert "警告 就业创业!D3 实现就业妇女人数：实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。" in result.stdout
     before = fingerprint(db_path)
     result = run_cli("load", str(bad), str(good), "--db", str(db_path))
     assert result.returncode == 1
     assert "✗ 衡阳.xlsx：已拒绝，未写入任何数据（1 个错误）。" in result.stdout
-    assert "错误 就业创业!B3：“近2000”是约数" in result.stdout
+    assert "错误 就业创业!B3 举办招聘会场次：“近2000”是约数" in result.stdout
     assert "= 株洲.xlsx：该文件已导入过（上报编号 1），未重复写入。" in result.stdout
     assert fingerprint(db_path) == before
 
@@ -197,10 +197,9 @@ def test_cli_template(tmp_path):
     result = CliRunner().invoke(main, ["template", "--year", "2024", "--region", "株洲市", "-o", str(out)])
     assert result.exit_code == 0, result.output
     book = python_calamine.CalamineWorkbook.from_path(str(out))
-    assert book.sheet_names[:4] == ["就业创业", "小额担保贷款", "两癌检查", "农村电商"]
+    assert book.sheet_names[:5] == ["填报说明", "就业创业", "小额担保贷款", "两癌检查", "农村电商"]
     rows = book.get_sheet_by_name("两癌检查").to_python()  # 株洲市, then its 县市区 of 2024
-    assert [r[0].strip("\u3000") for r in rows[3:]] == ["株洲市", *(c.name for c in catalog.counties_of("430200"))]
-    assert len(rows) == 3 + 1 + 9
+    assert [r[0] for r in rows[4:]] == ["株洲市", *(c.name for c in catalog.counties_of("430200"))]
 
 
 def test_load_path_imports_no_heavy_modules(write_file, db_path):

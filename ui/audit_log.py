@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from etl import audit, catalog
+from etl.warehouse import now_beijing
 
 COLUMNS = ["时间", "用户", "角色", "操作", "结果", "市州", "年度", "说明", "文件名", "文件哈希（SHA-256）"]
 
@@ -37,7 +38,7 @@ def csv(frame: pd.DataFrame) -> bytes:
 
 def filters() -> dict:
     """since/until (Beijing dates), actor and actions as etl.audit.entries takes them."""
-    today = date.today()
+    today = now_beijing().date()  # the log is written in Beijing time, whatever the server's zone
     left, middle, right = st.columns([2, 1, 2])
     span = left.date_input("时间范围", value=(today - timedelta(days=30), today), key="audit_span", format="YYYY-MM-DD")
     actor = middle.text_input("用户", key="audit_actor", placeholder="全部用户", max_chars=50).strip()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.cn_format import cn_quantity
-from ui import charts, data
+from ui import caliber, charts, data
 from ui.common import CITY_COUNT, SELECTION, marked
 
 PROVINCE_TOTAL, PROVINCE_RATE, REPORTED = "已报市州合计", "全省", "已报市州数"
@@ -120,9 +120,11 @@ def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> tuple[pd.
 
 
 def build(  # noqa: PLR0913
-    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]
-) -> DomainView:
-    """The view of one measure: `city` and `province` are its mart rows of every year."""
+    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...],
+    changes: tuple[tuple[int, str], ...] = (),
+) -> DomainView:  # fmt: skip
+    """The view of one measure: `city` and `province` are its mart rows of every year; `changes` its 口径 changes
+    (year, note), marked on the lines."""
     name, unit = catalog.measure_name_unit(code)
     kind = "rate" if code in catalog.rate_by_code() else catalog.indicator_by_code()[code].kind
     every = set(cities) == {c.code for c in catalog.cities()}
@@ -141,7 +143,11 @@ def build(  # noqa: PLR0913
         index=pd.Index(shown["region_name"], name="市州"),
     )
     rows, trend = _trend(city, cities, f"{name}（{unit}）")
-    lines = None if rows.empty else charts.frozen(charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit))
+    lines = None
+    if not rows.empty:
+        figure = charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit)
+        years = sorted({int(y) for y in rows["year"]})
+        lines = charts.frozen(caliber.mark_changes(figure, changes, years))
     sample = bool(this_year["is_sample"].fillna(False).astype(bool).any())
     return DomainView(
         bar, caption, shown, lines, trend, year_table(city, province, cities, kind),
@@ -155,5 +161,5 @@ def cached(snap: data.Snapshot, include_pending: bool, code: str, year: int, cit
     return build(
         data.city(snap, include_pending, measure=code),
         data.province(snap, include_pending, measure=code),
-        code=code, year=year, cities=cities,
+        code=code, year=year, cities=cities, changes=data.catalogue(snap).changes(code),
     )  # fmt: skip

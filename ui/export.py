@@ -14,7 +14,9 @@ from etl.warehouse import now_beijing
 from ui.common import marked
 
 PREVIEW_ROWS = 200
-TIDY_COLUMNS = ["year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value"]
+TIDY_COLUMNS = [
+    "year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value", "caliber",
+]  # fmt: skip
 PROVINCE_ROW = "全省（已报市州合计）"
 
 
@@ -90,7 +92,7 @@ class Export:
 
     def tidy_csv(self) -> bytes:
         rows = self.tidy.itertuples(index=False, name=None)
-        if self.include_pending:  # tidy_csv reads the pending flag after the seven columns
+        if self.include_pending:  # tidy_csv reads the pending flag after the columns of EXPORT_HEADER
             rows = ((*r[:-1], r[-1] == PENDING) for r in rows)
         return tidy_csv(rows, with_status=self.include_pending)
 
