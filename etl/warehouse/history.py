@@ -264,7 +264,8 @@ def submission_issues_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> 
     """The warnings a submission was accepted with, in the order they were reported."""
     return _rows(
         con,
-        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by rowid",
+        "select level, code, sheet, cell, subject, message from submission_issues where submission_id = ?"
+        " order by rowid",
         [submission_id],
     )
 
