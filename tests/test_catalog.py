@@ -19,7 +19,7 @@ from etl.catalog import Domain, Indicator, Rate, Rule
 from etl.catalog.changes import merge
 from etl.catalog.check import check
 from etl.cli import main
-from etl.pipeline import LOADED, REFUSED, check_bytes, load_bytes
+from etl.pipeline import REFUSED, check_bytes
 from etl.roles import SYSTEM, PermissionDenied, User
 from etl.template import FIRST_DATA_ROW, HEADER_ROW, template_bytes
 from etl.warehouse import catalog_store

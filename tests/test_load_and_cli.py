@@ -93,7 +93,10 @@ def test_cli_load_exit_codes_and_reports(db_path, write_file):
     result = run_cli("load", str(good), "--db", str(db_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "✓ 株洲.xlsx：已导入" in result.stdout
-    assert "警告 就业创业!D3 实现就业妇女人数：实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。" in result.stdout
+    assert (
+        "警告 就业创业!D3 实现就业妇女人数：实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。"
+        in result.stdout
+    )
     before = fingerprint(db_path)
     result = run_cli("load", str(bad), str(good), "--db", str(db_path))
     assert result.returncode == 1
