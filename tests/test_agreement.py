@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from etl import actions, catalog, config, warehouse
-from etl.briefing import _say_figure, load_templates
+from etl.briefing import _say_figure, clause_of, load_templates
 from etl.cn_format import cn_quantity, exact, table_text
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
@@ -128,7 +128,7 @@ def test_card_domain_page_briefing_and_export_agree(leader, partial, downloads):
                 assert shown == value or (value is None and pd.isna(shown)), (indicator.code, year, city)
                 assert tidy.get((city, year, indicator.code), "未填报") == exact(value), (indicator.code, year, city)
                 if value is not None:
-                    clause = _say_figure(templates["clauses"][indicator.code], value, indicator.unit)
+                    clause = _say_figure(clause_of(indicator, templates), value, indicator.unit, indicator.name)
                     assert any(clause in p for p in paragraphs), (indicator.code, year, city, clause)
             total_text = table.loc[TOTAL_ROW, column]
             reported = [v for c in catalog.cities() if (v := published.get((c.code, year, indicator.code))) is not None]

@@ -311,7 +311,7 @@ def test_xlsx_is_formatted_to_hand_on(values):
     detail = [list(r) for r in ws.iter_rows(values_only=True)]
     assert detail[0][0] == "2016—2017年妇联统计数据明细" and detail[1][0] == wide[1][0]
     assert detail[2] == [*EXPORT_HEADER, "备注"]
-    assert detail[3] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211, "示例"]
+    assert detail[3] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211, "2000年起", "示例"]
     assert (ws["A4"].number_format, ws["G4"].number_format) == ("0", "#,##0.00")  # 2016, not 2,016
     assert ws.freeze_panes == "A4"
 
