@@ -100,7 +100,6 @@ def filled(year: int, region: str | None, cat: Catalogue, rng: random.Random) ->
 def _fair(code: str, values: dict[str, int]) -> float:
     """Values that break no shipped rule: parts below their wholes, 5 万元 a loan."""
     base = code.rsplit("_", 1)[0] if code[-2:-1] == "_" else code
-    suffix = code[len(base) :]
     big = {"jobs_offered": 9000, "screened_total": 90000, "loan_count": 900, "cases_found": 800}
     if base in big:
         return big[base]
