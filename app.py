@@ -5,11 +5,12 @@ import functools
 import streamlit as st
 
 from etl import catalog, config, roles
-from ui import auth, common, data, errors, filters
+from ui import auth, chrome, common, data, errors, filters
 
 # An emoji favicon is drawn in the page (a data: URL); a :material/…: one is fetched from fonts.gstatic.com, a
 # request to the internet that the Content-Security-Policy blocks and a closed network never answers.
 st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", layout="wide")
+chrome.apply()
 
 
 DEFAULT_DOMAIN_ICON = "category"  # a 类别 whose catalogue entry names no icon
@@ -87,7 +88,7 @@ auth.sync_cookie()
 if user is None:
     st.navigation(login_pages(), position="hidden").run()
     st.stop()
-navigation = st.navigation(pages_for(user))
+navigation = st.navigation(pages_for(user), expanded=True)  # every page listed: no "View 5 more"
 auth.sidebar(user)
 years = data.years(data.snapshot())
 filters.sidebar(user, *filters.year_options(user, years.published, years.with_pending, years.deadlines,

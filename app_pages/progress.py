@@ -45,13 +45,13 @@ def lock_editor(year: int, locks: list[dict]) -> None:
     left, middle, right, _ = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     left.selectbox(
         "范围", [None, *cities], format_func=lambda c: "全省（整个年度）" if c is None else cities[c],
-        key="progress_lock_scope",
+        placeholder="请选择", key="progress_lock_scope",
     )  # fmt: skip
     middle.button("锁定", key="progress_lock", on_click=set_lock, args=(year, True), icon=":material/lock:")
     right.button("解除锁定", key="progress_unlock", on_click=set_lock, args=(year, False))
     st.caption(
         "审核通过时，该市州该年度的那一类会自动锁定。锁定后上报和版本恢复都会被拒绝，直到管理员解除锁定；"
-        "按类别的锁定可用命令行 python -m etl unlock --year 年度 --region 市州 --domain 类别 解除。"
+        "按类别的锁定可用命令行 `python -m etl unlock --year 年度 --region 市州 --domain 类别` 解除。"
     )
 
 
@@ -121,7 +121,7 @@ st.subheader(f"{year}年各市州填报情况")
 st.markdown(f"**{view.summary}**")
 st.dataframe(view.matrix.style.map(colour), key="progress_matrix", width="stretch", height="content")
 st.caption(
-    f"按“市州 × 类别”计（含待审核数据）：{DONE}＝该类指标全部填报，{PARTIAL} n/m＝m 项中填了 n 项，"
+    f"按“市州 × 类别”计（含待审核数据）：{DONE}＝该类指标全部填报，{PARTIAL} 3/6＝6 项中填了 3 项，"
     f"{MISSING}＝该类没有任何数据；时间为当前版本的上报时间（北京时间），晚于截止日期的标“{LATE}”；其后是审核状态：待审核、已审核或已退回。"
 )
 returned = returned_table(data.returned(snap, None, year), chosen.cities)

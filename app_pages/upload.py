@@ -23,7 +23,9 @@ st.markdown("**第一步：下载报表模板**")
 left, middle, right = st.columns([2, 1, 1])
 cities = {c.code: c.name for c in catalog.cities()}
 choices = [user.region_code] if user.role == STATISTICIAN else [None, *cities]  # a 统计员 reports one 市州
-region = left.selectbox("市州", choices, format_func=lambda c: "全部 14 个市州" if c is None else cities[c])
+region = left.selectbox(
+    "市州", choices, format_func=lambda c: "全部 14 个市州" if c is None else cities[c], placeholder="请选择"
+)
 year = middle.number_input(
     "年度",
     min_value=config.FIRST_YEAR,

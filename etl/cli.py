@@ -267,7 +267,8 @@ def demo(db_path) -> None:  # noqa: ANN001
 @click.option("--include-pending", is_flag=True, help="含待审核的数据（仅供内部核对）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def briefing(db_path, year, include_pending, output) -> None:  # noqa: ANN001
-    from etl.briefing import RENDERERS, BriefingError, briefing_from
+    from etl import briefing_figures
+    from etl.briefing import RENDERERS, BriefingError, build_briefing, read_figures
 
     render = RENDERERS.get(output.suffix.lower())
     if render is None:
@@ -276,8 +277,15 @@ def briefing(db_path, year, include_pending, output) -> None:  # noqa: ANN001
         sys.exit(2)
     try:
         with warehouse.connect(_db(db_path), read_only=True) as con:
-            content = render(briefing_from(con, year, include_pending=include_pending))
-        output.write_bytes(content)
+            figures = read_figures(con, year, include_pending=include_pending)
+        made = build_briefing(figures)
+        images: list = []
+        if output.suffix.lower() == ".docx":
+            # The domain pages' own bar builder (etl.charts), so the charts match the pages.
+            images, reason = briefing_figures.images(figures)
+            if reason:
+                click.echo(f"注意：简报未含图表：{reason}。", err=True)
+        output.write_bytes(render(made, images))
     except (warehouse.WarehouseError, BriefingError) as exc:
         click.echo(f"✗ {exc}", err=True)
         sys.exit(1)

@@ -30,8 +30,9 @@ def catalog_export(output, db_path) -> None:  # noqa: ANN001
         _fail(str(exc))
     except OSError as exc:
         _fail(f"无法写入 {output}：{exc.strerror}")
-    click.echo(f"已导出指标目录第 {cat.revision} 版到 {output}：{len(cat.domains_all)} 个类别版本、"
-               f"{len(cat.indicators_all)} 个指标版本、{len(cat.rates_all)} 个派生指标版本、{len(cat.rules_all)} 条规则版本。")  # fmt: skip
+    counts = f"{len(cat.domains_all)} 个类别版本、{len(cat.indicators_all)} 个指标版本、"
+    counts += f"{len(cat.rates_all)} 个派生指标版本、{len(cat.rules_all)} 条规则版本"
+    click.echo(f"已导出指标目录第 {cat.revision} 版到 {output}：{counts}。")
 
 
 @catalog.command(

@@ -67,23 +67,9 @@ def _frame_cell(value: object) -> str:
     return export_cell(value)
 
 
-def frame_xlsx(frame, *, title: str, source: str) -> bytes:  # noqa: ANN001 - a pandas DataFrame
-    """The same table as .xlsx: a title row, the header, the figures, and where they come from."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def frame_xlsx(frame, *, title: str, source: str, **layout: object) -> bytes:  # noqa: ANN001 - a DataFrame
+    """The same table as a formatted .xlsx (etl.workbook): title, data date and filters, frozen header, number
+    formats, 全省合计 and marks as `layout` (the fields of etl.workbook.Sheet) gives them."""
+    from etl.workbook import Sheet, write_workbook
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "数据"
-    ws.append([neutralise(title)])
-    ws["A1"].font = Font(bold=True, size=13)
-    keep_index = bool(frame.index.name)
-    ws.append(([neutralise(frame.index.name)] if keep_index else []) + [neutralise(c) for c in frame.columns])
-    for label, row in zip(frame.index, frame.itertuples(index=False), strict=True):
-        cells = [None if _frame_cell(v) == "" else (v if isinstance(v, int | float) else neutralise(v)) for v in row]
-        ws.append(([neutralise(label)] if keep_index else []) + cells)
-    ws.append([])
-    ws.append([neutralise(f"数据来源：{source}；空白表示未填报。")])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return write_workbook([Sheet("数据", title, frame, source=source, **layout)])

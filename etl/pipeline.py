@@ -8,15 +8,16 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import audit, backup, catalog, config, files, guard, warehouse
-from etl.catalog import Catalogue, city_of
+from etl import audit, backup, config, files, guard, warehouse
+from etl.catalog import Catalogue
 from etl.config import MAX_FILE_BYTES, archive_dir
 from etl.extract import Context, Extraction, Observation, extract
+from etl.ingest import gate
 from etl.issues import Issue, RefusedFile, has_errors, make_issue
 from etl.read import read_file
-from etl.roles import STATISTICIAN, UPLOAD, PermissionDenied, User, check
+from etl.roles import UPLOAD, PermissionDenied, User, check
 from etl.validate import validate, with_last_year, year_on_year
-from etl.warehouse import NewSubmission, StoreResult, catalog_store
+from etl.warehouse import NewSubmission, StoreResult
 
 REFUSED, CHECKED, LOADED, ALREADY_LOADED = "refused", "checked", "loaded", "already-loaded"
 UNCHANGED = "unchanged"  # accepted, but every slice equalled its current version: nothing written
@@ -55,8 +56,6 @@ class _Parsed:
     extraction: Extraction
     file_kind: str
     is_sample: bool
-    book: object = None  # the cells read (etl.read.Workbook), to read again if the catalogue changed meanwhile
-    context: Context | None = None
 
 
 # Reading a spreadsheet (calamine's grid, then the observations) is what costs memory: one at a time per process,
@@ -76,22 +75,6 @@ def heavy_check_busy() -> bool:
     return True
 
 
-# The catalogue each warehouse had when this process last opened it: a file is read against it before the
-# warehouse is opened, and read again in the rare case it changed meanwhile (see _current_catalogue).
-_SEEN: dict[str, Catalogue] = {}
-
-
-def catalogue_for(db_path: Path | None) -> Catalogue:
-    """The catalogue a file for this warehouse is read against: as last seen, else read now (once per process)."""
-    if db_path is None or not Path(db_path).exists():
-        return catalog.active()
-    key = str(Path(db_path).resolve())
-    if key not in _SEEN:
-        with warehouse.connect(db_path, read_only=True) as con:
-            return _seen(con, db_path)
-    return catalog.activate(_SEEN[key])
-
-
 def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None, cat: Catalogue) -> _Parsed:
     if not _HEAVY_CHECK.acquire(timeout=config.HEAVY_CHECK_WAIT_SECONDS):
         raise ServerBusy(
@@ -103,7 +86,7 @@ def _parse(data: bytes, file_name: str, year: int | None, region_code: str | Non
         extraction = extract(book, context, cat)
     finally:
         _HEAVY_CHECK.release()
-    return _Parsed(extraction, book.kind, book.meta.get("sample") == "1", book, context)
+    return _Parsed(extraction, book.kind, book.meta.get("sample") == "1")
 
 
 def check_bytes(
@@ -118,24 +101,17 @@ def check_bytes(
     """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year,
     its review locks and its catalogue. With an `actor`, figures of 市州 they may not upload are errors too."""
     present = db_path is not None and Path(db_path).exists()
-    cat = catalogue_for(db_path if present else None)
+    cat = gate.catalogue_for(db_path if present else None, len(data))
     report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, cat)
     if not present or parsed is None:
         return _finish(report, parsed, {}, cat)
     with warehouse.connect(db_path, read_only=True) as con:
-        now = _seen(con, db_path)
+        now = gate.seen(con, db_path)
         if now.token != cat.token:  # the catalogue changed since this process last saw it: read again
             report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, now)
         if not report.refused:
             _refuse_locked(report, con)
         return _finish(report, parsed, _previous(con, parsed.extraction), now)
-
-
-def _seen(con, db_path: Path) -> Catalogue:  # noqa: ANN001 - a DuckDB connection
-    """The warehouse's catalogue, remembered for its next file and made the active one (names in reports)."""
-    cat = catalog_store.catalogue(con)
-    _SEEN[str(Path(db_path).resolve())] = cat
-    return catalog.activate(cat)
 
 
 def _check_alone(  # noqa: PLR0913
@@ -155,7 +131,7 @@ def _check_alone(  # noqa: PLR0913
     except RefusedFile as refusal:
         return FileReport(file_name, REFUSED, [refusal.issue]), None
     issues = parsed.extraction.issues + validate(parsed.extraction, file_name, cat)
-    issues += _access_issues(actor, parsed.extraction.observations, file_name)
+    issues += gate.access_issues(actor, parsed.extraction.observations, file_name)
     more = parsed.extraction.issues.dropped
     observations = parsed.extraction.observations
     if has_errors(issues) or more:
@@ -165,52 +141,8 @@ def _check_alone(  # noqa: PLR0913
     return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample), parsed
 
 
-def _first_cells(observations: list[Observation]) -> dict[tuple[str, int], Observation]:
-    """The first value of each (region, year) in the file: where an issue about the whole row points."""
-    first: dict[tuple[str, int], Observation] = {}
-    for o in observations:
-        first.setdefault((o.region_code, o.year), o)
-    return first
-
-
-def _access_issues(actor: User | None, observations: list[Observation], file_name: str) -> list[Issue]:
-    """A 统计员 uploads their own 市州 (and its 县市区) only: one error per other 市州, at its first cell."""
-    if actor is None or actor.role != STATISTICIAN:
-        return []
-    regions, own = catalog.region_by_code(), catalog.region_by_code()[actor.region_code].name
-    issues, seen = [], set()
-    for (code, _), o in _first_cells(observations).items():
-        city = city_of(code)
-        if city != actor.region_code and city not in seen:
-            seen.add(city)
-            region = regions[city].name
-            issues.append(
-                make_issue("region-not-permitted", file=file_name, sheet=o.sheet, cell=o.cell, own=own, region=region)
-            )
-    return issues
-
-
-def _first_cells_of_slices(observations: list[Observation]) -> dict[tuple[str, int, str], Observation]:
-    first: dict[tuple[str, int, str], Observation] = {}
-    domain_of = {code: i.domain for code, i in catalog.indicator_by_code().items()}
-    for o in observations:
-        first.setdefault((o.region_code, o.year, domain_of[o.indicator]), o)
-    return first
-
-
 def _refuse_locked(report: FileReport, con) -> None:  # noqa: ANN001 - a DuckDB connection
-    """Errors for figures of reviewed (locked) slices, each at the first cell of its row and 类别."""
-    first = _first_cells_of_slices(report.observations)
-    found = warehouse.blocking(con, first)
-    for (code, year, domain), o in first.items():
-        report.issues += [
-            make_issue(
-                "slice-locked", file=report.file_name, sheet=o.sheet, cell=o.cell,
-                detail=warehouse.describe_lock(lock) + "，不能再上报。如需更正，请联系管理员解除锁定。",
-            )
-            for lock in found
-            if warehouse.covers(lock, code, year, domain)
-        ]  # fmt: skip
+    report.issues += gate.lock_issues(con, report.observations, report.file_name)
     if has_errors(report.issues):
         report.status = REFUSED
 
@@ -263,18 +195,23 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
     is_sample: bool | None = None,
     published: bool = False,
 ) -> FileReport:
+    again = (data, file_name, year, region_code, LOADED, actor)
     present = db_path.exists()
-    cat = catalogue_for(db_path if present else None)
-    report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor, cat)
+    cat = gate.catalogue_for(db_path if present else None, len(data))
+    report, parsed = _check_alone(*again, cat)
     if report.refused:
-        return _refused(report, parsed, db_path if present else None, cat)
+        if not present or parsed is None:
+            return _finish(report, parsed, {}, cat)
+        report, parsed, cat = _refused(report, parsed, db_path, cat, again)
+        if report.refused:
+            return report
     with warehouse.connect(db_path) as con:
         existing = warehouse.find_submission_by_hash(con, sha256)
         if existing is not None:
             return FileReport(file_name, ALREADY_LOADED, store=StoreResult(existing, already_loaded=True))
-        now = _seen(con, db_path)
+        now = gate.seen(con, db_path)
         if now.token != cat.token:  # the catalogue changed since the file was read: read it again
-            report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor, now)
+            report, parsed = _check_alone(*again, now)
         if not report.refused:
             _refuse_locked(report, con)
         _finish(report, parsed, _previous(con, parsed.extraction) if parsed else {}, now)
@@ -307,12 +244,18 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
         return report
 
 
-def _refused(report: FileReport, parsed: _Parsed | None, db_path: Path | None, cat: Catalogue) -> FileReport:
-    """A refused file's issues with last year's figures beside them (one read-only look at the warehouse)."""
-    if parsed is None or db_path is None:
-        return _finish(report, parsed, {}, cat)
+def _refused(
+    report: FileReport, parsed: _Parsed, db_path: Path, cat: Catalogue, again: tuple
+) -> tuple[FileReport, _Parsed | None, Catalogue]:
+    """A refused file, looked at once more against the warehouse (read-only): read again if its catalogue is not
+    the one the file was read against (it may pass then); else its issues with last year's figures beside them."""
     with warehouse.connect(db_path, read_only=True) as con:
-        return _finish(report, parsed, _previous(con, parsed.extraction), cat)
+        now = gate.seen(con, db_path)
+        if now.token != cat.token:
+            report, parsed = _check_alone(*again, now)
+        if report.refused and parsed is not None:
+            _finish(report, parsed, _previous(con, parsed.extraction), now)
+    return report, parsed, now
 
 
 def log_load(report: FileReport, actor: User, sha256: str, db_path: Path) -> None:

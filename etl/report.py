@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from etl import catalog
-from etl.pipeline import ALREADY_LOADED, CHECKED, REFUSED, FileReport
+from etl.pipeline import ALREADY_LOADED, CHECKED, LOADED, REFUSED, UNCHANGED, FileReport
 from etl.validate import format_number
 
 MAX_LISTED_ISSUES = 200
+# A file's outcome in one word, for progress lines (the pipeline's codes are English identifiers).
+STATUS_WORDS = {
+    REFUSED: "已拒绝", CHECKED: "检查通过", LOADED: "已导入", ALREADY_LOADED: "已导入过，未重复写入",
+    UNCHANGED: "与当前数据相同，未生成新版本",
+}  # fmt: skip
 
 
 def format_report(report: FileReport) -> str:

@@ -37,6 +37,12 @@ def bar_values(figure: dict) -> dict[str, float]:
     return dict(zip(array(bar["x"]), array(bar["y"]), strict=True))
 
 
+def column_formats(table) -> dict[str, str]:  # noqa: ANN001 - an AppTest dataframe element
+    """How st.dataframe writes each configured column: the printf format or, for text, the alignment."""
+    config = json.loads(table.proto.columns or "{}")
+    return {name: c.get("type_config", {}).get("format") or c.get("alignment") for name, c in config.items()}
+
+
 def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
     return [e.value for e in elements]
 

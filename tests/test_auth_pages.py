@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
+from etl.warehouse import now_beijing
+from etl.workbook import display_width
 from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, switch, texts
 from tests.conftest import filled_template
-from ui import auth
+from ui import audit_log, auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -309,8 +314,6 @@ def test_audit_page_year_column_converts_to_arrow_without_a_fallback(demo_copy, 
     """Years and blanks in one column used to raise an ArrowTypeError in the server log (then a slow fallback)."""
     import pyarrow as pa
 
-    from ui import audit_log
-
     audit.record(roles.User("admin", roles.ADMIN), "lock", region_code="430100", year=2016, db_path=demo_copy)
     audit.record(roles.User("admin", roles.ADMIN), "backup", db_path=demo_copy)
     frame = audit_log.table(audit.entries(demo_copy))
@@ -321,3 +324,32 @@ def test_audit_page_year_column_converts_to_arrow_without_a_fallback(demo_copy, 
     assert not at.exception
     assert not [r for r in caplog.records if "Arrow" in r.getMessage() or "Serialization" in r.getMessage()]
     assert audit_log.csv(frame).decode("utf-8-sig").splitlines()[1].split(",")[6] == ""  # no year: blank
+    ws = openpyxl.load_workbook(io.BytesIO(audit_log.xlsx(frame, audit_log_filters(), "2026-01-01 08:00"))).active
+    assert [ws.cell(4, 7).value, ws.cell(5, 7).value] == [None, 2016]  # no year: a blank cell, never "<NA>"
+
+
+def audit_log_filters() -> dict:
+    return {"since": None, "until": None, "actor": None, "actions": None}
+
+
+def test_audit_xlsx_is_formatted_and_neutralised(demo_copy, downloads):
+    hostile_actor = "@SUM(1+1)"
+    data = filled_template(2016, {("就业创业", "长沙市", "举办招聘会场次"): 1}, region_code="430100")
+    assert load_bytes(data, "长沙.xlsx", demo_copy, actor=roles.User(hostile_actor, roles.ADMIN)).status == LOADED
+    at = new_app("admin").run()
+    at.switch_page("app_pages/audit.py").run()
+    at.text_input(key="audit_actor").set_value(hostile_actor).run()
+    ws = openpyxl.load_workbook(io.BytesIO(downloads["审计日志.xlsx"]())).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    today = now_beijing().date()
+    assert rows[0][0] == "审计日志"
+    assert re.fullmatch(
+        rf"筛选：时间 {today - timedelta(days=30)} 至 {today}；用户 @SUM\(1\+1\)；操作 全部；"
+        r"导出时间 \d{4}-\d\d-\d\d \d\d:\d\d",
+        rows[1][0],
+    )
+    assert rows[2] == list(audit_log.COLUMNS)
+    assert rows[3][1] == "'" + hostile_actor and rows[3][3] == "上报"  # the name cannot run as a formula
+    assert ws.freeze_panes == "A4" and ws["A3"].font.b
+    assert ws.column_dimensions["J"].width >= display_width("文件哈希（SHA-256）") + 2
+    assert ws.column_dimensions["J"].width >= 64  # the whole SHA-256 shows

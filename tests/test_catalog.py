@@ -19,12 +19,12 @@ from etl.catalog import Domain, Indicator, Rate, Rule
 from etl.catalog.changes import merge
 from etl.catalog.check import check
 from etl.cli import main
-from etl.pipeline import LOADED, REFUSED, check_bytes, load_bytes
+from etl.pipeline import REFUSED, check_bytes
 from etl.roles import SYSTEM, PermissionDenied, User
 from etl.template import FIRST_DATA_ROW, HEADER_ROW, template_bytes
 from etl.warehouse import catalog_store
 from etl.warehouse.catalog_store import CatalogueRejected
-from tests.apptest import figures, new_app, open_page
+from tests.apptest import array, figures, new_app, open_page
 from tests.conftest import fingerprint, stored, xlsx_bytes
 
 PILOT = [
@@ -235,6 +235,12 @@ def test_a_new_domain_is_templated_loaded_charted_and_exported(demo_copy, tmp_pa
     assert at.title[0].value == "试点项目"
     bar = figures(at)[0]
     assert "试点项目个数" in bar["layout"]["title"]["text"]
+
+    at = open_page(new_app("admin"), "app_pages/overview.py", 2024, pending=True)
+    at.selectbox(key="overview_indicator").set_value("pilot_projects").run()
+    traces = figures(at)[0]["data"]  # the map: 市州 names, then the shaded and the grey 市州
+    shaded = next(t for t in traces if t["type"] == "choropleth" and "z" in t)
+    assert dict(zip(array(shaded["locations"]), array(shaded["z"]), strict=True)) == {"430100": 12, "430200": 5}
 
     a_bad_one = xlsx_bytes(
         {"试点": [["年度：2024"], ["市州", "试点项目数（个）", "试点投入资金（万元）"], ["益阳市", 2, 5000]]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ from python_calamine import CalamineWorkbook
 from etl import catalog, levels
 from etl.config import RAW_DIR
 from etl.demo import sample_files
-from etl.sample_data import write_samples
 from etl.records import format_number
+from etl.sample_data import write_samples
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 YEARS = range(2016, 2025)
@@ -173,6 +174,9 @@ def test_demo_exits_cleanly(demo: tuple[Path, subprocess.CompletedProcess[str]])
     _, result = demo
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"（{len(sample_files())} 个示例文件）" in result.stdout
+    assert f"[1/{len(sample_files())}] {sample_files()[0].name}：已导入\n" in result.stdout  # Chinese, not "loaded"
+    words = re.sub(r"\S*/\S*|\S*\.xlsx", "", result.stdout)  # paths and file names are the user's
+    assert not re.search(r"[A-Za-z]{2,}", words)
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import pytest
 from etl.config import PROJECT_ROOT
 
 # The ground floor: what every etl module may stand on, and the warehouse may import.
-GROUND_FLOOR = ("etl.config", "etl.files", "etl.catalog", "etl.issues", "etl.records")
+GROUND_FLOOR = ("etl.config", "etl.files", "etl.catalog", "etl.issues", "etl.records", "etl.cn_format")
 
 
 def imports_of(path: Path) -> set[str]:

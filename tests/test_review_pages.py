@@ -72,7 +72,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     (confirm,) = at.checkbox
     # A label is Markdown: the text (a sheet name from the file in it) goes through ui.plain, shown as typed.
     assert confirm.label == plain.markdown(
-        "已核实 就业创业!F5：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
+        "已核实 就业创业!F5 实现就业妇女人数：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
     )
     confirm.check().run()
     next(b for b in at.button if b.label == "审核通过").click().run()
@@ -122,7 +122,7 @@ def test_file_text_and_the_return_reason_are_shown_as_typed(demo_copy):
     assert f"文件：{HOSTILE}.xlsx\n上报人：cs　上报时间：" in texts(at.text)[0]
     assert f"统计员的上报说明：{HOSTILE}" in texts(at.text)
     assert at.checkbox[0].label == plain.markdown(
-        f"已核实 {sheet}!F5：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
+        f"已核实 {sheet}!F5 实现就业妇女人数：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
     )
     at.text_area(key="review_reason_10").input(HOSTILE).run()
     next(b for b in at.button if b.label == "退回").click().run()

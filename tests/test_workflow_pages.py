@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +15,8 @@ from etl import warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
+from etl.totals import MARK_NOTES
+from etl.workbook import display_width
 from tests.apptest import new_app, open_page, switch, texts
 from tests.conftest import filled_template
 from ui.history import change
@@ -169,6 +174,30 @@ def test_history_lists_submissions_and_gives_back_the_original_file(app, downloa
     assert downloads["示例_2016_全省报表.xlsx"]() == (RAW_DIR / "示例_2016_全省报表.xlsx").read_bytes()
 
 
+def test_history_list_downloads_as_a_formatted_workbook(app, downloads):
+    at = open_page(app, "app_pages/history.py", year=2016)
+    ws = openpyxl.load_workbook(io.BytesIO(downloads["上报记录.xlsx"]())).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "上报记录"
+    assert re.fullmatch(r"筛选：市州 全部 14 个市州；2016年；导出时间 \d{4}-\d\d-\d\d \d\d:\d\d", rows[1][0])
+    assert rows[2] == ["时间", "上报编号", "市州", "年度", "类别", "文件名", "上报人", "来源", "警告数", "备注"]
+    first = [1, "全部 14 个市州", "2016", "全部 4 类", "示例_2016_全省报表.xlsx", "示例数据", "示例数据", 0, "示例"]
+    assert rows[3][1:] == first
+    assert ws["B4"].number_format == "0" and ws.freeze_panes == "A4"
+    assert ws.column_dimensions["F"].width == display_width("示例_2016_全省报表.xlsx") + 2
+    assert rows[-1][0] == MARK_NOTES["示例"]
+    csv_text = downloads["上报记录.csv"]().decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == "时间,上报编号,市州,年度,类别,文件名,上报人,来源,警告数,示例数据"
+    assert at.dataframe[0].value["上报编号"].tolist() == [1]
+
+
+def test_history_list_marks_a_submission_waiting_for_review(changed, downloads):
+    open_page(new_app(), "app_pages/history.py", year=2016)
+    rows = [list(r) for r in openpyxl.load_workbook(io.BytesIO(downloads["上报记录.xlsx"]())).active.values]
+    assert {r[1]: r[-1] for r in rows[3:] if isinstance(r[1], int)} == {10: "待审核", 1: "示例"}
+    assert rows[-2:] == [[MARK_NOTES["示例"]] + [None] * 9, [MARK_NOTES["待审核"]] + [None] * 9]
+
+
 def test_history_follows_the_city_filter(changed):
     at = open_page(new_app(), "app_pages/history.py", year=2016)
     assert at.dataframe[0].value["上报编号"].tolist() == [10, 1]
@@ -218,10 +247,11 @@ def test_restoring_a_version_equal_to_the_current_one_makes_none(changed):
 @pytest.mark.parametrize(
     ("old", "new", "first", "expected"),
     [(None, 44.0, True, "新增"), (None, None, True, "未填报"), (44.0, 44.0, False, "未变"),
-     (None, 5.0, False, "新增"), (44.0, 50.0, False, "44 → 50"), (38.0, None, False, "38 → 未填报")],
+     (None, 5.0, False, "新增"), (44.0, 50.0, False, "44 → 50"), (38.0, None, False, "38 → 未填报"),
+     (75700.0, 80000.0, False, "75,700 → 80,000")],
 )  # fmt: skip
 def test_change_between_versions(old, new, first, expected):
-    assert change(old, new, first) == expected
+    assert change(old, new, first, "个") == expected  # in the one number style of the unit
 
 
 # ---------------------------------------------------------------- 这个数哪来的？

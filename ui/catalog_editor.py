@@ -72,7 +72,8 @@ def form(entity: str, cat: Catalogue) -> None:
     latest = versions[pick][-1].valid_from if pick else config.collecting_year()
     st.number_input(
         "生效年度：与现有版本相同则更正该版本；填新的年度则自该年的报表起按新口径检查，以前年度不变",
-        min_value=config.FIRST_YEAR, max_value=rows.LAST_YEAR, value=latest, step=1, key=_key(entity, "valid_from", pick),
+        min_value=config.FIRST_YEAR, max_value=rows.LAST_YEAR, value=latest, step=1,
+        key=_key(entity, "valid_from", pick),
     )  # fmt: skip
     st.text_area(
         "修改说明（必填：为什么改、改了什么）", key=_key(entity, "note", pick), max_chars=catalog_admin.NOTE_LIMIT

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import briefing as briefing_text
-from etl import catalog, config, warehouse
+from etl import briefing_figures, catalog, config, warehouse
 from etl.catalog import Catalogue
 from etl.warehouse import catalog_store, marts
 from ui import plain
@@ -136,6 +136,12 @@ def coverage(snap: Snapshot, include_pending: bool) -> dict[tuple[int, str], tup
     return _read(snap, lambda con: marts.coverage(con, include_pending), {})
 
 
+@st.cache_data(**CACHE)
+def data_date(snap: Snapshot, include_pending: bool) -> datetime | None:
+    """When the newest figure on show in this scope was reported: 数据截至 of the Excel files."""
+    return _read(snap, lambda con: marts.last_submitted(con, include_pending), None)
+
+
 @dataclass(frozen=True)
 class Years:
     """What the year filter offers and defaults to."""
@@ -162,6 +168,20 @@ def briefing(snap: Snapshot, wording: tuple, year: int, include_pending: bool, a
         return briefing_text.build_briefing(figures)
 
     return _read(snap, work, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def briefing_images(
+    snap: Snapshot, year: int, include_pending: bool, as_of: date
+) -> tuple[list[tuple[str, bytes]], str | None]:
+    """The briefing's charts as PNGs (and why there are none, if so): seconds of Chromium, so once per warehouse
+    version, year and scope."""
+
+    def work(con) -> briefing_text.Figures:  # noqa: ANN001
+        return briefing_text.read_figures(con, year, include_pending=include_pending, as_of=as_of)
+
+    figures = _read(snap, work, None)
+    return ([], None) if figures is None else briefing_figures.images(figures)
 
 
 @st.cache_data(**CACHE)

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from etl import catalog, config, pipeline, warehouse
+from etl import catalog, charts, config, pipeline, warehouse
 from etl.cn_format import exact
 from etl.export import frame_csv
 from etl.extract import Observation
 from etl.issues import Issue
 from etl.roles import UPLOAD
-from ui import auth, charts, data, plain
+from ui import auth, chrome, data, plain
 from ui.common import NOT_FIGURES, download
 
 LEVELS = {"error": "错误", "warning": "警告"}
@@ -239,7 +239,11 @@ def _charts(observations: list[Observation], current: dict[Key, float | None]) -
     pair = pairs[0]
     if len(pairs) > 1:
         pair = st.selectbox(
-            "查看市州", pairs, format_func=lambda p: f"{regions[p[0]].name}（{p[1]}年）", key=_key("chart_pair")
+            "查看市州",
+            pairs,
+            format_func=lambda p: f"{regions[p[0]].name}（{p[1]}年）",
+            placeholder="请选择",
+            key=_key("chart_pair"),
         )
     region_code, year = pair
     indicators = catalog.indicator_by_code()
@@ -260,12 +264,13 @@ def _chart(observations, current, region_code: str, year: int, domain: str, chan
         list(options),
         index=list(options).index(default),
         format_func=lambda c: options[c].label,
+        placeholder="请选择",
         key=_key(f"chart_{region_code}_{year}_{domain}"),
     )
     frame = city_values(observations, current, year, code)
     figure, caption = preview_chart(frame, region_code, year, code, current.get((region_code, year, code)))
     if figure is not None:
-        st.plotly_chart(figure, key=_key(f"figure_{region_code}_{year}_{domain}"))
+        st.plotly_chart(figure, key=_key(f"figure_{region_code}_{year}_{domain}"), config=chrome.PLOTLY_CONFIG)
     st.caption(caption)
 
 

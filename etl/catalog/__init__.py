@@ -65,13 +65,15 @@ from etl.catalog.regions import (
     units,
 )
 from etl.catalog.seed import shipped
+from etl.cn_format import Kind, kind_of
 
 __all__ = [
     "EVERY", "KINDS", "LEVELS", "PROVINCE_CODE", "REFERENCE_DIR", "RULE_KINDS", "SEVERITIES", "Catalogue", "Domain",
     "Edition", "Indicator", "Rate", "Region", "Rule", "activate", "active", "cities", "city_of", "counties_of",
     "domain_by_code", "domain_indicators", "domain_measures", "domains", "edition", "find_domain", "find_region",
-    "header_words", "indicator_by_code", "indicators", "lineage_code", "measure_name_unit", "normalize_text",
-    "parse_header", "rate_by_code", "rates", "region_by_code", "region_in_year", "regions", "shipped", "units",
+    "header_words", "indicator_by_code", "indicators", "lineage_code", "measure_kind", "measure_name_unit",
+    "normalize_text", "parse_header", "rate_by_code", "rates", "region_by_code", "region_in_year", "regions",
+    "shipped", "units",
 ]  # fmt: skip
 
 _active: Catalogue | None = None
@@ -136,6 +138,11 @@ def measure_name_unit(code: str) -> tuple[str, str]:
     """(name, unit) of an indicator or a rate."""
     found = indicator_by_code().get(code) or rate_by_code()[code]
     return found.name, found.unit
+
+
+def measure_kind(code: str) -> Kind:
+    """How a measure's figures are written (etl.cn_format): a derived rate in a count unit is an average."""
+    return kind_of(measure_name_unit(code)[1], derived=code in rate_by_code())
 
 
 def domain_measures(domain: str) -> dict[str, tuple[str, str]]:

@@ -185,7 +185,8 @@ def _rule_parts(r: object, indicators: dict) -> list[Problem]:
     if r.left != EVERY and r.left not in indicators:
         found.append(_p("rules", r, "left", f"指标“{r.left}”不存在。"))
     if r.left == EVERY and r.kind not in ("yoy", "county_sum"):
-        found.append(_p("rules", r, "left", "只有与上年比较（yoy）和县市区之和（county_sum）的规则可用 * 表示全部指标。"))
+        message = "只有与上年比较（yoy）和县市区之和（county_sum）的规则可用 * 表示全部指标。"
+        found.append(_p("rules", r, "left", message))
     missing = [code for code in r.right if code not in indicators]
     if missing:
         found.append(_p("rules", r, "right", f"指标“{'、'.join(missing)}”不存在。"))

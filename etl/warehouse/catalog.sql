@@ -109,3 +109,6 @@ create table if not exists targets (
 alter table submissions add column if not exists filled_by varchar;
 alter table submissions add column if not exists phone varchar;
 alter table submissions add column if not exists checked_by varchar;
+
+-- The indicator a stored issue is about (messages name it beside the cell: "两癌检查!C7 宫颈癌检查人数").
+alter table submission_issues add column if not exists subject varchar;

@@ -23,7 +23,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 def submissions_list(
     con: duckdb.DuckDBPyConnection, *, year: int | None = None, region_code: str | None = None
 ) -> list[dict]:
-    """Every submission, newest first, with what it held (市州, 年度, 类别) and its warnings."""
+    """Every submission, newest first, with what it held (市州, 年度, 类别), how many of its slices wait for review
+    and its warnings."""
     return _rows(
         con,
         """
@@ -32,7 +33,8 @@ def submissions_list(
                 v.submission_id,
                 string_agg(distinct r.name, '、' order by r.name) as regions,
                 string_agg(distinct cast(v.year as varchar), '、' order by cast(v.year as varchar)) as years,
-                string_agg(distinct d.name, '、' order by d.name) as domains
+                string_agg(distinct d.name, '、' order by d.name) as domains,
+                count(*) filter (where v.status = 'pending') as pending_slices
             from slice_versions as v
             inner join regions as r on r.code = v.region_code
             inner join domains as d on d.code = v.domain
@@ -47,7 +49,9 @@ def submissions_list(
         ),
 
         final as (
-            select s.*, h.regions, h.years, h.domains, coalesce(w.warnings, 0) as warnings, w.warning_text
+            select
+                s.*, h.regions, h.years, h.domains, h.pending_slices, coalesce(w.warnings, 0) as warnings,
+                w.warning_text
             from submissions as s
             inner join held as h using (submission_id)
             left join warned as w using (submission_id)
@@ -264,7 +268,8 @@ def submission_issues_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> 
     """The warnings a submission was accepted with, in the order they were reported."""
     return _rows(
         con,
-        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by rowid",
+        "select level, code, sheet, cell, subject, message from submission_issues where submission_id = ?"
+        " order by rowid",
         [submission_id],
     )
 

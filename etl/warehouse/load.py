@@ -242,7 +242,7 @@ def _append_issues(
         if slice_ is not None and slice_ not in kept:
             continue
         location = (issue.level, issue.code, issue.sheet, issue.cell, issue.message)
-        rows.append((submission_id, *location, *(slice_ or (None, None, None))))
+        rows.append((submission_id, *location, *(slice_ or (None, None, None)), issue.subject or None))
     if not rows:
         return
     appender = con.appender("submission_issues")

@@ -1,4 +1,6 @@
-"""Plotly figures in one house style (Chinese labels, units on axes, one colour per 市州); no st.* calls.
+"""Plotly figures in one house style (Chinese labels, axes and hovers in 万/亿 from etl.cn_format, one colour per
+市州); pure plotly, no Streamlit, so the pages and the briefing (page and `python -m etl briefing`) draw the
+same figure with the same builder.
 
 Figures still 待审核 (a `pending` column in the frame) are drawn hatched (bars) or as open diamonds (lines), and
 say so on hover.
@@ -13,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import catalog
-from etl.cn_format import cn_quantity
+from etl.cn_format import PERCENT, Kind, cn_quantity, kind_of, value_axis
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 ACCENT = "#C8102E"
@@ -39,8 +41,8 @@ def _bar_marker(codes: list[str], pending: list[bool]) -> dict:
     return marker
 
 
-def _hover_values(values: list, unit: str, pending: list[bool]) -> list[str]:
-    return [cn_quantity(v, unit) + (PENDING_MARK if p else "") for v, p in zip(values, pending, strict=True)]
+def _hover_values(values: list, unit: str, pending: list[bool], kind: Kind | None) -> list[str]:
+    return [cn_quantity(v, unit, kind) + (PENDING_MARK if p else "") for v, p in zip(values, pending, strict=True)]
 
 
 def frozen(figure: go.Figure) -> dict:
@@ -68,11 +70,23 @@ def _layout(title: str, *, height: int = 420, **extra: object) -> dict:
     }
 
 
-def _value_axis(unit: str) -> dict:
-    return {"title": {"text": f"单位：{unit}"}, "gridcolor": GRID, "tickformat": ",~r", "rangemode": "tozero"}
+def _value_axis(values: list[float], unit: str, kind: Kind | None, *, reach: float | None = None) -> dict:
+    """Ticks in 万/亿 from the one formatter (etl.cn_format), never plotly's 200,000 or 140M. `reach` (the
+    province's line) is kept inside the range too."""
+    shown = [v for v in [*values, reach] if v is not None and v == v] or [0.0]  # NaN (未填报) takes no part
+    axis = value_axis(min(shown), max(shown), unit, kind)
+    return {
+        "title": {"text": axis.title},
+        "gridcolor": GRID,
+        "tickmode": "array",
+        "tickvals": axis.tickvals,
+        "ticktext": axis.ticktext,
+        "range": list(axis.range),
+        "zeroline": False,
+    }
 
 
-def _average_line(average: float, unit: str, label: str) -> dict:
+def _average_line(average: float, unit: str, label: str, kind: Kind | None) -> dict:
     """A dashed horizontal line with its label, as layout shapes (add_hline is slow)."""
     return {
         "shapes": [
@@ -81,30 +95,59 @@ def _average_line(average: float, unit: str, label: str) -> dict:
         ],
         "annotations": [
             {"xref": "paper", "x": 1, "xanchor": "right", "y": average, "yanchor": "bottom",
-             "text": f"{label} {cn_quantity(average, unit)}", "showarrow": False}
+             "text": f"{label} {cn_quantity(average, unit, kind)}", "showarrow": False}
         ],
     }  # fmt: skip
 
 
-def bar_by_city(
-    frame: pd.DataFrame, *, title: str, unit: str, average: float | None = None, average_label: str = "全省平均"
+def bar_by_city(  # noqa: PLR0913
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    average: float | None = None,
+    average_label: str = "全省平均",
+    kind: Kind | None = None,
 ) -> go.Figure:
     """Reporting 市州 sorted high → low; unreported ones are left out (never drawn as 0) and named by the caller.
     The dashed line is the province's figure (`average`), whatever 市州 the frame holds."""
+    kind = kind or kind_of(unit)
     rows = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
     values, pending = rows["value"].tolist(), _pending(rows)
     bar = go.Bar(
         x=rows["region_name"].tolist(),
         y=values,
         marker=_bar_marker(rows["region_code"].tolist(), pending),
-        customdata=_hover_values(values, unit, pending),
+        customdata=_hover_values(values, unit, pending, kind),
         hovertemplate="%{x}：%{customdata}<extra></extra>",
     )
-    extra = _average_line(average, unit, average_label) if average is not None and average == average else {}
-    return go.Figure(data=[bar], layout=_layout(title, yaxis=_value_axis(unit), xaxis={"showgrid": False}, **extra))
+    line = average is not None and average == average
+    # The province's average of counts is no count: one decimal (etl.cn_format's average kind).
+    extra = _average_line(average, unit, average_label, kind_of(unit, derived=True)) if line else {}
+    axis = _value_axis(values, unit, kind, reach=average if line else None)
+    return go.Figure(data=[bar], layout=_layout(title, yaxis=axis, xaxis={"showgrid": False}, **extra))
 
 
-def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
+def year_bar(  # noqa: PLR0913
+    frame: pd.DataFrame,
+    *,
+    year: int,
+    name: str,
+    unit: str,
+    kind: Kind | None = None,
+    average: float | None = None,
+    average_label: str = "全省平均",
+    scope: str = "按市州",
+) -> go.Figure | None:
+    """A domain page's bar of one year, which the Word briefing embeds too: 市州 high → low with the province's
+    line (from the marts, never the mean of the bars); None when none of the 市州 reported."""
+    if frame["value"].dropna().empty:
+        return None
+    title = f"{year}年{name}（{scope}，从高到低）"
+    return bar_by_city(frame, title=title, unit=unit, average=average, average_label=average_label, kind=kind)
+
+
+def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str, kind: Kind | None = None) -> go.Figure:
     """One line per 市州 over the years; a missing year is a gap, not a drop to 0."""
     names = catalog.region_by_code()
     groups = dict(tuple(frame.sort_values("year").groupby("region_code", sort=False)))
@@ -125,7 +168,7 @@ def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
                 connectgaps=False,
                 line={"color": CITY_COLORS.get(code, ACCENT), "width": 2},
                 marker=marker,
-                customdata=_hover_values(values, unit, pending),
+                customdata=_hover_values(values, unit, pending, kind),
                 hovertemplate=f"{names[code].name} %{{x}}年：%{{customdata}}<extra></extra>",
             )
         )
@@ -133,13 +176,13 @@ def lines_by_year(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
         title,
         showlegend=True,
         legend={"orientation": "h", "y": -0.15},
-        yaxis=_value_axis(unit),
+        yaxis=_value_axis(frame["value"].tolist(), unit, kind),
         xaxis={"showgrid": False, "dtick": 1, "tickformat": "d", "ticksuffix": "年"},
     )
     return go.Figure(data=traces, layout=layout)
 
 
-def ranking_bar(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
+def ranking_bar(frame: pd.DataFrame, *, title: str, unit: str, kind: Kind | None = None) -> go.Figure:
     """Horizontal ranking, largest on top, for the overview."""
     rows = frame.dropna(subset=["value"]).sort_values("value")
     values, pending = rows["value"].tolist(), _pending(rows)
@@ -148,11 +191,10 @@ def ranking_bar(frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
         x=values,
         orientation="h",
         marker=_bar_marker(rows["region_code"].tolist(), pending),
-        customdata=_hover_values(values, unit, pending),
+        customdata=_hover_values(values, unit, pending, kind),
         hovertemplate="%{y}：%{customdata}<extra></extra>",
     )
-    axis = {"title": {"text": f"单位：{unit}"}, "gridcolor": GRID, "tickformat": ",~r"}
-    return go.Figure(data=[bar], layout=_layout(title, height=460, xaxis=axis))
+    return go.Figure(data=[bar], layout=_layout(title, height=460, xaxis=_value_axis(values, unit, kind)))
 
 
 def share_bar(values: dict[str, float], *, title: str, pending: frozenset[str] = frozenset()) -> go.Figure:
@@ -165,9 +207,9 @@ def share_bar(values: dict[str, float], *, title: str, pending: frozenset[str] =
         x=list(values.values()),
         orientation="h",
         marker=marker,
-        customdata=[PENDING_MARK if k in pending else "" for k in values],
-        hovertemplate="%{y}：占全省 %{x:.1f}%%{customdata}<extra></extra>",
+        customdata=[cn_quantity(v, "%", PERCENT) + (PENDING_MARK if k in pending else "") for k, v in values.items()],
+        hovertemplate="%{y}：占全省 %{customdata}<extra></extra>",
     )
-    axis = {"title": {"text": "占全省 %"}, "ticksuffix": "%", "gridcolor": GRID}
+    axis = _value_axis(list(values.values()), "%", PERCENT) | {"title": {"text": "占全省比重（%）"}}
     height = max(300, 28 * len(values) + 80)
     return go.Figure(data=[bar], layout=_layout(title, height=height, xaxis=axis, yaxis={"autorange": "reversed"}))
