@@ -13,10 +13,7 @@ st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", l
 chrome.apply()
 
 
-DOMAIN_PAGES = {
-    "jobs": ":material/work:", "loans": ":material/payments:", "screening": ":material/health_and_safety:",
-    "ecommerce": ":material/storefront:",
-}  # fmt: skip
+DEFAULT_DOMAIN_ICON = "category"  # a 类别 whose catalogue entry names no icon
 
 
 def all_pages() -> dict[str, list]:
@@ -25,11 +22,13 @@ def all_pages() -> dict[str, list]:
             st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True),
             st.Page("app_pages/briefing.py", title="年度简报", icon=":material/article:", url_path="briefing"),
         ],
-        # One page describes the screen of all four 类别; its address says which (DOMAIN_PAGES).
+        # One page describes the screen of every 类别 of the catalogue; its address (the 类别's code) says which.
         "专题": [
-            st.Page("app_pages/domain.py", title=catalog.domain_by_code()[code].name, icon=icon, url_path=code)
-            for code, icon in DOMAIN_PAGES.items()
-        ],
+            st.Page(
+                "app_pages/domain.py", title=d.name, icon=f":material/{d.icon or DEFAULT_DOMAIN_ICON}:", url_path=d.code
+            )
+            for d in catalog.domains()
+        ],  # fmt: skip
         "市州": [
             st.Page("app_pages/city_profile.py", title="市州画像", icon=":material/location_city:", url_path="city")
         ],
@@ -84,6 +83,7 @@ def login_pages() -> list:
     ]
 
 
+data.use_catalogue(data.snapshot())  # the pages, the navigation and etl.catalog follow the warehouse's catalogue
 user = auth.current_user()
 auth.sync_cookie()
 if user is None:

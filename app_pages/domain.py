@@ -5,7 +5,7 @@ import streamlit as st
 
 from etl import catalog, charts
 from etl.roles import VIEW
-from ui import auth, chrome, data, domain_view, filters, pdf, printing, provenance, tables
+from ui import auth, chrome, data, domain_view, filters, pdf, plain, printing, provenance, tables
 from ui.common import downloads, incomplete_text, page_url, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
@@ -53,6 +53,8 @@ if require_data(years, chosen.include_pending):
         st.info("所选市州没有历年数据。")
     else:
         st.plotly_chart(charts.thawed(view.lines), key=f"{key}_trend", config=chrome.PLOTLY_CONFIG)
+        for changed, note in data.catalogue(snap).changes(code):  # the catalogue's words: plain text
+            st.caption(plain.markdown(f"{changed}年起{name}口径调整：{note or '未写明说明'}。此前年度按原口径填报。"))
         downloads(
             view.trend, name=f"{name}_历年", title=f"{name}（{unit}）历年变化", key=f"{key}_trend",
             kind={f"{name}（{unit}）": view.kind},

@@ -82,7 +82,13 @@ def submission_detail(snap: data.Snapshot, submission_id: int) -> None:
     if issues:
         st.markdown(f"**上报时核实过的警告（{len(issues)} 条）**")
         frame = pd.DataFrame(
-            [(f"{i['sheet']}!{i['cell']}" if i["cell"] else "整个文件", i["message"]) for i in issues],
+            [
+                (
+                    " ".join(filter(None, (f"{i['sheet']}!{i['cell']}" if i["cell"] else "整个文件", i["subject"]))),
+                    i["message"],
+                )
+                for i in issues
+            ],
             columns=["位置", "警告"],
         )
         st.dataframe(frame, hide_index=True, width="stretch")

@@ -24,8 +24,9 @@ year = middle.number_input(
     max_value=upload.this_year(),
     value=min(config.collecting_year(), upload.this_year()),
 )
+snap = data.snapshot()
 desk.show(region, int(year), key="upload_desk")  # the state of each 类别 before anything else
-returned = returned_table(data.returned(data.snapshot(), own, None), ALL_CITIES)
+returned = returned_table(data.returned(snap, own, None), ALL_CITIES)
 if len(returned):
     st.warning(f"有 {len(returned)} 组数据被省妇联退回，未发布：请按退回原因更正后重新上报。")
     for row in returned.itertuples(index=False):  # the reviewer's words: plain text, never Markdown
@@ -34,10 +35,11 @@ if len(returned):
 st.caption("上报的数据经省妇联审核通过后才发布，领导才会看到；审核通过后该类数据即审核锁定。")
 st.markdown("**第一步：下载报表模板**")
 template, online, _ = st.columns([1, 1, 2])
+template_catalogue, last_year = data.catalogue(snap), data.published_figures(snap, int(year) - 1)
 download(
     template,
     "下载模板",
-    lambda: template_bytes(int(year), region),
+    lambda: template_bytes(int(year), region, cat=template_catalogue, last_year=last_year),
     file_name=f"{int(year)}年{cities.get(region, '全省')}妇联统计报表.xlsx",
     mime=XLSX_MIME,
     key="upload_template",

@@ -188,7 +188,7 @@ def _write_annotated(source: Path, report: FileReport, output: Path) -> None:
 @as_option()
 def export(db_path, year, region, domain, include_pending, output, acting_as) -> None:  # noqa: ANN001
     from etl import actions
-    from etl.export import tidy_csv
+    from etl.export import EXPORT_HEADER, tidy_csv
 
     db = _db(db_path)
     actor = _actor(acting_as, db)
@@ -207,7 +207,7 @@ def export(db_path, year, region, domain, include_pending, output, acting_as) ->
     except PermissionDenied as exc:
         _fail(str(exc))
     output.write_bytes(tidy_csv(rows, with_status=include_pending))
-    pending = sum(bool(r[-1]) for r in rows)
+    pending = sum(bool(r[len(EXPORT_HEADER)]) for r in rows)  # the flag after the exported columns
     click.echo(f"已导出 {len(rows)} 行到 {output}" + (f"（其中待审核 {pending} 行）。" if include_pending else "。"))
 
 
@@ -222,15 +222,25 @@ def _check(actor: User, action: str) -> None:
         raise
 
 
-@main.command(help="生成官方报表模板（.xlsx）。")
+@main.command(help="生成官方报表模板（.xlsx）：按数据仓库的指标目录，“上年数”列填上年已审核通过的数。")
 @click.option("--year", type=YEAR_TYPE, required=True)
 @click.option("--region", type=RegionType(), help="只含该市州一行；不指定则含全部 14 个市州。")
+@DB_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def template(year, region, output) -> None:  # noqa: ANN001
+def template(year, region, db_path, output) -> None:  # noqa: ANN001
     from etl.template import write_template
+    from etl.warehouse import catalog_store
 
-    write_template(output, year, region)
-    click.echo(f"已生成 {year} 年报表模板：{output}")
+    db = _db(db_path)
+    cat, last_year = catalog.active(), {}
+    if db.exists():  # the warehouse's catalogue and last year's published figures; none yet: the shipped one
+        try:
+            with warehouse.connect(db, read_only=True) as con:
+                cat, last_year = catalog_store.catalogue(con), warehouse.published_figures(con, year - 1)
+        except warehouse.WarehouseError as exc:
+            _fail(str(exc))
+    write_template(output, year, region, cat=cat, last_year=last_year)
+    click.echo(f"已生成 {year} 年报表模板（指标目录第 {cat.revision} 版）：{output}")
 
 
 @main.command(help="把数据仓库备份到一个新目录（应用运行时也可备份）。")
@@ -463,3 +473,7 @@ def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
 from etl.cli_review import review  # noqa: E402 - the review commands build on the helpers above
 
 main.add_command(review)
+
+from etl.cli_catalog import catalog as catalog_command  # noqa: E402 - builds on the helpers above
+
+main.add_command(catalog_command)

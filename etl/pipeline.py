@@ -10,13 +10,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import audit, backup, catalog, config, files, guard, warehouse
+from etl import audit, backup, config, files, guard, warehouse
+from etl.catalog import Catalogue
 from etl.config import MAX_FILE_BYTES, archive_dir
 from etl.extract import Context, Extraction, Observation, extract
+from etl.ingest import gate
 from etl.issues import Issue, RefusedFile, has_errors, make_issue
 from etl.read import read_file
-from etl.roles import STATISTICIAN, UPLOAD, PermissionDenied, User, check, city_of
-from etl.validate import validate, year_on_year
+from etl.roles import UPLOAD, PermissionDenied, User, check
+from etl.validate import validate, with_last_year, year_on_year
 from etl.warehouse import NewSubmission, StoreResult
 
 REFUSED, CHECKED, LOADED, ALREADY_LOADED = "refused", "checked", "loaded", "already-loaded"
@@ -88,10 +90,10 @@ def heavy_work() -> Iterator[None]:
         _HEAVY_CHECK.release()
 
 
-def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None) -> _Parsed:
+def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None, cat: Catalogue) -> _Parsed:
     with heavy_work():
         book = read_file(data, file_name)
-        extraction = extract(book, Context(file_name, year, region_code))
+        extraction = extract(book, Context(file_name, year, region_code), cat)
     return _Parsed(extraction, book.kind, book.meta.get("sample") == "1")
 
 
@@ -104,10 +106,20 @@ def check_bytes(
     db_path: Path | None = None,
     actor: User | None = None,
 ) -> FileReport:
-    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year
-    and its review locks. With an `actor`, figures of 市州 they may not upload are errors too."""
-    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor)
-    return _check_against(report, parsed, db_path)
+    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year,
+    its review locks and its catalogue. With an `actor`, figures of 市州 they may not upload are errors too."""
+    present = db_path is not None and Path(db_path).exists()
+    cat = gate.catalogue_for(db_path if present else None, len(data))
+    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, cat)
+    if not present or parsed is None:
+        return _finish(report, parsed, {}, cat)
+    with warehouse.connect(db_path, read_only=True) as con:
+        now = gate.seen(con, db_path)
+        if now.token != cat.token:  # the catalogue changed since this process last saw it: read again
+            report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, now)
+        if not report.refused:
+            _refuse_locked(report, con)
+        return _finish(report, parsed, _previous(con, parsed.extraction), now)
 
 
 def check_extraction(
@@ -118,16 +130,16 @@ def check_extraction(
     refused = _not_permitted(actor, name)
     if refused is not None:
         return refused
+    present = db_path is not None and Path(db_path).exists()
+    cat = gate.catalogue_for(db_path if present else None, 0)
     parsed = _Parsed(extraction, kind, False)
-    return _check_against(_judge(parsed, name, CHECKED, actor), parsed, db_path)
-
-
-def _check_against(report: FileReport, parsed: _Parsed | None, db_path: Path | None) -> FileReport:
-    if report.refused or db_path is None or not Path(db_path).exists():
-        return _with_jumps(report, parsed, {})
+    report = _judge(parsed, name, CHECKED, actor, cat)
+    if not present:
+        return _finish(report, parsed, {}, cat)
     with warehouse.connect(db_path, read_only=True) as con:
-        _refuse_locked(report, con)
-        return _with_jumps(report, parsed, _previous(con, parsed.extraction))
+        if not report.refused:
+            _refuse_locked(report, con)
+        return _finish(report, parsed, _previous(con, extraction), cat)
 
 
 def _not_permitted(actor: User | None, file_name: str) -> FileReport | None:
@@ -140,23 +152,24 @@ def _not_permitted(actor: User | None, file_name: str) -> FileReport | None:
     return None
 
 
-def _check_alone(
-    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None
-) -> tuple[FileReport, _Parsed | None]:
+def _check_alone(  # noqa: PLR0913
+    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None,
+    cat: Catalogue,
+) -> tuple[FileReport, _Parsed | None]:  # fmt: skip
     """Read and validate the file on its own: every error is known before the warehouse is opened."""
     refused = _not_permitted(actor, file_name)
     if refused is not None:
         return refused, None
     try:
-        parsed = _parse(data, file_name, year, region_code)
+        parsed = _parse(data, file_name, year, region_code, cat)
     except RefusedFile as refusal:
         return FileReport(file_name, REFUSED, [refusal.issue]), None
-    return _judge(parsed, file_name, ok_status, actor), parsed
+    return _judge(parsed, file_name, ok_status, actor, cat), parsed
 
 
-def _judge(parsed: _Parsed, file_name: str, ok_status: str, actor: User | None) -> FileReport:
-    issues = parsed.extraction.issues + validate(parsed.extraction, file_name)
-    issues += _access_issues(actor, parsed.extraction.observations, file_name)
+def _judge(parsed: _Parsed, file_name: str, ok_status: str, actor: User | None, cat: Catalogue) -> FileReport:
+    issues = parsed.extraction.issues + validate(parsed.extraction, file_name, cat)
+    issues += gate.access_issues(actor, parsed.extraction.observations, file_name)
     more = parsed.extraction.issues.dropped
     observations = parsed.extraction.observations
     if has_errors(issues) or more:
@@ -165,63 +178,22 @@ def _judge(parsed: _Parsed, file_name: str, ok_status: str, actor: User | None) 
     return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample)
 
 
-def _first_cells(observations: list[Observation]) -> dict[tuple[str, int], Observation]:
-    """The first value of each (region, year) in the file: where an issue about the whole row points."""
-    first: dict[tuple[str, int], Observation] = {}
-    for o in observations:
-        first.setdefault((o.region_code, o.year), o)
-    return first
-
-
-def _access_issues(actor: User | None, observations: list[Observation], file_name: str) -> list[Issue]:
-    """A 统计员 uploads their own 市州 (and its 县市区) only: one error per other 市州, at its first cell."""
-    if actor is None or actor.role != STATISTICIAN:
-        return []
-    regions, own = catalog.region_by_code(), catalog.region_by_code()[actor.region_code].name
-    issues, seen = [], set()
-    for (code, _), o in _first_cells(observations).items():
-        city = city_of(code)
-        if city != actor.region_code and city not in seen:
-            seen.add(city)
-            region = regions[city].name
-            issues.append(
-                make_issue("region-not-permitted", file=file_name, sheet=o.sheet, cell=o.cell, own=own, region=region)
-            )
-    return issues
-
-
-def _first_cells_of_slices(observations: list[Observation]) -> dict[tuple[str, int, str], Observation]:
-    first: dict[tuple[str, int, str], Observation] = {}
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
-    for o in observations:
-        first.setdefault((o.region_code, o.year, domain_of[o.indicator]), o)
-    return first
-
-
 def _refuse_locked(report: FileReport, con) -> None:  # noqa: ANN001 - a DuckDB connection
-    """Errors for figures of reviewed (locked) slices, each at the first cell of its row and 类别."""
-    first = _first_cells_of_slices(report.observations)
-    found = warehouse.blocking(con, first)
-    for (code, year, domain), o in first.items():
-        report.issues += [
-            make_issue(
-                "slice-locked", file=report.file_name, sheet=o.sheet, cell=o.cell,
-                detail=warehouse.describe_lock(lock) + "，不能再上报。如需更正，请联系管理员解除锁定。",
-            )
-            for lock in found
-            if warehouse.covers(lock, code, year, domain)
-        ]  # fmt: skip
+    report.issues += gate.lock_issues(con, report.observations, report.file_name)
     if has_errors(report.issues):
         report.status = REFUSED
 
 
-def _with_jumps(report: FileReport, parsed: _Parsed | None, previous: dict) -> FileReport:
+def _finish(report: FileReport, parsed: _Parsed | None, previous: dict, cat: Catalogue) -> FileReport:
     """Year-on-year checks need last year's values: from the file itself, else from the warehouse. A jump no real
-    市州 can make is an error, and refuses the file."""
-    if not report.refused and parsed is not None:
-        report.issues = report.issues + year_on_year(parsed.extraction, report.file_name, previous)
+    市州 can make is an error, and refuses the file. Then last year's figure goes beside each problem it helps."""
+    if parsed is None:
+        return report
+    if not report.refused:
+        report.issues = report.issues + year_on_year(parsed.extraction, report.file_name, previous, cat)
         if has_errors(report.issues):
             report.status = REFUSED
+    report.issues = with_last_year(report.issues, parsed.extraction, previous, cat)
     return report
 
 
@@ -240,10 +212,7 @@ def load_bytes(data: bytes, file_name: str, db_path: Path, *, actor: User, **opt
     published (the demo: publish at once instead of waiting for review).
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    year, region = options.pop("year", None), options.pop("region_code", None)
-    report, parsed = _check_alone(data, file_name, year, region, LOADED, actor)
-    if not report.refused:
-        report = _store_checked(report, parsed, Path(db_path), sha256, actor, data, **options)
+    report = _load(data, file_name, Path(db_path), sha256, actor, **options)
     log_load(report, actor, sha256, db_path)
     return report
 
@@ -253,19 +222,52 @@ def load_extraction(  # noqa: PLR0913
 ) -> FileReport:
     """Store a return made elsewhere than in a file (etl.online) through the same checks and the same load as a
     file: all-or-nothing, pending review, audited. `sha256` names this submission (there is no file to hash)."""
+    db_path = Path(db_path)
     report = _not_permitted(actor, name)
     parsed = _Parsed(extraction, kind, False)
     if report is None:
-        report = _judge(parsed, name, LOADED, actor)
-    if not report.refused:
-        report = _store_checked(report, parsed, Path(db_path), sha256, actor, None, **options)
+        cat = gate.catalogue_for(db_path if db_path.exists() else None, 0)
+        report = _judge(parsed, name, LOADED, actor, cat)
+        if not report.refused:
+            report = _store_checked(report, parsed, cat, None, db_path, sha256, actor, None, **options)
     log_load(report, actor, sha256, db_path)
     return report
 
 
+def _load(  # noqa: PLR0913 - the options of load_bytes
+    data: bytes,
+    file_name: str,
+    db_path: Path,
+    sha256: str,
+    actor: User,
+    *,
+    year: int | None = None,
+    region_code: str | None = None,
+    source: str = "cli",
+    submitted_by: str = "",
+    note: str | None = None,
+    is_sample: bool | None = None,
+    published: bool = False,
+) -> FileReport:
+    again = (data, file_name, year, region_code, LOADED, actor)
+    present = db_path.exists()
+    cat = gate.catalogue_for(db_path if present else None, len(data))
+    report, parsed = _check_alone(*again, cat)
+    if report.refused:
+        if not present or parsed is None:
+            return _finish(report, parsed, {}, cat)
+        report, parsed, cat = _refused(report, parsed, db_path, cat, again)
+        if report.refused:
+            return report
+    options = {"source": source, "submitted_by": submitted_by, "note": note, "is_sample": is_sample}
+    return _store_checked(report, parsed, cat, again, db_path, sha256, actor, data, published=published, **options)
+
+
 def _store_checked(  # noqa: PLR0913 - the options of load_bytes
     report: FileReport,
-    parsed: _Parsed,
+    parsed: _Parsed | None,
+    cat: Catalogue,
+    again: tuple | None,
     db_path: Path,
     sha256: str,
     actor: User,
@@ -277,14 +279,19 @@ def _store_checked(  # noqa: PLR0913 - the options of load_bytes
     is_sample: bool | None = None,
     published: bool = False,
 ) -> FileReport:
-    """The warehouse's checks (locks, last year) and the write, for a report that passed on its own."""
+    """The warehouse's checks (catalogue, locks, last year) and the write, for a report that passed on its own;
+    `again` reads the file again when the warehouse's catalogue is not the one it was read against."""
     file_name = report.file_name
     with warehouse.connect(db_path) as con:
         existing = warehouse.find_submission_by_hash(con, sha256)
         if existing is not None:
             return FileReport(file_name, ALREADY_LOADED, store=StoreResult(existing, already_loaded=True))
-        _refuse_locked(report, con)
-        _with_jumps(report, parsed, _previous(con, parsed.extraction))
+        now = gate.seen(con, db_path)
+        if now.token != cat.token and again is not None:  # the catalogue changed since the file was read
+            report, parsed = _check_alone(*again, now)
+        if not report.refused:
+            _refuse_locked(report, con)
+        _finish(report, parsed, _previous(con, parsed.extraction) if parsed else {}, now)
         if report.refused:
             return report
         backup.snapshot(con, "before-load")  # only now is the file likely to be written
@@ -301,6 +308,7 @@ def _store_checked(  # noqa: PLR0913 - the options of load_bytes
             submitted_by or actor.name,
             note,
             published,
+            parsed.extraction.contacts,
         )
         try:
             report.store = warehouse.store_submission(con, submission, report.observations, report.issues)
@@ -311,6 +319,20 @@ def _store_checked(  # noqa: PLR0913 - the options of load_bytes
         elif report.store.nothing_new:
             report.status = UNCHANGED
         return report
+
+
+def _refused(
+    report: FileReport, parsed: _Parsed, db_path: Path, cat: Catalogue, again: tuple
+) -> tuple[FileReport, _Parsed | None, Catalogue]:
+    """A refused file, looked at once more against the warehouse (read-only): read again if its catalogue is not
+    the one the file was read against (it may pass then); else its issues with last year's figures beside them."""
+    with warehouse.connect(db_path, read_only=True) as con:
+        now = gate.seen(con, db_path)
+        if now.token != cat.token:
+            report, parsed = _check_alone(*again, now)
+        if report.refused and parsed is not None:
+            _finish(report, parsed, _previous(con, parsed.extraction), now)
+    return report, parsed, now
 
 
 def log_load(report: FileReport, actor: User, sha256: str, db_path: Path) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from etl import accounts, config
+from etl import accounts, catalog, config
 from etl.config import PROJECT_ROOT
 from etl.roles import SYSTEM
 from etl.warehouse import accounts as accounts_store
@@ -71,7 +71,7 @@ def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
     return [e.value for e in elements]
 
 
-DOMAIN_PAGES = ("jobs", "loans", "screening", "ecommerce")
+DOMAIN_PAGES = ("jobs", "loans", "screening", "ecommerce")  # the shipped 类别; any catalogue code works too
 
 
 def switch(at: AppTest, page: str) -> AppTest:
@@ -81,7 +81,7 @@ def switch(at: AppTest, page: str) -> AppTest:
     decides the 类别, so the page hash (Streamlit's hash of the address) is set directly.
     """
     name = Path(page).stem
-    if name in DOMAIN_PAGES:
+    if name in DOMAIN_PAGES or name in catalog.domain_by_code():
         at.switch_page("app_pages/domain.py")
         at._page_hash = calc_hash(name)
         return at

@@ -119,7 +119,7 @@ def test_overview_cards_and_coverage(app, demo_db):
         ).fetchone()
         (stations_cities,) = con.execute(
             "select count(distinct region_code) from current_values"
-            " where year = 2024 and domain = 'ecommerce' and value is not null"
+            " where year = 2024 and domain = 'ecommerce' and value is not null and region_level = 'city'"
         ).fetchone()
     assert at.metric[0].value == cn_quantity(total, "人")
     assert at.metric[0].label == "就业创业·实现就业妇女人数"

@@ -74,6 +74,7 @@ def test_an_upload_waits_for_review_then_is_published_and_locked(db_path):
     assert shown(db_path, include_pending=False) == {
         ("长沙市", "举办招聘会场次"): 44, ("长沙市", "提供就业岗位数"): 75700, ("长沙市", "实现就业妇女人数"): 5890,
         ("长沙市", "创业就业培训期数"): None, ("长沙市", "创业就业培训人次"): None, ("长沙市", "巾帼示范基地数"): None,
+        ("长沙市", "培训受益人数"): None,
     }  # fmt: skip
     assert states(db_path, CHANGSHA, "jobs") == [(1, "published", True, True)]
     assert states(db_path, CHANGSHA, "loans") == [(1, "pending", True, False)]  # the other 类别 still waits
@@ -231,7 +232,7 @@ def test_a_warehouse_of_the_previous_release_is_published_as_it_stood(tmp_path):
             ("430100", "*", "管理员")
         ]
         assert marts.province(con, False, measure="job_fairs").iloc[0]["total"] == 44
-        assert warehouse.current_values(con, year=2016)[0][6] == 44
+        assert warehouse.current_values(con, year=2016)[0][7] == 44
     refused = load_bytes(sheet("jobs", ["长沙市", 45], year=2016), "x.xlsx", db, actor=SYSTEM)
     assert "长沙市2016年的数据已由 管理员 于" in refused.errors[0].message  # the old lock still holds
 

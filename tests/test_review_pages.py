@@ -67,7 +67,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     at = review_page()
     values = at.dataframe[1].value.set_index("指标")
     columns = ["上报值", "现已发布", "上年（已发布）", "与已发布相比", "来源单元格"]
-    assert values.loc["举办招聘会场次", columns].tolist() == ["130", "117", "104", "117 → 130", "就业创业!B4"]
+    assert values.loc["举办招聘会场次", columns].tolist() == ["130", "117", "104", "117 → 130", "就业创业!B5"]
     assert "统计员的上报说明：含县级招聘会，已核实" in texts(at.text)
     approve = next(b for b in at.button if b.label == "审核通过")
     assert approve.proto.disabled
@@ -75,7 +75,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     (confirm,) = at.checkbox
     # A label is Markdown: the text (a sheet name from the file in it) goes through ui.plain, shown as typed.
     assert confirm.label == plain.markdown(
-        "已核实 就业创业!D4：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
+        "已核实 就业创业!F5 实现就业妇女人数：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
     )
     confirm.check().run()
     next(b for b in at.button if b.label == "审核通过").click().run()
@@ -86,7 +86,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     leader = open_page(new_app("leader"), "app_pages/jobs.py", year=2024)
     assert fairs_bar(leader)["长沙市"] == 130
     progress = open_page(new_app("cs"), "app_pages/progress.py", year=2024).dataframe[0].value
-    assert progress.loc["长沙市", "就业创业"].startswith("部分 3/6 · 已审核 · ")  # the other three left blank
+    assert progress.loc["长沙市", "就业创业"].startswith("部分 3/7 · 已审核 · ")  # the other four left blank
     assert progress.loc["长沙市", "审核"] == "已审核锁定 1 类"
 
 
@@ -125,7 +125,7 @@ def test_file_text_and_the_return_reason_are_shown_as_typed(demo_copy):
     assert f"文件：{HOSTILE}.xlsx\n上报人：cs　上报时间：" in texts(at.text)[0]
     assert f"统计员的上报说明：{HOSTILE}" in texts(at.text)
     assert at.checkbox[0].label == plain.markdown(
-        f"已核实 {sheet}!D4：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
+        f"已核实 {sheet}!F5 实现就业妇女人数：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
     )
     at.text_area(key="review_reason_10").input(HOSTILE).run()
     next(b for b in at.button if b.label == "退回").click().run()

@@ -95,7 +95,7 @@ def test_file_with_errors_is_refused_with_cell_locations_and_writes_nothing(own_
     at = upload("有错误.xlsx", data)
     assert seen(at.error[0].value) == "“有错误.xlsx”有 2 个错误，未写入任何数据。请按下表逐项更正后重新上传。"
     errors = table_with(at, "位置")
-    assert list(errors["位置"]) == ["就业创业!B5", "两癌检查!G9"]
+    assert list(errors["位置"]) == ["就业创业!B6 举办招聘会场次", "两癌检查!L10 救助资金"]
     assert errors["问题与处理办法"][0] == "“四十四”不是数字。请填写数字；未开展或未统计请留空。"
     assert not [b for b in at.button if b.label == "提交"]
     assert not figures(at)
@@ -129,11 +129,11 @@ def test_a_refused_file_shows_200_issues_the_count_and_the_whole_list_as_a_downl
     assert seen(at.error[0].value) == "“全错.csv”有 450 个错误，未写入任何数据。请按下表逐项更正后重新上传。"
     shown = issue_rows(at)
     assert len(shown) == 200
-    assert shown.iloc[0].tolist() == ["错误", "D2", "“=1+0”不是数字。请填写数字；未开展或未统计请留空。"]
+    assert shown.iloc[0].tolist() == ["错误", "D2 举办招聘会场次", "“=1+0”不是数字。请填写数字；未开展或未统计请留空。"]
     assert "共 450 个问题，上表只列出前 200 个；下载的清单列出全部 450 个。" in texts(at.caption)
     rows = list(csv.reader(io.StringIO(downloads["问题清单.csv"]().decode("utf-8-sig"))))
     assert rows[0] == ["类型", "位置", "问题与处理办法"] and len(rows) == 451
-    assert rows[450][1] == "D451"
+    assert rows[450][1] == "D451 扶持自主创业人数"
     assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]  # formula-safe
 
 
@@ -152,7 +152,7 @@ def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_j
     # 实现就业妇女人数 5890 > 提供就业岗位数 5000: a warning, not an error.
     at = upload("株洲.xlsx", zhuzhou_file(zhuzhou_jobs_2016, 提供就业岗位数=5000))
     assert table_with(at, "位置").values.tolist() == [
-        ["警告", "就业创业!D4", "实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。"]
+        ["警告", "就业创业!F5 实现就业妇女人数", "实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。"]
     ]
     assert submit_button(at).proto.disabled
     at.checkbox(key="upload_confirm_0").check().run()
@@ -180,7 +180,7 @@ def test_clean_change_is_previewed_charted_and_submitted_once(own_db, zhuzhou_jo
     at = upload("株洲2016.xlsx", zhuzhou_file(zhuzhou_jobs_2016, 提供就业岗位数=80000))
     changes = table_with(at, "变化").set_index("指标")
     assert list(changes.columns) == ["年度", "市州", "类别", "单位", "现值", "新值", "变化", "来源单元格"]
-    zhuzhou = [2016, "株洲市", "就业创业", "个", "75700", "80000", "更改", "就业创业!C4"]
+    zhuzhou = [2016, "株洲市", "就业创业", "个", "75700", "80000", "更改", "就业创业!D5"]
     assert changes.loc["提供就业岗位数"].tolist() == zhuzhou
     assert set(changes.drop(index="提供就业岗位数")["变化"]) == {"未变"}
     (chart,) = figures(at)
@@ -252,7 +252,7 @@ def test_export_page_previews_the_selection(app, values):
     assert at.multiselect(key="export_indicators").options == [i.label for i in catalog.domain_indicators("loans")]
     at.multiselect(key="export_indicators").set_value(["loan_amount"]).run()
     at.multiselect(key="export_cities").set_value(["430600", "430900"]).run()
-    yiyang = [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10,211.00"]
+    yiyang = [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10,211.00", "2000年起"]
     assert at.dataframe[0].value.values.tolist() == [yiyang]
     at.multiselect(key="export_cities").set_value(["430600"]).run()  # 岳阳 gave only “近亿元”
     assert [i.value for i in at.info] == ["所选条件下没有已填报的数据，请调整年度、市州或指标。"]
@@ -264,7 +264,7 @@ def test_export_page_previews_the_selection(app, values):
 def test_tidy_csv_is_the_etl_export_format(values, demo_db):
     rows = csv_rows(build(values, ALL).tidy_csv())
     assert rows[0] == EXPORT_HEADER
-    assert ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211"] in rows
+    assert ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211", "2000年起"] in rows
     with warehouse.connect(demo_db, read_only=True) as con:
         cli = warehouse.current_values(con, year=2016)
     assert len(rows) - 1 == len([r for r in cli if catalog.region_by_code()[r[1]].level == "city"])
@@ -312,7 +312,7 @@ def test_xlsx_is_formatted_to_hand_on(values):
     detail = [list(r) for r in ws.iter_rows(values_only=True)]
     assert detail[0][0] == "2016—2017年妇联统计数据明细" and detail[1][0] == wide[1][0]
     assert detail[2] == [*EXPORT_HEADER, "备注"]
-    assert detail[3] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211, "示例"]
+    assert detail[3] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211, "2000年起", "示例"]
     assert (ws["A4"].number_format, ws["G4"].number_format) == ("0", "#,##0.00")  # 2016, not 2,016
     assert ws.freeze_panes == "A4"
 

@@ -227,7 +227,7 @@ def test_history_lists_submissions_and_gives_back_the_original_file(app, downloa
     at.selectbox(key="history_submission").set_value(1).run()
     assert "**第 1 号上报所含数据（322 项）**" in texts(at.markdown)
     values = at.dataframe[1].value.set_index(["市州", "指标"])
-    assert values.loc[("株洲市", "举办招聘会场次"), ["数值", "来源单元格"]].tolist() == ["44", "就业创业!B5"]
+    assert values.loc[("株洲市", "举办招聘会场次"), ["数值", "来源单元格"]].tolist() == ["44", "就业创业!B6"]
     assert "上报时没有警告。" in texts(at.caption)
     assert downloads["示例_2016_全省报表.xlsx"]() == (RAW_DIR / "示例_2016_全省报表.xlsx").read_bytes()
 
@@ -336,7 +336,7 @@ def test_provenance_on_the_history_page(changed):
     assert "**株洲市2016年举办招聘会场次：50场**" in texts(at.markdown)
     rows = provenance_rows(at)
     assert rows["来源文件"] == "株洲市_2016_更正.xlsx"
-    assert rows["位置"] == "就业创业!B4"
+    assert rows["位置"] == "就业创业!B5"
     assert rows["上报人"] == "株洲市统计员"
     assert (rows["版本"], rows["审核状态"]) == ("第 2 版", "待审核")
     assert rows["修改情况"] == "原为 44场（第 1 版）"
@@ -356,7 +356,7 @@ def test_provenance_one_click_from_the_domain_table(app):
     assert not at.exception
     assert "**株洲市2016年举办招聘会场次：44场**" in texts(at.markdown)
     rows = provenance_rows(at)
-    assert rows["位置"] == "就业创业!B5"
+    assert rows["位置"] == "就业创业!B6"
     assert rows["来源文件"] == "示例_2016_全省报表.xlsx"
     assert rows["示例数据"] == "是：虚构数字，仅供演示"
 
@@ -379,4 +379,4 @@ def test_provenance_one_click_from_the_city_profile(app):
     select_cell(at, "profile_jobs", 1, "2016年")
     assert not at.exception
     assert "**株洲市2016年提供就业岗位数：75700个**" in texts(at.markdown)
-    assert provenance_rows(at)["位置"] == "就业创业!C5"
+    assert provenance_rows(at)["位置"] == "就业创业!D6"

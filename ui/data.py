@@ -18,11 +18,11 @@ import streamlit as st
 
 from etl import briefing as briefing_text
 from etl import briefing_figures, catalog, config, warehouse
-from etl.warehouse import marts
+from etl.catalog import Catalogue
+from etl.warehouse import catalog_store, marts
 from ui import plain
 
 T = TypeVar("T")
-INDICATOR_CODES = {i.name: i.code for i in catalog.indicators()}
 CACHE = {"show_spinner": False, "max_entries": 64}
 
 
@@ -67,6 +67,33 @@ def _read(snap: Snapshot, work: Callable[..., T], empty: T) -> T:
         st.error(plain.markdown(exc), icon=":material/error:")
         st.stop()  # every page needs the warehouse: say once what to do, draw nothing misleading
         raise
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def catalogue(snap: Snapshot) -> Catalogue:
+    """The warehouse's catalogue (shared, immutable: a resource, not a copy per call); the shipped one before
+    there is a warehouse."""
+    return _read(snap, catalog_store.catalogue, catalog.shipped())
+
+
+def use_catalogue(snap: Snapshot) -> Catalogue:
+    """Make the warehouse's catalogue the one etl.catalog's functions answer from, for this run (app.py)."""
+    return catalog.activate(catalogue(snap))
+
+
+@st.cache_data(**CACHE)
+def catalogue_revisions(snap: Snapshot) -> list[dict]:
+    """The newest revisions of the catalogue: who changed what, when, why."""
+    return _read(snap, catalog_store.revisions, [])
+
+
+@st.cache_data(**CACHE)
+def published_figures(snap: Snapshot, year: int) -> dict[tuple[str, str], float | None]:
+    """(region_code, indicator) → the published figure of `year` (the template's 上年数)."""
+    return _read(snap, lambda con: warehouse.published_figures(con, year), {})
 
 
 # ---------------------------------------------------------------- figures (marts)
@@ -168,19 +195,26 @@ def export_rows(
 
     frame = _read(snap, work, export_frame([]))
     return frame[
-        frame["year"].between(first, last) & frame["region_code"].isin(cities) & frame["indicator"].isin(indicators)
+        frame["year"].between(first, last) & frame["city_code"].isin(cities) & frame["indicator"].isin(indicators)
     ].reset_index(drop=True)
 
 
 EXPORT_COLUMNS = [
-    "year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value", "pending", "is_sample",
+    "year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value", "caliber",
+    "pending", "is_sample",
 ]  # fmt: skip
 
 
 def export_frame(rows: list[tuple]) -> pd.DataFrame:
-    """warehouse.current_values rows as a frame, with each indicator's code."""
+    """warehouse.current_values rows as a frame, with each indicator's code, the region's own name and its 市州's
+    code (a 县市区 row goes with its 市州)."""
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
-    return frame.assign(indicator=frame["indicator_name"].map(INDICATOR_CODES))
+    codes = {i.name: code for code, i in catalog.indicator_by_code().items()}
+    return frame.assign(
+        indicator=frame["indicator_name"].map(codes),
+        region_name=frame["county_name"].fillna(frame["city_name"]),
+        city_code=frame["region_code"].map(catalog.city_of),
+    )
 
 
 # ---------------------------------------------------------------- workflow: progress, history, review

@@ -13,11 +13,12 @@ import streamlit as st
 
 from etl import catalog, charts, totals
 from etl.cn_format import Kind, cn_quantity, kind_of
-from ui import data
+from ui import caliber, data
 from ui.common import ALL_CITIES, CITY_COUNT, SELECTION
 from ui.tables import Table, pending_frame
 
 PROVINCE_TOTAL, PROVINCE_RATE, REPORTED = "已报市州合计", "全省", "已报市州数"
+AVERAGED = ("rate", "ratio")  # a derived rate and a reported ratio: the province's figure is no total
 
 
 @dataclass
@@ -56,6 +57,8 @@ def province_text(row: dict | None, year: int, name: str, unit: str, kind: str) 
     average = cn_quantity(row["average"], unit, kind_of(unit, derived=True))
     if kind == "rate":
         return f"{year}年全省{name} {average}（{scope}；合计计算，不随所选市州变化）。"
+    if kind == "ratio":  # a reported ratio has no total
+        return f"{year}年全省平均{name} {average}（{scope}；不随所选市州变化）。"
     label = totals.total_label(n)
     return f"{year}年{label} {cn_quantity(row['total'], unit)}，全省平均 {average}（{scope}；不随所选市州变化）。"
 
@@ -65,7 +68,7 @@ def province_row(row: dict | None, kind: str, column: str) -> tuple[dict | None,
     give it, and its label."""
     if row is None:
         return None, ""
-    if kind == "rate":
+    if kind in AVERAGED:
         return {column: row["average"]}, PROVINCE_RATE
     return {column: row["total"]}, totals.total_label(int(row["reported"]))
 
@@ -107,7 +110,7 @@ def year_table(city: pd.DataFrame, province: pd.DataFrame, cities: tuple[str, ..
         rows[names[code]] = [_value(cells.get((code, y))) for y in years]
         pending |= {(names[code], f"{y}年") for y in years if _pending(cells.get((code, y)))}
     by_year = {int(r.year): r for r in province.itertuples()}
-    if kind == "rate":
+    if kind in AVERAGED:
         rows[PROVINCE_RATE] = [getattr(by_year.get(y), "average", None) for y in years]
     else:
         rows[PROVINCE_TOTAL] = [getattr(by_year.get(y), "total", None) for y in years]
@@ -148,9 +151,11 @@ def _shown(frame: pd.DataFrame, row: dict | None, kind: str, column: str) -> Tab
 
 
 def build(  # noqa: PLR0913
-    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]
-) -> DomainView:
-    """The view of one measure: `city` and `province` are its mart rows of every year."""
+    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...],
+    changes: tuple[tuple[int, str], ...] = (),
+) -> DomainView:  # fmt: skip
+    """The view of one measure: `city` and `province` are its mart rows of every year; `changes` its 口径 changes
+    (year, note), marked on the lines."""
     name, unit = catalog.measure_name_unit(code)
     kind = "rate" if code in catalog.rate_by_code() else catalog.indicator_by_code()[code].kind
     this_year = city[city["year"] == year]
@@ -166,7 +171,9 @@ def build(  # noqa: PLR0913
         province=dict(zip(province["year"], province["average"], strict=True)),
         province_label="全省" if kind == "rate" else "全省平均",
     )  # fmt: skip
-    lines = None if lines is None else charts.frozen(lines)
+    if lines is not None:
+        years = sorted({int(y) for y in city.dropna(subset=["value"])["year"]})
+        lines = charts.frozen(caliber.mark_changes(lines, changes, years))
     sample = bool(this_year["is_sample"].fillna(False).astype(bool).any())
     return DomainView(
         bar, caption, _shown(frame, row, kind, label), lines, trend, year_table(city, province, cities, kind),
@@ -180,5 +187,5 @@ def cached(snap: data.Snapshot, include_pending: bool, code: str, year: int, cit
     return build(
         data.city(snap, include_pending, measure=code),
         data.province(snap, include_pending, measure=code),
-        code=code, year=year, cities=cities,
+        code=code, year=year, cities=cities, changes=data.catalogue(snap).changes(code),
     )  # fmt: skip

@@ -68,7 +68,8 @@ def values_table(values: list[dict]) -> pd.DataFrame:
 def warning_label(warning: dict) -> str:
     """The text a reviewer ticks to confirm one warning."""
     place = f"{warning['sheet']}!{warning['cell']}" if warning["sheet"] and warning["cell"] else "整个文件"
-    return f"已核实 {place}：{warning['message']}"
+    subject = f" {warning['subject']}" if warning.get("subject") else ""  # the indicator, as every message names it
+    return f"已核实 {place}{subject}：{warning['message']}"
 
 
 def warning_key(submission_id: int, warning: dict) -> tuple:

@@ -120,7 +120,7 @@ def annotated_download(data: bytes, file_name: str, issues: list[Issue], *, key:
 def issue_table(issues: list[Issue]) -> pd.DataFrame:
     """Issues as text for st.dataframe: never rendered as HTML or Markdown."""
     return pd.DataFrame(
-        [(LEVELS[i.level], i.location or "整个文件", i.message) for i in issues],
+        [(LEVELS[i.level], i.place or "整个文件", i.message) for i in issues],
         columns=["类型", "位置", "问题与处理办法"],
     )
 

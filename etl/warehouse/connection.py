@@ -17,6 +17,7 @@ from etl.config import LOCK_WAIT_SECONDS
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 MARTS_FILE = Path(__file__).with_name("marts.sql")
+CATALOG_FILE = Path(__file__).with_name("catalog.sql")
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -125,7 +126,7 @@ def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _reference_digest() -> str:
-    digest = hashlib.sha256(SCHEMA_FILE.read_bytes() + MARTS_FILE.read_bytes())
+    digest = hashlib.sha256(SCHEMA_FILE.read_bytes() + MARTS_FILE.read_bytes() + CATALOG_FILE.read_bytes())
     for path in sorted(catalog.REFERENCE_DIR.glob("*.csv")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -170,26 +171,18 @@ def _set_aside_old_locks(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Regions from regions.csv; the catalogue's tables and the shipped catalogue where it belongs."""
+    from etl.warehouse import catalog_store  # the store builds on this module
+
     con.execute("delete from regions")
-    con.executemany(
-        "insert into regions values (?, ?, ?, ?, ?, ?)",
-        [(r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order) for r in catalog.regions()],
+    rows = [
+        (r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order, r.valid_from, r.replaced_in, r.successor,
+         catalog.lineage_code(r.code))
+        for r in catalog.regions()
+    ]  # fmt: skip
+    con.execute(
+        "insert into regions (code, name, short_name, parent_code, level, sort_order, valid_from, replaced_in,"
+        " successor, lineage_code) values " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows)),
+        [v for row in rows for v in row],
     )
-    con.execute("delete from domains")
-    con.executemany(
-        "insert into domains values (?, ?, ?, ?)",
-        [(d.code, d.name, d.sort_order, d.headline_indicator) for d in catalog.domains()],
-    )
-    con.execute("delete from indicators")
-    con.executemany(
-        "insert into indicators values (?, ?, ?, ?, ?, ?, ?)",
-        [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()],
-    )
-    con.execute("delete from rates")
-    con.executemany(
-        "insert into rates values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (r.code, r.domain, r.name, r.unit, r.numerator, r.denominator, r.factor, r.sort_order)
-            for r in catalog.rates()
-        ],
-    )
+    catalog_store.ensure(con)

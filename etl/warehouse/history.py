@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import duckdb
 
-from etl.extract import Observation
+from etl.records import Observation
 from etl.warehouse import visible
 from etl.warehouse.connection import WarehouseError, now_beijing
 from etl.warehouse.load import NewSubmission, StoreResult, store_submission
@@ -109,9 +110,10 @@ def slice_versions_of(con: duckdb.DuckDBPyConnection, region_code: str, year: in
     return versions
 
 
-def restore_version(
-    con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str, version: int, restored_by: str
-) -> StoreResult:
+def restore_version(  # noqa: PLR0913
+    con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str, version: int, restored_by: str,
+    before_write: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> StoreResult:  # fmt: skip
     """Make an earlier version current again as a NEW (pending) version: nothing is ever deleted or rewritten."""
     versions = {v["version"]: v for v in slice_versions_of(con, region_code, year, domain)}
     if version not in versions:
@@ -119,10 +121,14 @@ def restore_version(
     source = versions[version]
     name = f"恢复第 {version} 版（原上报编号 {source['submission_id']}，{source['file_name']}）"
     key = f"{region_code}:{year}:{domain}:{version}"
-    return _restore(con, source, [(region_code, year, domain)], name, key, f"恢复自第 {version} 版", restored_by)
+    slices = [(region_code, year, domain)]
+    return _restore(con, source, slices, name, key, f"恢复自第 {version} 版", restored_by, before_write)
 
 
-def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, restored_by: str) -> StoreResult:
+def restore_submission(
+    con: duckdb.DuckDBPyConnection, submission_id: int, restored_by: str,
+    before_write: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> StoreResult:  # fmt: skip
     """Make every slice a submission held (all its 类别 and 市州) current again, as one new submission."""
     rows = con.execute(
         "select * from slice_history where submission_id = ? order by region_code, year, domain", [submission_id]
@@ -133,16 +139,18 @@ def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, resto
         raise WarehouseError(f"上报编号 {submission_id} 不存在，无法恢复。")
     slices = [(v["region_code"], v["year"], v["domain"]) for v in held]
     name = f"恢复上报编号 {submission_id} 的全部数据（{held[0]['file_name']}）"
-    return _restore(con, held[0], slices, name, str(submission_id), f"恢复自上报编号 {submission_id}", restored_by)
+    note = f"恢复自上报编号 {submission_id}"
+    return _restore(con, held[0], slices, name, str(submission_id), note, restored_by, before_write)
 
 
 def _restore(  # noqa: PLR0913
-    con: duckdb.DuckDBPyConnection, source: dict, slices: list, name: str, key: str, note: str, by: str
-) -> StoreResult:
-    from etl import backup  # etl.backup builds on this package: imported here, not at the top
-
+    con: duckdb.DuckDBPyConnection, source: dict, slices: list, name: str, key: str, note: str, by: str,
+    before_write: Callable[[duckdb.DuckDBPyConnection], object] | None,
+) -> StoreResult:  # fmt: skip
+    """`before_write` (the caller's backup copy: etl.backup stands above this package) runs once the locks allow."""
     refuse_if_locked(con, slices)  # before the backup copy it would waste
-    backup.snapshot(con, "before-version-restore")
+    if before_write is not None:
+        before_write(con)
     visible.stage(con, slices)
     facts = con.execute(
         """
@@ -213,7 +221,7 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
                 count(i.code) as indicators
             from regions as r
             cross join domains as d
-            inner join indicators as i on i.domain = d.code
+            inner join indicators as i on i.domain = d.code and list_contains(i.levels, 'city')
             where r.level = 'city'
             group by all
         ),
@@ -221,7 +229,7 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
         reported as (
             select region_code, domain, count(value) as reported, max(submitted_at) as submitted_at
             from current_values
-            where year = ?
+            where year = ? and region_level = 'city'
             group by all
         ),
 
@@ -284,7 +292,8 @@ def submission_issues_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> 
     """The warnings a submission was accepted with, in the order they were reported."""
     return _rows(
         con,
-        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by rowid",
+        "select level, code, sheet, cell, subject, message from submission_issues where submission_id = ?"
+        " order by rowid",
         [submission_id],
     )
 

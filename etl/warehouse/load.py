@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
 
-from etl import catalog
-from etl.extract import Observation
 from etl.issues import Issue
+from etl.records import Observation
 from etl.warehouse import review, visible
 from etl.warehouse.connection import now_beijing
 from etl.warehouse.locks import refuse_if_locked
@@ -28,6 +27,7 @@ class NewSubmission:
     submitted_by: str
     note: str | None = None
     published: bool = False  # the demo's figures are published as they are loaded; everything else waits
+    contacts: dict[str, str] = field(default_factory=dict)  # filled_by, phone, checked_by from the template
 
 
 @dataclass
@@ -69,8 +69,12 @@ def previous_values(
     return {(r, y, i): v for r, y, i, v in rows}
 
 
-def slices_of(observations: list[Observation]) -> list[Slice]:
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
+def domains_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """indicator → its 类别, as this warehouse's catalogue says."""
+    return dict(con.execute("select code, domain from indicators").fetchall())
+
+
+def slices_of(observations: list[Observation], domain_of: dict[str, str]) -> list[Slice]:
     return sorted({(o.region_code, o.year, domain_of[o.indicator]) for o in observations})
 
 
@@ -85,8 +89,9 @@ def store_submission(
         if existing is not None:
             con.rollback()
             return StoreResult(existing, already_loaded=True)
-        refuse_if_locked(con, slices_of(observations))
-        result = _store(con, sub, observations, issues)
+        domain_of = domains_of(con)
+        refuse_if_locked(con, slices_of(observations, domain_of))
+        result = _store(con, sub, observations, issues, domain_of)
         con.commit()
         return result
     except BaseException:
@@ -94,23 +99,30 @@ def store_submission(
         raise
 
 
-def _store(
-    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
-) -> StoreResult:
-    slices = slices_of(observations)
+def _store(  # noqa: PLR0913
+    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue],
+    domain_of: dict[str, str],
+) -> StoreResult:  # fmt: skip
+    slices = slices_of(observations, domain_of)
     before = _slice_values(con, slices)
     sent: dict[Slice, dict[str, float | None]] = {}
+
+    def _slice(o: Observation) -> Slice:
+        return o.region_code, o.year, domain_of[o.indicator]
+
     for o in observations:
         sent.setdefault(_slice(o), {})[o.indicator] = o.value
     new = [s for s in slices if not _same(sent[s], before.get(s))]
-    result = _summarise(None, observations, before)
+    result = _summarise(None, observations, before, _slice)
     result.slices, result.same_slices = len(new), len(slices) - len(new)
     if not new:
         return result
     (submission_id,) = con.execute("select nextval('submission_id_seq')").fetchall()[0]
     result.submission_id = submission_id
     con.execute(
-        "insert into submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into submissions (submission_id, submitted_at, submitted_by, source, file_name, file_sha256,"
+        " file_kind, file_bytes, archive_path, is_sample, note, filled_by, phone, checked_by)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             submission_id,
             now_beijing(),
@@ -123,6 +135,9 @@ def _store(
             sub.archive_path,
             sub.is_sample,
             sub.note,
+            sub.contacts.get("filled_by"),
+            sub.contacts.get("phone"),
+            sub.contacts.get("checked_by"),
         ],
     )
     kept = set(new)
@@ -130,19 +145,12 @@ def _store(
     if len(new) < len(slices):  # _slice_values staged them all; most often every slice is new
         visible.stage(con, new)
     _new_versions(con, submission_id)
-    _append_facts(con, submission_id, mine)
-    _append_issues(con, submission_id, issues, mine, kept)
+    _append_facts(con, submission_id, mine, domain_of)
+    _append_issues(con, submission_id, issues, {(o.sheet, o.cell): _slice(o) for o in mine if o.cell}, kept)
     visible.show_pending(con, submission_id)
     if sub.published:
         review.approve_staged(con, sub.submitted_by, lock=False)
     return result
-
-
-def _slice(o: Observation) -> Slice:
-    return o.region_code, o.year, _DOMAIN_OF[o.indicator]
-
-
-_DOMAIN_OF = {i.code: i.domain for i in catalog.indicators()}
 
 
 def _same(new: dict[str, float | None], old: dict[str, float | None] | None) -> bool:
@@ -197,8 +205,9 @@ def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
     )
 
 
-def _append_facts(con: duckdb.DuckDBPyConnection, submission_id: int, observations: list[Observation]) -> None:
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
+def _append_facts(
+    con: duckdb.DuckDBPyConnection, submission_id: int, observations: list[Observation], domain_of: dict[str, str]
+) -> None:
     appender = con.appender("facts")
     appender.append_rows(
         [
@@ -222,19 +231,18 @@ def _append_issues(
     con: duckdb.DuckDBPyConnection,
     submission_id: int,
     issues: list[Issue],
-    observations: list[Observation],
+    at_cell: dict[tuple[str, str], Slice],
     kept: set[Slice],
 ) -> None:
     """Each warning with the slice its cell belongs to (none for a 合计 row or the whole file); a warning about a
     slice sent again unchanged has nothing new to review."""
-    at_cell = {(o.sheet, o.cell): _slice(o) for o in observations if o.cell}
     rows = []
     for issue in issues:
         slice_ = at_cell.get((issue.sheet, issue.cell))
         if slice_ is not None and slice_ not in kept:
             continue
         location = (issue.level, issue.code, issue.sheet, issue.cell, issue.message)
-        rows.append((submission_id, *location, *(slice_ or (None, None, None))))
+        rows.append((submission_id, *location, *(slice_ or (None, None, None)), issue.subject or None))
     if not rows:
         return
     appender = con.appender("submission_issues")
@@ -243,8 +251,9 @@ def _append_issues(
 
 
 def _summarise(
-    submission_id: int | None, observations: list[Observation], before: dict[Slice, dict[str, float | None]]
-) -> StoreResult:
+    submission_id: int | None, observations: list[Observation], before: dict[Slice, dict[str, float | None]],
+    _slice: Callable[[Observation], Slice],
+) -> StoreResult:  # fmt: skip
     result = StoreResult(submission_id, values=sum(o.value is not None for o in observations))
     for o in observations:
         old = before.get(_slice(o), {}).get(o.indicator)

@@ -14,9 +14,15 @@ create table if not exists regions (
     name        varchar not null,
     short_name  varchar not null,
     parent_code varchar,              -- 430000 for the 14 市州; a 市州's code for its 县市区
-    level       varchar not null,     -- province | city | county
+    level       varchar not null,     -- province | city | county | unit (省级单位)
     sort_order  integer not null
 );
+-- 县市区 re-coded or renamed (宁乡县 430124 → 宁乡市 430182 in 2017): each code is valid from valid_from (NULL:
+-- always) to before replaced_in; lineage_code is today's code of the line, which a series across the change follows.
+alter table regions add column if not exists valid_from integer;
+alter table regions add column if not exists replaced_in integer;
+alter table regions add column if not exists successor varchar;
+alter table regions add column if not exists lineage_code varchar;
 
 create table if not exists domains (
     code               varchar primary key,
@@ -34,6 +40,8 @@ create table if not exists indicators (
     sort_order integer not null,
     definition varchar not null
 );
+-- Who reports it: city (the 14 市州), county (县市区 rows of a 市州's return), unit (省级单位).
+alter table indicators add column if not exists levels varchar[];
 
 -- Derived rates (etl/reference/rates.csv): numerator ÷ denominator × factor, where both are reported.
 create table if not exists rates (
@@ -147,6 +155,11 @@ with final as (
         r.name as region_name,
         r.sort_order as region_order,
         r.level as region_level,
+        -- a 县市区 row belongs to its 市州 (its name in 市州, its own in 县市区); a 市州 or 省级单位 is its own
+        coalesce(c.code, r.code) as city_code,
+        coalesce(c.name, r.name) as city_name,
+        coalesce(c.sort_order, r.sort_order) as city_order,
+        case when r.level = 'county' then r.name end as county_name,
         f.domain,
         d.name as domain_name,
         d.sort_order as domain_order,
@@ -166,6 +179,7 @@ with final as (
         s.is_sample
     from visible_facts as f
     inner join regions as r on r.code = f.region_code
+    left join regions as c on c.code = r.parent_code and r.level = 'county'
     inner join domains as d on d.code = f.domain
     inner join indicators as i on i.code = f.indicator
     inner join submissions as s on s.submission_id = f.submission_id
