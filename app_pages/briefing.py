@@ -5,8 +5,8 @@ import streamlit as st
 
 from etl.briefing import table_parts
 from etl.roles import VIEW
-from ui import auth, briefing, data, filters
-from ui.common import display_table, require_data
+from ui import auth, briefing, data, filters, tables
+from ui.common import require_data
 
 auth.require(VIEW)
 st.title("年度简报")
@@ -20,11 +20,12 @@ if require_data(years, chosen.include_pending):
         options,
         index=options.index(default) if default in options else 0,
         format_func=lambda y: f"{y}年",
+        placeholder="请选择",
         key="briefing_year",
     )
     shown = briefing.build(snap, year, chosen.include_pending)
     if shown is not None:
-        briefing.downloads(shown, chosen.include_pending)
+        briefing.downloads(snap, shown, chosen.include_pending)
         st.header(shown.title)
         if shown.note:
             st.warning(shown.note)
@@ -35,8 +36,10 @@ if require_data(years, chosen.include_pending):
         for name, text in shown.sections:
             st.markdown(f"**{name}**")
             st.markdown(text)
+        if shown.missing:
+            st.markdown(shown.missing)
         st.subheader(shown.headings["table"])
         st.caption(shown.headings["table_note"])
-        for domain, part in table_parts(shown.table):
+        for domain, _ in table_parts(shown.table):
             st.markdown(f"**{domain}**")
-            st.dataframe(display_table(part), width="stretch", key=f"briefing_table_{domain}")
+            tables.figures(briefing.with_total(shown, domain), shown.kinds(domain), key=f"briefing_table_{domain}")

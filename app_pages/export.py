@@ -5,8 +5,8 @@ import streamlit as st
 
 from etl import catalog
 from etl.roles import EXPORT, STATISTICIAN
-from ui import auth, data, export, filters
-from ui.common import XLSX_MIME, display_table, download, require_data, sample_notice, today, year_banner
+from ui import auth, data, export, filters, handout, tables
+from ui.common import XLSX_MIME, download, require_data, sample_notice, today, year_banner
 
 user = auth.require(EXPORT)
 st.title("数据导出")
@@ -18,10 +18,14 @@ if require_data(known, pending):
     latest = chosen.year if chosen.year in years else years[-1]
     st.caption("导出含待审核数据，文件中标“待审核”。" if pending else "导出已审核通过的数据。")
     left, right = st.columns(2)
-    first = left.selectbox("起始年度", years, index=years.index(latest), format_func="{}年".format, key="export_from")
+    first = left.selectbox(
+        "起始年度", years, index=years.index(latest), format_func="{}年".format, placeholder="请选择", key="export_from"
+    )
     later = [y for y in years if y >= first]
     default_last = later.index(latest) if latest in later else 0
-    last = right.selectbox("截止年度", later, index=default_last, format_func="{}年".format, key="export_to")
+    last = right.selectbox(
+        "截止年度", later, index=default_last, format_func="{}年".format, placeholder="请选择", key="export_to"
+    )
     # A 统计员 exports their own 市州 only; the download checks again when clicked.
     own_only = user.role == STATISTICIAN
     cities = {c.code: c.name for c in catalog.cities() if not own_only or c.code == user.region_code}
@@ -29,10 +33,14 @@ if require_data(known, pending):
         st.caption(f"统计员只能导出本市州（{cities[user.region_code]}）的数据。")
     domains = {d.code: d.name for d in catalog.domains()}
     sidebar = [c for c in cities if c in chosen.cities] or list(cities)  # the sidebar's 市州 to start with
-    chosen_cities = st.multiselect("市州", list(cities), default=sidebar, format_func=cities.get, key="export_cities")
+    chosen_cities = st.multiselect(
+        "市州", list(cities), default=sidebar, format_func=cities.get, placeholder="请选择（可多选）",
+        key="export_cities",
+    )  # fmt: skip
     chosen_domains = st.multiselect(
-        "类别", list(domains), default=list(domains), format_func=domains.get, key="export_domains"
-    )
+        "类别", list(domains), default=list(domains), format_func=domains.get, placeholder="请选择（可多选）",
+        key="export_domains",
+    )  # fmt: skip
     indicators = {i.code: i for i in catalog.indicators() if i.domain in chosen_domains}
     chosen_indicators = st.multiselect(
         "指标",
@@ -46,13 +54,15 @@ if require_data(known, pending):
         "宽表年度（市州 × 指标，用于宽表 CSV 和 Excel 第一页）",
         later[: later.index(last) + 1][::-1],
         format_func="{}年".format,
+        placeholder="请选择",
         key="export_wide_year",
     )
     year_banner(known, wide_year, today())
     rows = data.export_rows(
         snap, pending, first, last, selection.city_codes_tuple(), tuple(selection.indicator_codes())
     )
-    view = export.build(rows, data.province(snap, pending, year=wide_year), selection, wide_year, pending)
+    as_of = handout.data_date(data.data_date(snap, pending))
+    view = export.build(rows, data.province(snap, pending, year=wide_year), selection, wide_year, pending, as_of)
     tidy = view.tidy
     if not chosen_cities or not chosen_domains:
         st.info("请至少选择一个市州和一个类别。")
@@ -82,4 +92,5 @@ if require_data(known, pending):
         )
         shown = min(len(tidy), export.PREVIEW_ROWS)
         st.caption(f"共 {len(tidy)} 行已填报数据" + (f"，下表预览前 {shown} 行。" if len(tidy) > shown else "。"))
-        st.dataframe(display_table(tidy.head(shown)), hide_index=True, width="stretch", key="export_preview")
+        # With 含待审核数据 the 审核状态 column says which figures are 待审核.
+        tables.per_unit_column(tidy.head(shown), "数值", "单位", plain=("年度",), hide_index=True, key="export_preview")

@@ -5,14 +5,20 @@ import pandas as pd
 import streamlit as st
 
 from etl import actions, catalog, config, roles, warehouse
+from etl.export import frame_csv
 from etl.roles import RESTORE, VIEW
-from ui import auth, data, filters, plain, provenance
+from ui import auth, data, filters, handout, plain, provenance, tables
+from ui.common import NOT_FIGURES, XLSX_MIME, download
 from ui.history import (
+    CHANGE,
+    FIGURES,
     SOURCES,
     held_by,
     original_file,
+    receipt_download,
     review_line,
     submissions_table,
+    submissions_xlsx,
     values_table,
     version_heading,
     version_table,
@@ -72,17 +78,26 @@ def submission_detail(snap: data.Snapshot, submission_id: int) -> None:
     values, issues, (file_name, archive_path) = data.submission_detail(snap, submission_id)
     regions = sorted({catalog.find_region(v["region_name"]).code for v in values})
     st.markdown(f"**第 {submission_id} 号上报所含数据（{len(values)} 项）**")
-    st.dataframe(values_table(values), hide_index=True, width="stretch")
+    tables.text_figures(values_table(values), [FIGURES], hide_index=True)
     if issues:
         st.markdown(f"**上报时核实过的警告（{len(issues)} 条）**")
         frame = pd.DataFrame(
-            [(f"{i['sheet']}!{i['cell']}" if i["cell"] else "整个文件", i["message"]) for i in issues],
+            [
+                (
+                    " ".join(filter(None, (f"{i['sheet']}!{i['cell']}" if i["cell"] else "整个文件", i["subject"]))),
+                    i["message"],
+                )
+                for i in issues
+            ],
             columns=["位置", "警告"],
         )
         st.dataframe(frame, hide_index=True, width="stretch")
     else:
         st.caption("上报时没有警告。")
-    original_file(archive_path, file_name, regions, "history_original")
+    original, receipt, _ = st.columns([1, 1, 2])
+    with original:
+        original_file(archive_path, file_name, regions, "history_original")
+    receipt_download(receipt, submission_id, regions, "history_receipt")
     if values and auth.may(RESTORE, regions):
         slices = len({(v["region_name"], v["year"], v["domain_name"]) for v in values})
         st.checkbox(
@@ -106,23 +121,44 @@ def submissions_tab(snap: data.Snapshot, chosen: filters.Filters) -> None:
         st.info("所选范围内没有上报记录。")
         return
     st.caption(f"共 {len(rows)} 次上报，最新在前；“恢复版本”是在本页恢复旧版本时新增的记录。")
-    st.dataframe(submissions_table(rows), hide_index=True, width="stretch", key="history_table")
+    table = submissions_table(rows)
+    st.dataframe(table, hide_index=True, width="stretch", key="history_table")
+    list_downloads(table, rows, chosen, this_year_only)
     labels = {r["submission_id"]: f"第 {r['submission_id']} 号 · {when(r['submitted_at'])} · {r['file_name']}"
               for r in rows}  # fmt: skip
-    picked = st.selectbox("查看一次上报", list(labels), format_func=labels.get, key="history_submission")
+    picked = st.selectbox(
+        "查看一次上报", list(labels), format_func=labels.get, placeholder="请选择", key="history_submission"
+    )
     submission_detail(snap, picked)
+
+
+def list_downloads(table: pd.DataFrame, rows: list[dict], chosen: filters.Filters, one_year: bool) -> None:
+    """The list as CSV and Excel: no figures in it (what the page shows every role), so no export to audit."""
+    notes = [f"筛选：市州 {handout.cities_text(chosen.city_names)}；{f'{chosen.year}年' if one_year else '全部年度'}"]
+    notes.append(f"导出时间 {warehouse.now_beijing():%Y-%m-%d %H:%M}")
+    left, right, _ = st.columns([1, 1, 4])
+    download(
+        left, "下载 CSV", lambda: frame_csv(table), file_name="上报记录.csv", mime="text/csv", key="history_csv",
+        regions=NOT_FIGURES, action=VIEW,
+    )  # fmt: skip
+    download(
+        right, "下载 Excel", lambda: submissions_xlsx(table, rows, notes), file_name="上报记录.xlsx", mime=XLSX_MIME,
+        key="history_xlsx", regions=NOT_FIGURES, action=VIEW,
+    )  # fmt: skip
 
 
 def pick_city(key: str, chosen: filters.Filters, column) -> str:  # noqa: ANN001 - a column
     names = {c.code: c.name for c in catalog.cities()}
     default = chosen.cities[0] if chosen.cities else next(iter(names))
-    return column.selectbox("市州", list(names), index=list(names).index(default), format_func=names.get, key=key)
+    return column.selectbox(
+        "市州", list(names), index=list(names).index(default), format_func=names.get, placeholder="请选择", key=key
+    )
 
 
 def pick_year(key: str, years: list[int], default: int, column) -> int:  # noqa: ANN001 - a column
     options = years[::-1]
     index = options.index(default) if default in options else 0
-    return column.selectbox("年度", options, index=index, format_func=lambda y: f"{y}年", key=key)
+    return column.selectbox("年度", options, index=index, format_func=lambda y: f"{y}年", placeholder="请选择", key=key)
 
 
 def versions_tab(snap: data.Snapshot, chosen: filters.Filters, years: list[int]) -> None:
@@ -130,7 +166,9 @@ def versions_tab(snap: data.Snapshot, chosen: filters.Filters, years: list[int])
     region = pick_city("history_slice_city", chosen, left)
     year = pick_year("history_slice_year", years, chosen.year, middle)
     domains = {d.code: d.name for d in catalog.domains()}
-    domain = right.selectbox("类别", list(domains), format_func=domains.get, key="history_slice_domain")
+    domain = right.selectbox(
+        "类别", list(domains), format_func=domains.get, placeholder="请选择", key="history_slice_domain"
+    )
     versions = data.versions(snap, region, year, domain)
     if not versions:
         st.info(f"{catalog.region_by_code()[region].name}{year}年尚未上报{domains[domain]}。")
@@ -148,7 +186,7 @@ def versions_tab(snap: data.Snapshot, chosen: filters.Filters, years: list[int])
             st.text(f"文件：{version['file_name']}" + (f"\n说明：{version['note']}" if version["note"] else ""))
             if line := review_line(version):
                 st.text(line)
-            st.dataframe(version_table(version, older, domain), hide_index=True, width="stretch")
+            tables.text_figures(version_table(version, older, domain), [FIGURES, CHANGE], hide_index=True)
             if not version["is_current"] and may_restore:
                 st.button(
                     "恢复此版本",
@@ -164,7 +202,9 @@ def provenance_tab(snap: data.Snapshot, chosen: filters.Filters, years: list[int
     year = pick_year("history_prov_year", years, chosen.year, middle)
     domains = catalog.domain_by_code()
     items = {i.code: f"{domains[i.domain].name} · {i.name}" for i in catalog.indicators()}
-    code = right.selectbox("指标", list(items), format_func=items.get, key="history_prov_indicator")
+    code = right.selectbox(
+        "指标", list(items), format_func=items.get, placeholder="请选择", key="history_prov_indicator"
+    )
     provenance.explain(snap, region, year, code, chosen.include_pending)
 
 

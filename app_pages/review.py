@@ -6,9 +6,9 @@ import streamlit as st
 
 from etl import actions, config, warehouse
 from etl.roles import REVIEW, PermissionDenied
-from ui import auth, data, filters, plain
+from ui import auth, data, filters, plain, tables
 from ui.history import original_file
-from ui.review import queue_table, values_table, warning_key, warning_label
+from ui.review import FIGURE_COLUMNS, queue_table, values_table, warning_key, warning_label
 
 NOTICE_KEY = "review_notice"
 
@@ -60,7 +60,7 @@ def detail(snap: data.Snapshot, row: dict) -> None:
     values, warnings = data.review_detail(snap, submission_id)
     st.subheader(f"第 {submission_id} 号上报")
     st.text(f"文件：{row['file_name']}\n上报人：{row['submitted_by']}　上报时间：{row['submitted_at']:%Y-%m-%d %H:%M}")
-    st.dataframe(values_table(values), hide_index=True, width="stretch", key=f"review_values_{submission_id}")
+    tables.text_figures(values_table(values), FIGURE_COLUMNS, hide_index=True, key=f"review_values_{submission_id}")
     st.caption("“现已发布”是领导现在看到的数，“上年（已发布）”是同一市州上一年已发布的数；未填报表示没有。")
     regions = sorted({v["region_code"] for v in values})
     original_file(row["archive_path"], row["file_name"], regions, f"review_original_{submission_id}")
@@ -106,6 +106,7 @@ picked = st.selectbox(
     "审核一次上报",
     list(by_id),
     format_func=lambda i: f"第 {i} 号 · {by_id[i]['regions']} · {by_id[i]['years']}年 · {by_id[i]['file_name']}",
+    placeholder="请选择",
     key="review_pick",
 )
 detail(snap, by_id[picked])

@@ -29,7 +29,7 @@ from etl.config import FIRST_YEAR  # noqa: E402
 from etl.pipeline import LOADED, load_bytes  # noqa: E402
 from etl.read import read_file  # noqa: E402
 from etl.roles import SYSTEM  # noqa: E402
-from etl.template import template_bytes  # noqa: E402
+from etl.template import FIRST_DATA_ROW, indicator_columns, template_bytes  # noqa: E402
 
 REPEATS = 5
 LONG_ROWS = 100_000
@@ -59,10 +59,11 @@ def filled_template(year: int, region_code: str | None, rng: random.Random) -> b
     for domain in catalog.domains():
         ws = wb[domain.name]
         indicators = catalog.domain_indicators(domain.code)
-        for row in range(4, ws.max_row + 1):
+        columns = indicator_columns(indicators)
+        for row in range(FIRST_DATA_ROW, ws.max_row + 1):
             values = figures(rng)
-            for column, indicator in enumerate(indicators, start=2):
-                ws.cell(row, column).value = values[indicator.code]
+            for indicator in indicators:
+                ws.cell(row, columns[indicator.code][0]).value = values[indicator.code]
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

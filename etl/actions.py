@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from etl import audit, catalog, warehouse
+from etl import audit, backup, catalog, warehouse
 from etl.roles import DEADLINE, EXPORT, LOCK, RESTORE, REVIEW, PermissionDenied, User, check
 from etl.warehouse import StoreResult
 
@@ -37,12 +37,16 @@ def _audited(actor: User, action: str, db_path: Path, **fields: object) -> Itera
         raise
 
 
+def _backup_first(con) -> None:  # noqa: ANN001 - a DuckDB connection
+    backup.snapshot(con, "before-version-restore")
+
+
 def restore_version(actor: User, db_path: Path, region_code: str, year: int, domain: str, version: int) -> StoreResult:
     """Make an earlier version of a (市州, 年度, 类别) current again, as a new version."""
     with _audited(actor, "restore", db_path, region_code=region_code, year=year):
         check(actor, RESTORE, [region_code])
         with warehouse.connect(db_path) as con:
-            result = warehouse.restore_version(con, region_code, year, domain, version, actor.name)
+            result = warehouse.restore_version(con, region_code, year, domain, version, actor.name, _backup_first)
     name = catalog.domain_by_code()[domain].name
     audit.record(
         actor, "restore", region_code=region_code, year=year, db_path=db_path,
@@ -62,7 +66,7 @@ def restore_submission(actor: User, db_path: Path, submission_id: int) -> StoreR
     with _audited(actor, "restore", db_path, **fields):
         check(actor, RESTORE, regions)
         with warehouse.connect(db_path) as con:
-            result = warehouse.restore_submission(con, submission_id, actor.name)
+            result = warehouse.restore_submission(con, submission_id, actor.name, _backup_first)
     audit.record(
         actor, "restore", db_path=db_path, detail=f"恢复上报编号 {submission_id} 的全部数据" + _restored(result),
         **fields,

@@ -19,6 +19,7 @@ ACTIONS = {
     "export": "导出", "deadline": "设置截止日期", "user_add": "新增用户", "user_disable": "停用用户",
     "user_enable": "启用用户", "passwd": "修改密码", "backup": "备份", "restore_backup": "从备份恢复",
     "denied": "越权操作被拒绝", "error": "系统错误", "approve": "审核通过", "return": "退回", "migrate": "数据迁移",
+    "catalog": "修改指标目录", "targets": "设置任务数",
 }  # fmt: skip
 
 

@@ -1,30 +1,29 @@
-"""The annual briefing (年度简报): a paragraph per 市州 from its reported figures, as Markdown or Word."""
+"""The annual briefing (年度简报): a paragraph per reporting 市州 from its figures, one sentence naming the
+市州 that sent nothing, tables ending with the province's total; as Markdown here, as a 公文 in Word
+(etl.briefing_docx). Every figure comes from the marts (etl.warehouse.marts)."""
 
 from __future__ import annotations
 
-import io
 import tomllib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from string import Formatter
 
 import pandas as pd
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
 
-from etl import catalog
-from etl.cn_format import cn_number, cn_quantity, exact
+from etl import catalog, totals
+from etl.cn_format import Kind, cn_number, cn_quantity, kind_of, table_text
 
 TEMPLATES_FILE = catalog.REFERENCE_DIR / "briefing_templates.toml"
-PLACEHOLDERS = frozenset({"year", "city", "value", "number", "pct", "count", "missing", "subject", "date", "total"})
+PLACEHOLDERS = frozenset(
+    {"year", "city", "value", "number", "pct", "count", "missing", "subject", "date", "total", "name"}
+)
+NOT_WRITTEN = "-"  # an indicator's briefing phrase that keeps it out of the briefing
 REQUIRED = {
-    "": ("title", "sample_note"),
-    "headings": ("summary", "cities", "table", "table_note"),
+    "": ("title", "sample_note", "issuer"),
+    "headings": ("summary", "cities", "table", "table_note", "figure", "table_caption"),
     "paragraph": ("opening", "clause_joiner", "sentence_end", "sentence_joiner", "nothing_reported"),
     "remarks": ("leads", "rise", "fall"),
     "summary": (
@@ -39,8 +38,6 @@ REQUIRED = {
         "flat",
     ),
 }
-# Word on a Chinese desktop has 宋体/黑体; LibreOffice maps them to Noto CJK, so Chinese never falls back to boxes.
-BODY_FONT, HEADING_FONT = "宋体", "黑体"
 TABLE_FIRST_COLUMN = "市州"
 
 
@@ -54,9 +51,19 @@ class Briefing:
     title: str
     note: str | None  # the sample-data line under the title, when any figure is invented
     summary: str
-    sections: tuple[tuple[str, str], ...]  # (市州 name, paragraph) in official order
+    sections: tuple[tuple[str, str], ...]  # (市州 name, paragraph) of the reporting 市州, in official order
+    missing: str | None  # one sentence naming the 市州 that sent nothing, if any
     table: pd.DataFrame  # 市州 × (类别, 指标（单位）), exact figures, NaN = 未填报
+    totals: dict[tuple[str, str], float | None]  # per table column: the province's total (mart_province)
+    total_labels: dict[str, str]  # 类别 → the label of its table's total row (全省合计, 已报 N 个市州合计)
     headings: dict[str, str]
+    issuer: str  # 落款: who issues the briefing
+    as_of: date  # the day it was made (Beijing), the 落款's date
+
+    def kinds(self, domain: str) -> dict[str, Kind]:
+        """Each column of a 类别's table: its unit kind (counts whole, 万元 two decimals)."""
+        units = {i.label: i.unit for i in catalog.indicators()}
+        return {label: kind_of(units[label]) for label in self.table[domain].columns}
 
 
 # ---------------------------------------------------------------- templates
@@ -116,18 +123,25 @@ class _Fields(dict):
         return "{" + key + "}"
 
 
-def _say(template: str, **fields: object) -> str:
+def say(template: str, **fields: object) -> str:
     return template.format_map(_Fields(fields))
 
 
-def _say_figure(template: str, value: float, unit: str) -> str:
-    return _say(template, value=cn_quantity(value, unit), number=cn_number(value))
+def _say_figure(template: str, value: float, unit: str, name: str = "") -> str:
+    return say(template, value=cn_quantity(value, unit), number=cn_number(value), name=name)
+
+
+def clause_of(indicator: catalog.Indicator, t: dict) -> str | None:
+    """How the briefing says an indicator's figure: its phrase in the catalogue, else the default of its kind."""
+    if indicator.phrase.strip() == NOT_WRITTEN:
+        return None
+    return indicator.phrase or t.get("default_clauses", {}).get(indicator.kind)
 
 
 def _pct_text(pct: float, words: dict) -> str:
     if round(pct, 1) == 0 and "flat" in words:
         return words["flat"]
-    return _say(words["rise" if pct > 0 else "fall"], pct=f"{abs(pct):.1f}%")
+    return say(words["rise" if pct > 0 else "fall"], pct=f"{abs(pct):.1f}%")
 
 
 # ---------------------------------------------------------------- content
@@ -145,11 +159,12 @@ class Figures:
     is_sample: bool  # a figure of the year, or of the year before it is compared with, is 示例
     include_pending: bool
     as_of: date
+    edition: catalog.Edition = field(default_factory=lambda: catalog.edition(None))  # the catalogue of the year
 
 
 def read_figures(con, year: int, *, include_pending: bool = False, as_of: date | None = None) -> Figures:  # noqa: ANN001
     """Everything the briefing needs from one warehouse connection, in the published scope unless told."""
-    from etl.warehouse import marts, now_beijing
+    from etl.warehouse import catalog_store, marts, now_beijing
 
     city = marts.city(con, include_pending, year=year)
     city = city[city["kind"] != "rate"].set_index(["region_code", "measure"])
@@ -166,6 +181,7 @@ def read_figures(con, year: int, *, include_pending: bool = False, as_of: date |
         is_sample=bool(province["is_sample"].any() or before["is_sample"].any()),
         include_pending=include_pending,
         as_of=as_of or now_beijing().date(),
+        edition=catalog_store.catalogue(con).edition(year),
     )
 
 
@@ -190,11 +206,11 @@ def _remarks(code: str, indicator: str, f: Figures, words: dict) -> list[str]:
 
 def _domain_sentence(code: str, domain: catalog.Domain, f: Figures, t: dict) -> str:
     clauses = []
-    for indicator in catalog.domain_indicators(domain.code):
-        value, template = _cell(f, code, indicator.code, "value"), t.get("clauses", {}).get(indicator.code)
+    for indicator in f.edition.domain_indicators(domain.code):
+        value, template = _cell(f, code, indicator.code, "value"), clause_of(indicator, t)
         if value is None or not template:
             continue  # an unreported figure gets no clause at all: never "0", never "未填报" in prose
-        clauses.append(_say_figure(template, value, indicator.unit))
+        clauses.append(_say_figure(template, value, indicator.unit, indicator.name))
         if indicator.code == domain.headline_indicator:
             clauses.extend(_remarks(code, indicator.code, f, t["remarks"]))
     if not clauses:
@@ -202,30 +218,32 @@ def _domain_sentence(code: str, domain: catalog.Domain, f: Figures, t: dict) -> 
     return t["paragraph"]["clause_joiner"].join(clauses) + t["paragraph"]["sentence_end"]
 
 
-def _city_paragraph(code: str, f: Figures, t: dict) -> str:
+def _city_paragraph(code: str, f: Figures, t: dict) -> str | None:
+    """The 市州's paragraph; None when it reported nothing (it is named once, in the missing sentence)."""
     p = t["paragraph"]
-    sentences = [s for d in catalog.domains() if (s := _domain_sentence(code, d, f, t))]
+    sentences = [s for d in f.edition.domains if (s := _domain_sentence(code, d, f, t))]
     if not sentences:
-        return p["nothing_reported"]
-    opening = _say(p["opening"], year=f.year, city=catalog.region_by_code()[code].name)
+        return None
+    opening = say(p["opening"], year=f.year, city=catalog.region_by_code()[code].name)
     return opening + p["sentence_joiner"].join(sentences)
 
 
 def _total_sentence(domain: catalog.Domain, f: Figures, t: dict) -> str:
-    s, indicator = t["summary"], catalog.indicator_by_code()[domain.headline_indicator]
+    s, indicator = t["summary"], f.edition.indicator_by_code[domain.headline_indicator]
     row = f.province.get(indicator.code) or {"reported": 0}
     # The domain's name, unless some 市州 sent the domain without its headline figure.
     subject = domain.name if f.coverage.get(domain.code, 0) == row["reported"] else indicator.name
     if not row["reported"]:
-        return _say(s["none_reported"], subject=subject)
+        return say(s["none_reported"], subject=subject)
     whole = row["reported"] == f.status["cities"]
-    scope = s["full_scope"] if whole else _say(s["part_scope"], count=row["reported"], subject=subject)
-    text = scope + _say_figure(s["totals"][indicator.code], row["total"], indicator.unit)
+    scope = s["full_scope"] if whole else say(s["part_scope"], count=row["reported"], subject=subject)
+    template = s.get("totals", {}).get(indicator.code) or clause_of(indicator, t) or ""
+    text = scope + _say_figure(template, row["total"], indicator.unit, indicator.name)
     # The change counts only 市州 that reported both years (mart_province): a late return is no growth.
     if not pd.isna(row["change_pct"]):
         text += t["paragraph"]["clause_joiner"] + _pct_text(row["change_pct"], s)
         if row["comparable"] < row["reported"] and s.get("comparable"):
-            text += _say(s["comparable"], count=int(row["comparable"]))
+            text += say(s["comparable"], count=int(row["comparable"]))
     return text + t["paragraph"]["sentence_end"]
 
 
@@ -233,27 +251,47 @@ def _opening(f: Figures, t: dict) -> str:
     """A complete year says so; any other says, first, how far it is and which 市州 are missing — one sentence."""
     s, status = t["summary"], f.status
     if status["cities_complete"] == status["cities"]:
-        return _say(s["complete"], year=f.year, count=status["cities"])
+        return say(s["complete"], year=f.year, count=status["cities"])
     template = s["incomplete_pending"] if f.include_pending else s["incomplete"]
-    return _say(
+    return say(
         template, year=f.year, date=f"{f.as_of.month}月{f.as_of.day}日", total=status["cities"],
         count=status["cities_complete"], missing=status["incomplete"],
     )  # fmt: skip
 
 
 def _summary(f: Figures, t: dict) -> str:
-    totals = t["summary"].get("totals", {})
-    sentences = [_total_sentence(d, f, t) for d in catalog.domains() if d.headline_indicator in totals]
+    heads = f.edition.indicator_by_code
+    sentences = [
+        _total_sentence(d, f, t)
+        for d in f.edition.domains
+        if heads.get(d.headline_indicator) and heads[d.headline_indicator].summable
+    ]
     return _opening(f, t) + t["paragraph"]["sentence_joiner"].join(sentences)
 
 
 def _table(f: Figures) -> pd.DataFrame:
-    cities, indicators = catalog.cities(), catalog.indicators()
+    cities, indicators = catalog.cities(), f.edition.indicators
     rows = [[_cell(f, c.code, i.code, "value") for i in indicators] for c in cities]
-    names = catalog.domain_by_code()
+    names = f.edition.domain_by_code
     columns = pd.MultiIndex.from_tuples([(names[i.domain].name, i.label) for i in indicators], names=["类别", "指标"])
     index = pd.Index([c.name for c in cities], name=TABLE_FIRST_COLUMN)
     return pd.DataFrame(rows, index=index, columns=columns, dtype=float)
+
+
+def _totals(f: Figures, table: pd.DataFrame) -> tuple[dict[tuple[str, str], float | None], dict[str, str]]:
+    """The province's total of every column that adds up (counts, amounts), from mart_province — the figure
+    the pages show, never re-added here — and each 类别's label for its total row."""
+    domains = catalog.domain_by_code()
+    columns = {(domains[i.domain].name, i.label): i for i in catalog.indicators()}
+    found, reported = {}, {}
+    for column in table.columns:
+        indicator = columns[column]
+        row = f.province.get(indicator.code) or {"total": None, "reported": 0}
+        additive = kind_of(indicator.unit).additive and not pd.isna(row["total"])
+        found[column] = row["total"] if additive else None
+        counts = reported.setdefault(column[0], [])
+        counts += [int(row["reported"])] if row["reported"] else []  # a column nobody filled in reads 未填报
+    return found, {domain: totals.columns_label(counts) for domain, counts in reported.items()}
 
 
 def build_briefing(f: Figures, templates: dict | None = None) -> Briefing:
@@ -262,18 +300,27 @@ def build_briefing(f: Figures, templates: dict | None = None) -> Briefing:
     if not f.status["cities_reported"]:
         scope = "" if f.include_pending else "已审核通过的"
         raise BriefingError(f"{f.year}年尚无市州{scope}报送数据，无法生成简报。")
-    headings = {key: _say(text, year=f.year) for key, text in t["headings"].items()}
+    headings = {key: say(text, year=f.year) for key, text in t["headings"].items()}
     notes = [t["sample_note"]] if f.is_sample else []
     if f.include_pending and t.get("pending_note"):
         notes.append(t["pending_note"])
+    paragraphs = {c.name: _city_paragraph(c.code, f, t) for c in catalog.cities()}
+    silent = "、".join(name for name, text in paragraphs.items() if text is None)
+    table = _table(f)
+    column_totals, labels = _totals(f, table)
     return Briefing(
         year=f.year,
-        title=_say(t["title"], year=f.year),
+        title=say(t["title"], year=f.year),
         note="".join(notes) or None,
         summary=_summary(f, t),
-        sections=tuple((c.name, _city_paragraph(c.code, f, t)) for c in catalog.cities()),
-        table=_table(f),
+        sections=tuple((name, text) for name, text in paragraphs.items() if text is not None),
+        missing=say(t["paragraph"]["nothing_reported"], missing=silent) if silent else None,
+        table=table,
+        totals=column_totals,
+        total_labels=labels,
         headings=headings,
+        issuer=t["issuer"],
+        as_of=f.as_of,
     )
 
 
@@ -291,11 +338,22 @@ def table_parts(table: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
 # ---------------------------------------------------------------- Markdown
 
 
-def _markdown_table(part: pd.DataFrame) -> list[str]:
+def table_rows(b: Briefing, domain: str) -> Iterator[tuple[str, list[str], bool]]:
+    """(first cell, figures as written, is the total) of a 类别's table: the 市州, then the province's total."""
+    part, kinds = b.table[domain], b.kinds(domain)
+    for name, row in part.iterrows():
+        yield str(name), [table_text(v, "", kinds[c]) for c, v in row.items()], False
+    total = [table_text(b.totals[(domain, c)], "", kinds[c]) if kinds[c].additive else "" for c in part.columns]
+    yield b.total_labels[domain], total, True
+
+
+def _markdown_table(b: Briefing, domain: str) -> list[str]:
+    part = b.table[domain]
     header = [TABLE_FIRST_COLUMN, *part.columns]
     lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * len(part.columns)]
-    for name, row in part.iterrows():
-        lines.append("| " + " | ".join([str(name), *(exact(v) for v in row)]) + " |")
+    for name, cells, is_total in table_rows(b, domain):
+        first = f"**{name}**" if is_total else name
+        lines.append("| " + " | ".join([first, *cells]) + " |")
     return lines
 
 
@@ -306,87 +364,22 @@ def to_markdown(b: Briefing) -> str:
     lines += [f"## {b.headings['summary']}", "", b.summary, "", f"## {b.headings['cities']}", ""]
     for name, text in b.sections:
         lines += [f"### {name}", "", text, ""]
+    if b.missing:
+        lines += [b.missing, ""]
     lines += [f"## {b.headings['table']}", "", b.headings["table_note"], ""]
-    for domain, part in table_parts(b.table):
-        lines += [f"### {domain}", "", *_markdown_table(part), ""]
+    for domain, _ in table_parts(b.table):
+        lines += [f"### {domain}", "", *_markdown_table(b, domain), ""]
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- Word
+def to_docx(b: Briefing, images: Sequence[tuple[str, bytes]] = (), signed_on: date | None = None) -> bytes:
+    """The briefing as a 公文 (GB/T 9704-2012) in Word, with the charts as images; see etl.briefing_docx."""
+    from etl.briefing_docx import write_docx
+
+    return write_docx(b, images, signed_on or b.as_of)
 
 
-def _style_fonts(style, east_asian: str) -> None:  # noqa: ANN001 - a python-docx style
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    # A theme font attribute wins over a named one, so the template's must go.
-    fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
-
-
-def _set_up_styles(doc) -> None:  # noqa: ANN001 - a python-docx Document
-    normal = doc.styles["Normal"]
-    _style_fonts(normal, BODY_FONT)
-    normal.font.size = Pt(12)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    normal.element.get_or_add_rPr().append(lang)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        _style_fonts(doc.styles[name], HEADING_FONT)
-        doc.styles[name].font.color.rgb = RGBColor(0, 0, 0)  # official documents print black
-
-
-def _repeat_as_header(row) -> None:  # noqa: ANN001 - a python-docx row
-    """The header row repeats on every page a long table runs onto."""
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)
-
-
-def _fill_cell(cell, text: str, *, bold: bool = False, right: bool = False) -> None:  # noqa: ANN001
-    cell.text = ""
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
-    run.font.size, run.font.bold = Pt(9), bold
-    if right:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-
-
-def _add_table(doc, part: pd.DataFrame) -> None:  # noqa: ANN001 - a python-docx Document
-    table = doc.add_table(rows=1, cols=len(part.columns) + 1)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, [TABLE_FIRST_COLUMN, *part.columns], strict=True):
-        _fill_cell(cell, text, bold=True)
-    _repeat_as_header(table.rows[0])
-    for name, row in part.iterrows():
-        cells = table.add_row().cells
-        _fill_cell(cells[0], str(name))
-        for cell, value in zip(cells[1:], row, strict=True):
-            _fill_cell(cell, exact(value), right=True)
-
-
-def to_docx(b: Briefing) -> bytes:
-    doc = Document()
-    _set_up_styles(doc)
-    doc.core_properties.title = b.title
-    doc.add_heading(b.title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if b.note:
-        doc.add_paragraph(b.note)
-    doc.add_heading(b.headings["summary"], level=1)
-    doc.add_paragraph(b.summary)
-    doc.add_heading(b.headings["cities"], level=1)
-    for name, text in b.sections:
-        doc.add_heading(name, level=2)
-        doc.add_paragraph(text)
-    doc.add_heading(b.headings["table"], level=1)
-    doc.add_paragraph(b.headings["table_note"])
-    for domain, part in table_parts(b.table):
-        doc.add_heading(domain, level=2)
-        _add_table(doc, part)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
-
-
-RENDERERS: dict[str, Callable[[Briefing], bytes]] = {
+RENDERERS: dict[str, Callable[..., bytes]] = {
     ".docx": to_docx,
-    ".md": lambda b: to_markdown(b).encode("utf-8"),
+    ".md": lambda b, *_: to_markdown(b).encode("utf-8"),
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 from etl.config import RAW_DIR
 from etl.issues import RefusedFile
 from etl.pipeline import REFUSED, FileReport, load_bytes, read_path
+from etl.report import STATUS_WORDS
 from etl.roles import SYSTEM, User
 
 SAMPLE_MARK = "示例"
@@ -36,6 +37,6 @@ def build_demo(
         report = load_bytes(
             data, name, db_path, source="demo", submitted_by="示例数据", is_sample=True, published=True, actor=actor
         )
-        progress(f"[{index}/{len(files)}] {name}：{report.status}")
+        progress(f"[{index}/{len(files)}] {name}：{STATUS_WORDS[report.status]}")
         reports.append(report)
     return reports

@@ -6,9 +6,11 @@ import csv
 import io
 from collections.abc import Iterable
 
-from etl.validate import format_number
+from etl.records import format_number
 
-EXPORT_HEADER = ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值"]
+# 县市区: the 县市区 of a county row (its 市州 in 市州); blank for a 市州 or a 省级单位 (whose name is in 市州).
+# 口径: the version of the indicator's definition the figure was reported under ("2020年起").
+EXPORT_HEADER = ["年度", "行政区划代码", "市州", "县市区", "类别", "指标", "单位", "数值", "口径"]
 STATUS_HEADER = "审核状态"  # only in exports that include pending figures
 PENDING, PUBLISHED = "待审核", "已审核"
 # Excel and WPS treat a cell starting with these as a formula (or DDE) when a CSV is opened.
@@ -23,14 +25,14 @@ def neutralise(value: object) -> str:
 
 def export_cell(value: object) -> str:
     if isinstance(value, float):
-        return format_number(value)
+        return "" if value != value else format_number(value)  # NaN: a blank cell (a 市州 row's 县市区)
     if isinstance(value, int):
         return str(value)
     return neutralise(value)
 
 
 def tidy_csv(rows: Iterable[tuple], *, with_status: bool = False) -> bytes:
-    """Rows of (年度, 代码, 市州, 类别, 指标, 单位, 数值, pending) → UTF-8 CSV with BOM, as Excel opens it cleanly.
+    """Rows of (年度, 代码, 市州, 县市区, 类别, 指标, 单位, 数值, 口径, pending) → UTF-8 CSV with BOM for Excel.
 
     With `with_status`, a last column says 待审核 or 已审核; without, the pending flag is left out (a published
     export holds nothing pending).
@@ -65,23 +67,9 @@ def _frame_cell(value: object) -> str:
     return export_cell(value)
 
 
-def frame_xlsx(frame, *, title: str, source: str) -> bytes:  # noqa: ANN001 - a pandas DataFrame
-    """The same table as .xlsx: a title row, the header, the figures, and where they come from."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def frame_xlsx(frame, *, title: str, source: str, **layout: object) -> bytes:  # noqa: ANN001 - a DataFrame
+    """The same table as a formatted .xlsx (etl.workbook): title, data date and filters, frozen header, number
+    formats, 全省合计 and marks as `layout` (the fields of etl.workbook.Sheet) gives them."""
+    from etl.workbook import Sheet, write_workbook
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "数据"
-    ws.append([neutralise(title)])
-    ws["A1"].font = Font(bold=True, size=13)
-    keep_index = bool(frame.index.name)
-    ws.append(([neutralise(frame.index.name)] if keep_index else []) + [neutralise(c) for c in frame.columns])
-    for label, row in zip(frame.index, frame.itertuples(index=False), strict=True):
-        cells = [None if _frame_cell(v) == "" else (v if isinstance(v, int | float) else neutralise(v)) for v in row]
-        ws.append(([neutralise(label)] if keep_index else []) + cells)
-    ws.append([])
-    ws.append([neutralise(f"数据来源：{source}；空白表示未填报。")])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return write_workbook([Sheet("数据", title, frame, source=source, **layout)])

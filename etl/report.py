@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from etl import catalog
-from etl.pipeline import ALREADY_LOADED, CHECKED, REFUSED, FileReport
+from etl.pipeline import ALREADY_LOADED, CHECKED, LOADED, REFUSED, UNCHANGED, FileReport
 from etl.validate import format_number
 
 MAX_LISTED_ISSUES = 200
+# A file's outcome in one word, for progress lines (the pipeline's codes are English identifiers).
+STATUS_WORDS = {
+    REFUSED: "已拒绝", CHECKED: "检查通过", LOADED: "已导入", ALREADY_LOADED: "已导入过，未重复写入",
+    UNCHANGED: "与当前数据相同，未生成新版本",
+}  # fmt: skip
 
 
 def format_report(report: FileReport) -> str:
@@ -14,7 +19,7 @@ def format_report(report: FileReport) -> str:
     listed = report.errors + report.warnings
     for issue in listed[:MAX_LISTED_ISSUES]:
         kind = "错误" if issue.is_error else "警告"
-        where = f" {issue.location}" if issue.location else ""
+        where = f" {issue.place}" if issue.place else ""
         lines.append(f"  {kind}{where}：{issue.message}")
     unlisted = len(listed) - min(len(listed), MAX_LISTED_ISSUES) + report.more_errors
     if unlisted:

@@ -15,7 +15,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from etl import accounts, config
+from etl import accounts, catalog, config
 from etl.access import store as accounts_store
 from etl.config import PROJECT_ROOT
 from etl.roles import SYSTEM
@@ -34,15 +34,45 @@ def array(values: list | dict) -> list:
 
 
 def bar_values(figure: dict) -> dict[str, float]:
+    """市州 → figure of the bars drawn (horizontal bars: names on y); a 未填报 slot is no bar."""
     bar = figure["data"][0]
-    return dict(zip(array(bar["x"]), array(bar["y"]), strict=True))
+    names, values = (bar["y"], bar["x"]) if bar.get("orientation") == "h" else (bar["x"], bar["y"])
+    return dict(zip(array(names), array(values), strict=True))
+
+
+def missing_slots(figure: dict) -> list[str]:
+    """The 市州 a bar chart shows as 未填报 (a text trace at the axis), top to bottom."""
+    return [name for t in figure["data"][1:] if t.get("mode") == "text" for name in array(t["y"])]
+
+
+def bar_colors(figure: dict) -> dict[str, str]:
+    """市州 → the colour of its bar."""
+    bar = figure["data"][0]
+    names = array(bar["y"] if bar.get("orientation") == "h" else bar["x"])
+    color = bar["marker"]["color"]
+    return dict(zip(names, color if isinstance(color, list) else [color] * len(names), strict=True))
+
+
+def column_formats(table) -> dict[str, str]:  # noqa: ANN001 - an AppTest dataframe element
+    """How st.dataframe writes each configured column: the printf format or, for text, the alignment."""
+    config = json.loads(table.proto.columns or "{}")
+    return {
+        name: c.get("type_config", {}).get("format") or c.get("alignment")
+        for name, c in config.items()
+        if set(c) - {"pinned"}  # the pinned first column (ui.tables) is no format
+    }
+
+
+def pinned(table) -> list[str]:  # noqa: ANN001 - an AppTest dataframe element
+    """The columns a table keeps in view while it scrolls sideways ("_index": its index)."""
+    return [name for name, c in json.loads(table.proto.columns or "{}").items() if c.get("pinned")]
 
 
 def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
     return [e.value for e in elements]
 
 
-DOMAIN_PAGES = ("jobs", "loans", "screening", "ecommerce")
+DOMAIN_PAGES = ("jobs", "loans", "screening", "ecommerce")  # the shipped 类别; any catalogue code works too
 
 
 def switch(at: AppTest, page: str) -> AppTest:
@@ -52,7 +82,7 @@ def switch(at: AppTest, page: str) -> AppTest:
     decides the 类别, so the page hash (Streamlit's hash of the address) is set directly.
     """
     name = Path(page).stem
-    if name in DOMAIN_PAGES:
+    if name in DOMAIN_PAGES or name in catalog.domain_by_code():
         at.switch_page("app_pages/domain.py")
         at._page_hash = calc_hash(name)
         return at

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from etl import catalog, config, warehouse
 from etl.config import database_url
 from etl.demo import build_demo
-from etl.template import template_bytes
+from etl.template import FIRST_DATA_ROW, HEADER_ROW, template_bytes
 from tests.apptest import new_app, seed_accounts
 from tests.pg import PostgresServer, throwaway_cluster
 
@@ -45,9 +45,9 @@ def filled_template(year: int, values: dict[tuple[str, str, str], object], regio
     wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, region_code)))
     for (sheet, region, indicator), value in values.items():
         ws = wb[sheet]
-        header = [c.value for c in ws[3]]
+        header = [c.value for c in ws[HEADER_ROW]]
         col = next(i for i, h in enumerate(header, start=1) if h and str(h).startswith(indicator))
-        row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == region)
+        row = next(r for r in range(FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == region)
         ws.cell(row, col).value = value
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -257,3 +257,11 @@ def downloads(monkeypatch) -> dict[str, Callable[[], bytes | str]]:
     monkeypatch.setattr(MediaFileManager, "add", add)
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return made
+
+
+@pytest.fixture(autouse=True)
+def _shipped_catalogue_between_tests():
+    """A test that loads into a warehouse makes its catalogue the active one; the next test starts from the shipped
+    catalogue again."""
+    yield
+    catalog.activate(None)

@@ -44,6 +44,7 @@ from etl.roles import (
     allowed,
     check,
 )
+from etl.template import FIRST_DATA_ROW
 from tests.conftest import backend_scope, copy_warehouse, filled_template, fingerprint, stored
 
 CHANGSHA, ZHUZHOU, FURONG = "430100", "430200", "430102"  # 芙蓉区 is a 县市区 of 长沙市
@@ -275,18 +276,18 @@ def test_statistician_refused_another_citys_return_at_its_cell(db):
     report = load_bytes(data, "zz.xlsx", db, actor=CS_USER)
     assert only_issue(report) == (
         "region-not-permitted",
-        "就业创业!B5",
+        "就业创业!B6",
         "您是长沙市的统计员，不能上报株洲市的数据。请删除株洲市的数据，或由株洲市的统计员上报。",
     )
     assert fingerprint(db) == before
-    entry = assert_refusal_audited(db, CS_USER, "refusal", contains="就业创业!B5")
+    entry = assert_refusal_audited(db, CS_USER, "refusal", contains="就业创业!B6")
     assert (entry["file_name"], entry["file_sha256"]) == ("zz.xlsx", hashlib.sha256(data).hexdigest())
 
 
 def test_statistician_return_with_own_and_other_city_is_refused_whole(db):
     before = fingerprint(db)
     report = load_bytes(fairs_return(2016, "长沙市", "株洲市", value=50), "both.xlsx", db, actor=CS_USER)
-    assert only_issue(report)[:2] == ("region-not-permitted", "就业创业!B5")
+    assert only_issue(report)[:2] == ("region-not-permitted", "就业创业!B6")
     assert fingerprint(db) == before
     assert (fairs(db, "长沙市"), fairs(db, "株洲市")) == (45, 30)
 
@@ -378,7 +379,7 @@ def test_city_lock_refuses_loads_and_restores_until_unlocked(db):
 
     report = load_bytes(fairs_return(2016, "长沙市", value=46), "cs-v3.xlsx", db, actor=CS_USER)
     code, where, message = only_issue(report)
-    assert (code, where) == ("slice-locked", "就业创业!B4")
+    assert (code, where) == ("slice-locked", "就业创业!B5")
     assert message.endswith("审核锁定，不能再上报。如需更正，请联系管理员解除锁定。")
     assert_just_locked_by(message, "长沙市2016年", ADMIN_USER)
     assert fingerprint(db) == before
@@ -413,7 +414,9 @@ def test_whole_year_lock_blocks_every_city_of_that_year_only(db):
     report = load_bytes(fairs_return(2016, *names, value=60), "province-2016.xlsx", db, actor=SYSTEM)
     assert report.status == REFUSED
     assert {i.code for i in report.issues} == {"slice-locked"}
-    assert sorted(i.location for i in report.issues) == sorted(f"就业创业!B{row}" for row in range(4, 4 + len(names)))
+    assert sorted(i.location for i in report.issues) == sorted(
+        f"就业创业!B{row}" for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(names))
+    )
     for issue in report.issues:
         assert_just_locked_by(issue.message, "全省2016年", ADMIN_USER)
     assert fingerprint(db) == before
@@ -705,7 +708,7 @@ def test_cli_users_and_locks(db, tmp_path):
     refused = etl("load", path, "--db", db)
     assert refused.returncode == 1
     assert "审核锁定" in refused.stdout
-    assert "就业创业!B4" in refused.stdout
+    assert "就业创业!B5" in refused.stdout
     assert fingerprint(db) == before
 
     unlocked = etl("unlock", "--year", 2016, "--region", "长沙市", "--db", db)

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, switch, texts
+from etl.warehouse import now_beijing
+from etl.workbook import display_width
+from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, seen, switch, texts
 from tests.conftest import accounts_content, filled_template, read_db
-from ui import auth
+from ui import audit_log, auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,9 +189,16 @@ def test_admin_locks_a_city_year_and_uploads_into_it_are_refused(demo_copy):
     with read_db(demo_copy) as con:
         before = con.execute("select count(*) from submissions").fetchall()
     at.file_uploader[0].set_value(("株洲2016.xlsx", again, XLSX)).run()
-    issues = issue_rows(at)
-    assert "株洲市2016年的数据已由 admin 于" in " ".join(issues["问题与处理办法"])
-    assert list(issues["位置"])[0].startswith("就业创业!")
+    # A lock is said in words, never as a cell error to correct: no table of problems, no marked workbook.
+    assert [seen(t) for t in texts(at.error)] == ["“株洲2016.xlsx”的数据已审核锁定，不能再上报，未写入任何数据。"]
+    (said,) = [t for t in texts(at.text) if "审核锁定" in t]
+    assert said.startswith("株洲市2016年的数据已由 admin 于 ") and said.endswith(
+        "审核锁定，不能再上报。如需更正，请联系管理员解除锁定。"
+    )
+    assert not [d for d in at.dataframe if "问题与处理办法" in d.value.columns]
+    assert "下载标注后的报表" not in [b.label for b in at.get("download_button")]
+    at.number_input[0].set_value(2016).run()  # the year the page opens with is the one being collected
+    assert at.dataframe[0].value.loc["株洲市", "就业创业"] == "已通过 · 锁定"  # the status before anything else
     with read_db(demo_copy) as con:
         assert con.execute("select count(*) from submissions").fetchall() == before
 
@@ -308,8 +320,6 @@ def test_audit_page_year_column_converts_to_arrow_without_a_fallback(demo_copy, 
     """Years and blanks in one column used to raise an ArrowTypeError in the server log (then a slow fallback)."""
     import pyarrow as pa
 
-    from ui import audit_log
-
     audit.record(roles.User("admin", roles.ADMIN), "lock", region_code="430100", year=2016, db_path=demo_copy)
     audit.record(roles.User("admin", roles.ADMIN), "backup", db_path=demo_copy)
     frame = audit_log.table(audit.entries(demo_copy))
@@ -320,3 +330,32 @@ def test_audit_page_year_column_converts_to_arrow_without_a_fallback(demo_copy, 
     assert not at.exception
     assert not [r for r in caplog.records if "Arrow" in r.getMessage() or "Serialization" in r.getMessage()]
     assert audit_log.csv(frame).decode("utf-8-sig").splitlines()[1].split(",")[6] == ""  # no year: blank
+    ws = openpyxl.load_workbook(io.BytesIO(audit_log.xlsx(frame, audit_log_filters(), "2026-01-01 08:00"))).active
+    assert [ws.cell(4, 7).value, ws.cell(5, 7).value] == [None, 2016]  # no year: a blank cell, never "<NA>"
+
+
+def audit_log_filters() -> dict:
+    return {"since": None, "until": None, "actor": None, "actions": None}
+
+
+def test_audit_xlsx_is_formatted_and_neutralised(demo_copy, downloads):
+    hostile_actor = "@SUM(1+1)"
+    data = filled_template(2016, {("就业创业", "长沙市", "举办招聘会场次"): 1}, region_code="430100")
+    assert load_bytes(data, "长沙.xlsx", demo_copy, actor=roles.User(hostile_actor, roles.ADMIN)).status == LOADED
+    at = new_app("admin").run()
+    at.switch_page("app_pages/audit.py").run()
+    at.text_input(key="audit_actor").set_value(hostile_actor).run()
+    ws = openpyxl.load_workbook(io.BytesIO(downloads["审计日志.xlsx"]())).active
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    today = now_beijing().date()
+    assert rows[0][0] == "审计日志"
+    assert re.fullmatch(
+        rf"筛选：时间 {today - timedelta(days=30)} 至 {today}；用户 @SUM\(1\+1\)；操作 全部；"
+        r"导出时间 \d{4}-\d\d-\d\d \d\d:\d\d",
+        rows[1][0],
+    )
+    assert rows[2] == list(audit_log.COLUMNS)
+    assert rows[3][1] == "'" + hostile_actor and rows[3][3] == "上报"  # the name cannot run as a formula
+    assert ws.freeze_panes == "A4" and ws["A3"].font.b
+    assert ws.column_dimensions["J"].width >= display_width("文件哈希（SHA-256）") + 2
+    assert ws.column_dimensions["J"].width >= 64  # the whole SHA-256 shows

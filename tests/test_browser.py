@@ -157,7 +157,7 @@ def test_statistician_round_trip(served, tmp_path):
 
     # Staff see it with 含待审核数据 (in the address, as a bookmark keeps it); it is not published yet.
     open_page(driver, url, "jobs", "2025年各市州举办招聘会场次", "?year=2025&city=430200&pending=1")
-    wait_text(driver, "全省平均 50场")  # only 株洲市 has reported 2025: its 50 is the average
+    wait_text(driver, "全省平均 50.0场")  # only 株洲市 has reported 2025: its 50 is the average (of counts: 1 decimal)
     screenshot(driver, "jobs_after_upload")
 
     open_page(driver, url, "export", "数据导出", "?year=2025&pending=1")

@@ -205,6 +205,12 @@ def test_pages_run_under_the_content_security_policy(site):
         while not list((folder / "downloads-csp").glob("*.csv")) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert list((folder / "downloads-csp").glob("*.csv")), "the download did not arrive under the CSP"
+        # ui/chrome.py's stylesheet is an inline <style> (style-src 'unsafe-inline'): it applies, nothing is refused.
+        hidden = driver.execute_script(
+            "const b = document.querySelector('[data-testid=\"stSkipToContent\"]');"
+            "return b ? getComputedStyle(b, '::after').content : null"
+        )
+        assert hidden == '"跳到正文"'
         assert csp_violations(driver) == []
 
 

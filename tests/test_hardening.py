@@ -159,7 +159,7 @@ def test_production_settings(effective_config):
     assert effective_config["server.maxUploadSize"] == config.UPLOAD_CEILING_MB == 2 * config.MAX_UPLOAD_MB == 20
     assert config.MAX_FILE_BYTES == 10 * MIB
     assert effective_config["server.address"] == "127.0.0.1"  # nothing listens beyond this machine by default
-    assert effective_config["client.toolbarMode"] == "viewer"
+    assert effective_config["client.toolbarMode"] == "minimal"  # no ⋮ menu and its English (ui/chrome.py)
     assert effective_config["browser.gatherUsageStats"] is False
 
 

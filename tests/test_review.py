@@ -74,6 +74,7 @@ def test_an_upload_waits_for_review_then_is_published_and_locked(db_path):
     assert shown(db_path, include_pending=False) == {
         ("长沙市", "举办招聘会场次"): 44, ("长沙市", "提供就业岗位数"): 75700, ("长沙市", "实现就业妇女人数"): 5890,
         ("长沙市", "创业就业培训期数"): None, ("长沙市", "创业就业培训人次"): None, ("长沙市", "巾帼示范基地数"): None,
+        ("长沙市", "培训受益人数"): None,
     }  # fmt: skip
     assert states(db_path, CHANGSHA, "jobs") == [(1, "published", True, True)]
     assert states(db_path, CHANGSHA, "loans") == [(1, "pending", True, False)]  # the other 类别 still waits
@@ -232,7 +233,7 @@ def test_a_warehouse_of_the_previous_release_is_published_as_it_stood(tmp_path):
             ("430100", "*", "管理员")
         ]
         assert marts.province(con, False, measure="job_fairs").iloc[0]["total"] == 44
-        assert warehouse.current_values(con, year=2016)[0][6] == 44
+        assert warehouse.current_values(con, year=2016)[0][7] == 44
     refused = load_bytes(sheet("jobs", ["长沙市", 45], year=2016), "x.xlsx", db, actor=SYSTEM)
     assert "长沙市2016年的数据已由 管理员 于" in refused.errors[0].message  # the old lock still holds
 
@@ -249,6 +250,12 @@ EARLIER_ACCOUNTS = {
     "issue 11 alone": (
         3,
         lambda sql: sql.replace("('统计员', '领导', '管理员')", "('统计员', '审核员', '领导', '管理员')"),
+    ),
+    "issues 10 and 11, before drafts": (
+        4,
+        lambda sql: (
+            sql.replace("('统计员', '领导', '管理员')", "('统计员', '审核员', '领导', '管理员')") + ISSUE_10_COLUMNS
+        ),
     ),
 }
 
@@ -290,7 +297,8 @@ def test_an_earlier_accounts_file_is_brought_up_to_date(tmp_path, made_by):
         accounts.authenticate("rev", "wrong-password-1", client="10.0.0.7", db_path=db)
     with sqlite3.connect(path) as con:
         assert con.execute("select name, client from login_failures").fetchall() == [("rev", "10.0.0.7")]
-        assert con.execute("select version from schema_migrations order by 1").fetchall() == [(1,), (2,)]
+        assert con.execute("select version from schema_migrations order by 1").fetchall() == [(1,), (2,), (3,)]
+        assert con.execute("select count(*) from drafts").fetchone() == (0,)  # 在线填报 drafts can be kept
     con.close()
 
 

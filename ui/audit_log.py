@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -34,6 +34,25 @@ def csv(frame: pd.DataFrame) -> bytes:
     from etl.export import frame_csv
 
     return frame_csv(frame.astype(object).where(frame.notna(), None))  # no year: a blank cell
+
+
+def describe(chosen: dict) -> str:
+    """The filters in words, for the Excel file's second row."""
+    since = chosen["since"] or "最早"
+    until = (date.fromisoformat(chosen["until"]) - timedelta(days=1)).isoformat() if chosen["until"] else "现在"
+    actions = "、".join(audit.ACTIONS.get(a, a) for a in chosen["actions"] or []) or "全部"
+    return f"筛选：时间 {since} 至 {until}；用户 {chosen['actor'] or '全部'}；操作 {actions}"
+
+
+def xlsx(frame: pd.DataFrame, chosen: dict, exported_at: str) -> bytes:
+    """The log as a formatted .xlsx (etl.workbook): title, filters, frozen header, widths for Chinese."""
+    from etl.export import frame_xlsx
+
+    notes = [describe(chosen), f"导出时间 {exported_at}"]
+    blank_year = frame.astype(object).where(frame.notna(), None)  # no year: a blank cell, as in the CSV
+    return frame_xlsx(
+        blank_year, title="审计日志", source="湖南省妇联统计平台审计日志（只能追加）", notes=notes, plain=("年度",)
+    )
 
 
 def filters() -> dict:

@@ -3,19 +3,19 @@ label, downloads of what a chart shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from etl import actions, catalog, config
-from etl.cn_format import exact
+from etl import actions, catalog, config, totals
+from etl.cn_format import Kind
 from etl.export import frame_csv, frame_xlsx
 from etl.roles import EXPORT, PENDING, UPLOAD, PermissionDenied
-from ui import auth
-from ui.charts import PENDING_MARK
+from ui import auth, data, filters, handout
 from ui.data import Years
+from ui.tables import Table, as_table
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE = "湖南省妇联统计平台（各市州妇联上报）"
@@ -49,23 +49,27 @@ def require_data(years: Years, include_pending: bool) -> bool:
     return False
 
 
-def year_banner(years: Years, year: int, today: date) -> bool:
-    """The banner every view of an incomplete year carries; True when the year is complete."""
+def incomplete_text(years: Years, year: int, today: date) -> str | None:
+    """What every view of an incomplete year says (on the page and in its PDF); None when the year is complete."""
     status = years.published.get(year)
     approved = status["cities_complete"] if status else 0
     if approved >= CITY_COUNT:
-        return True
-    st.info(
+        return None
+    return (
         f"截至 {today.month}月{today.day}日，{CITY_COUNT} 个市州中 {approved} 个已审核通过。"
-        f"{year}年数据尚不完整：合计只含已报市州，不是全省全年数字。",
-        icon=":material/hourglass_top:",
+        f"{year}年数据尚不完整：合计只含已报市州，不是全省全年数字。"
     )
-    return False
 
 
-def total_label(reported: int) -> str:
-    """What a province total adds up: 全省合计 only when all 14 reported."""
-    return "全省合计" if reported >= CITY_COUNT else f"已报 {reported} 个市州合计"
+def year_banner(years: Years, year: int, today: date) -> bool:
+    """The banner every view of an incomplete year carries; True when the year is complete."""
+    text = incomplete_text(years, year, today)
+    if text:
+        st.info(text, icon=":material/hourglass_top:")
+    return text is None
+
+
+total_label = totals.total_label  # what a province total adds up: 全省合计 only when all 14 reported
 
 
 def sample_notice(is_sample: bool) -> None:
@@ -74,11 +78,6 @@ def sample_notice(is_sample: bool) -> None:
         st.warning(
             "示例数据：当前显示的数字含示例数据（除原文给出的 2016 年数字外均为虚构），仅供演示，不代表真实统计。"
         )
-
-
-def marked(value: float | None, pending: bool) -> str:
-    """An exact figure for a table, labelled when it is still 待审核."""
-    return exact(value) + (PENDING_MARK if pending and value is not None and value == value else "")
 
 
 ALL_CITIES = tuple(c.code for c in catalog.cities())
@@ -123,26 +122,32 @@ def download(  # noqa: PLR0913
     return True
 
 
-def downloads(frame: pd.DataFrame, *, name: str, title: str, key: str, regions: Iterable[str] = ALL_CITIES) -> None:
-    """CSV and .xlsx of exactly the data shown."""
+def downloads(  # noqa: PLR0913
+    table: Table | pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    key: str,
+    regions: Iterable[str] = ALL_CITIES,
+    kind: Kind | Mapping[str, Kind] | None = None,
+    row_kinds: list[Kind] | None = None,
+) -> None:
+    """CSV and .xlsx of exactly the data shown; the .xlsx formatted to hand on (ui.handout): `kind`/`row_kinds`
+    its units, the Table's mart rows and province row its marks and closing row."""
+    table = as_table(table)
     left, right, _ = st.columns([1, 1, 4])
+    # Taken now: the file is built on another thread at the click, where the session's filters are not.
+    chosen = filters.current()
+    notes = [handout.data_date(data.data_date(data.snapshot(), chosen.include_pending)), handout.filters_note()]
+
+    def xlsx() -> bytes:
+        layout = handout.layout(table, kind=kind, row_kinds=row_kinds, notes=notes)
+        return frame_xlsx(table.frame, title=title, source=SOURCE, **layout)
+
     offered = download(
-        left, "下载 CSV", lambda: frame_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-        regions=regions,
+        left, "下载 CSV", lambda: frame_csv(table.marked()), file_name=f"{name}.csv", mime="text/csv",
+        key=f"{key}_csv", regions=regions,
     )  # fmt: skip
-    download(
-        right,
-        "下载 Excel",
-        lambda: frame_xlsx(frame, title=title, source=SOURCE),
-        file_name=f"{name}.xlsx",
-        mime=XLSX_MIME,
-        key=f"{key}_xlsx",
-        regions=regions,
-    )
+    download(right, "下载 Excel", xlsx, file_name=f"{name}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", regions=regions)
     if not offered:
         st.caption(OWN_CITY_ONLY)
-
-
-def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Exact figures for reading on screen, 未填报 where nothing was reported; text (a 待审核 label) as it is."""
-    return table.map(lambda value: value if isinstance(value, str) else exact(value))

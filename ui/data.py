@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -18,12 +18,12 @@ import pandas as pd
 import streamlit as st
 
 from etl import briefing as briefing_text
-from etl import catalog, config, warehouse
-from etl.warehouse import marts
+from etl import briefing_figures, catalog, config, warehouse
+from etl.catalog import Catalogue
+from etl.warehouse import catalog_store, marts
 from ui import plain
 
 T = TypeVar("T")
-INDICATOR_CODES = {i.name: i.code for i in catalog.indicators()}
 CACHE = {"show_spinner": False, "max_entries": 64}
 
 
@@ -68,6 +68,33 @@ def _read(snap: Snapshot, work: Callable[..., T], empty: T) -> T:
         raise
 
 
+# ---------------------------------------------------------------- the catalogue
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def catalogue(snap: Snapshot) -> Catalogue:
+    """The warehouse's catalogue (shared, immutable: a resource, not a copy per call); the shipped one before
+    there is a warehouse."""
+    return _read(snap, catalog_store.catalogue, catalog.shipped())
+
+
+def use_catalogue(snap: Snapshot) -> Catalogue:
+    """Make the warehouse's catalogue the one etl.catalog's functions answer from, for this run (app.py)."""
+    return catalog.activate(catalogue(snap))
+
+
+@st.cache_data(**CACHE)
+def catalogue_revisions(snap: Snapshot) -> list[dict]:
+    """The newest revisions of the catalogue: who changed what, when, why."""
+    return _read(snap, catalog_store.revisions, [])
+
+
+@st.cache_data(**CACHE)
+def published_figures(snap: Snapshot, year: int) -> dict[tuple[str, str], float | None]:
+    """(region_code, indicator) → the published figure of `year` (the template's 上年数)."""
+    return _read(snap, lambda con: warehouse.published_figures(con, year), {})
+
+
 # ---------------------------------------------------------------- figures (marts)
 
 _CITY = pd.DataFrame(columns=marts.CITY_COLUMNS.replace(" ", "").split(","))
@@ -108,6 +135,12 @@ def coverage(snap: Snapshot, include_pending: bool) -> dict[tuple[int, str], tup
     return _read(snap, lambda con: marts.coverage(con, include_pending), {})
 
 
+@st.cache_data(**CACHE)
+def data_date(snap: Snapshot, include_pending: bool) -> datetime | None:
+    """When the newest figure on show in this scope was reported: 数据截至 of the Excel files."""
+    return _read(snap, lambda con: marts.last_submitted(con, include_pending), None)
+
+
 @dataclass(frozen=True)
 class Years:
     """What the year filter offers and defaults to."""
@@ -136,6 +169,20 @@ def briefing(snap: Snapshot, wording: tuple, year: int, include_pending: bool, a
     return _read(snap, work, None)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def briefing_images(
+    snap: Snapshot, year: int, include_pending: bool, as_of: date
+) -> tuple[list[tuple[str, bytes]], str | None]:
+    """The briefing's charts as PNGs (and why there are none, if so): seconds of Chromium, so once per warehouse
+    version, year and scope."""
+
+    def work(con) -> briefing_text.Figures:  # noqa: ANN001
+        return briefing_text.read_figures(con, year, include_pending=include_pending, as_of=as_of)
+
+    figures = _read(snap, work, None)
+    return ([], None) if figures is None else briefing_figures.images(figures)
+
+
 @st.cache_data(**CACHE)
 def export_rows(
     snap: Snapshot, include_pending: bool, first: int, last: int, cities: tuple[str, ...], indicators: tuple[str, ...]
@@ -147,19 +194,26 @@ def export_rows(
 
     frame = _read(snap, work, export_frame([]))
     return frame[
-        frame["year"].between(first, last) & frame["region_code"].isin(cities) & frame["indicator"].isin(indicators)
+        frame["year"].between(first, last) & frame["city_code"].isin(cities) & frame["indicator"].isin(indicators)
     ].reset_index(drop=True)
 
 
 EXPORT_COLUMNS = [
-    "year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value", "pending", "is_sample",
+    "year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value", "caliber",
+    "pending", "is_sample",
 ]  # fmt: skip
 
 
 def export_frame(rows: list[tuple]) -> pd.DataFrame:
-    """warehouse.current_values rows as a frame, with each indicator's code."""
+    """warehouse.current_values rows as a frame, with each indicator's code, the region's own name and its 市州's
+    code (a 县市区 row goes with its 市州)."""
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
-    return frame.assign(indicator=frame["indicator_name"].map(INDICATOR_CODES))
+    codes = {i.name: code for code, i in catalog.indicator_by_code().items()}
+    return frame.assign(
+        indicator=frame["indicator_name"].map(codes),
+        region_name=frame["county_name"].fillna(frame["city_name"]),
+        city_code=frame["region_code"].map(catalog.city_of),
+    )
 
 
 # ---------------------------------------------------------------- workflow: progress, history, review
@@ -173,6 +227,12 @@ def progress(snap: Snapshot, year: int) -> tuple[list[dict], date | None, list[d
         return warehouse.progress(con, year), warehouse.deadline_of(con, year), warehouse.locks_of(con, year)
 
     return _read(snap, work, (_nothing_reported(), None, []))
+
+
+@st.cache_data(**CACHE)
+def unreported(snap: Snapshot, year: int) -> dict[tuple[str, str], list[str]]:
+    """(市州, 类别) → the indicators without a value on show: what a 催报 notice lists."""
+    return _read(snap, lambda con: warehouse.unreported(con, year), {})
 
 
 def _nothing_reported() -> list[dict]:
@@ -227,6 +287,13 @@ def review_queue(snap: Snapshot, year: int | None) -> list[dict]:
 @st.cache_data(**CACHE)
 def review_detail(snap: Snapshot, submission_id: int) -> tuple[list[dict], list[dict]]:
     return _read(snap, lambda con: warehouse.review_detail(con, submission_id), ([], []))
+
+
+def receipt(db_path: Path, submission_id: int) -> dict:
+    """What a submission's 回执 states. Read when its download is clicked (on the download's own thread, outside any
+    page run): not cached, and a warehouse error is raised, never drawn."""
+    with warehouse.connect(db_path, read_only=True) as con:
+        return warehouse.receipt(con, submission_id)
 
 
 def current_for_upload(snap: Snapshot, regions: frozenset[str], years: frozenset[int]) -> dict:

@@ -3,18 +3,22 @@ or with pending ones labelled 待审核)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import pandas as pd
 
-from etl import catalog
-from etl.export import EXPORT_HEADER, PENDING, PUBLISHED, STATUS_HEADER, frame_csv, frame_xlsx, tidy_csv
+from etl import catalog, totals
+from etl.cn_format import kind_of
+from etl.export import EXPORT_HEADER, PENDING, PUBLISHED, STATUS_HEADER, frame_csv, tidy_csv
 from etl.warehouse import now_beijing
-from ui.common import marked
+from etl.workbook import Sheet, write_workbook
+from ui import handout
+from ui.tables import Table, pending_frame
 
 PREVIEW_ROWS = 200
-TIDY_COLUMNS = ["year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value"]
+TIDY_COLUMNS = [
+    "year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value", "caliber",
+]  # fmt: skip
 PROVINCE_ROW = "全省（已报市州合计）"
 
 
@@ -38,6 +42,17 @@ class Selection:
     def city_codes_tuple(self) -> tuple[str, ...]:
         return tuple(self.city_codes())
 
+    def describe(self) -> str:
+        """The filters in words, for the workbook's second row."""
+        names = catalog.region_by_code()
+        domains = [d.name for d in catalog.domains() if d.code in self.domains]
+        every_domain = len(domains) == len(catalog.domains())
+        indicators = [catalog.indicator_by_code()[c].name for c in self.indicators]
+        return (
+            f"筛选：年度 {year_span(self)}；市州 {handout.cities_text([names[c].name for c in self.city_codes()])}；"
+            f"类别 {'全部' if every_domain else '、'.join(domains)}；指标 {'、'.join(indicators) or '全部'}"
+        )
+
 
 @dataclass
 class Export:
@@ -48,11 +63,12 @@ class Export:
     province: pd.DataFrame  # mart_province rows of the wide year
     wide_year: int
     include_pending: bool = False
+    data_date: str | None = None  # 数据截至… (ui.handout.data_date)
 
     @property
     def tidy(self) -> pd.DataFrame:
-        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 类别, 指标, 单位, 数值
-        (and 审核状态 when pending figures are included)."""
+        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 县市区, 类别, 指标, 单位,
+        数值 (and 审核状态 when pending figures are included); the chosen 市州's 县市区 rows follow each 市州's."""
         rows = self.frame.dropna(subset=["value"])
         tidy = rows[TIDY_COLUMNS].set_axis(EXPORT_HEADER, axis=1)
         if self.include_pending:
@@ -70,27 +86,41 @@ class Export:
         text += "；含待审核数据（标“待审核”，尚未审核通过）" if self.include_pending else "；均已审核通过"
         return text + ("；含示例数据（虚构数字，仅供演示，不代表真实统计）" if self.is_sample else "")
 
-    def wide(self) -> pd.DataFrame:
+    def wide_table(self) -> Table:
         """市州 × 指标（单位） of the wide year: every chosen 市州 and indicator, blank where not reported, 待审核
-        figures labelled; then the province's total (mart_province) of each indicator."""
+        figures flagged; the province's total (mart_province) of each indicator as its closing row."""
         indicators = catalog.indicator_by_code()
         codes = self.selection.indicator_codes()
         rows = self.frame[self.frame["year"] == self.wide_year]
-        cells = {(r.region_code, r.indicator): marked(r.value, True) if r.pending else r.value
-                 for r in rows.itertuples()}  # fmt: skip
+        cells = {(r.region_code, r.indicator): r for r in rows.itertuples()}
+        names = catalog.region_by_code()
+        columns = [indicators[c].label for c in codes]
         table = pd.DataFrame(
-            [[cells.get((c, i)) for i in codes] for c in self.selection.city_codes()],
-            index=pd.Index([catalog.region_by_code()[c].name for c in self.selection.city_codes()], name="市州"),
-            columns=[indicators[c].label for c in codes],
+            [[_value(cells.get((c, i))) for i in codes] for c in self.selection.city_codes()],
+            index=pd.Index([names[c].name for c in self.selection.city_codes()], name="市州"),
+            columns=columns,
             dtype=object,
         )
-        totals = {r["measure"]: r["total"] for r in self.province.to_dict("records")}
-        table.loc[PROVINCE_ROW] = [totals.get(c) for c in codes]
+        pending = {
+            (names[c].name, indicators[i].label)
+            for c in self.selection.city_codes()
+            for i in codes
+            if (cell := cells.get((c, i))) is not None and _value(cell) is not None and cell.pending
+        }
+        province = {r["measure"]: r["total"] for r in self.province.to_dict("records")}
+        total = {indicators[c].label: _number(province.get(c)) for c in codes}
+        return Table(table, pending_frame(table, pending), rows, total, PROVINCE_ROW)
+
+    def wide(self) -> pd.DataFrame:
+        """The wide table as its CSV has it: 待审核 figures labelled, then the province's row."""
+        shown = self.wide_table()
+        table = shown.marked()
+        table.loc[PROVINCE_ROW] = [shown.total[c] for c in table.columns]
         return table
 
     def tidy_csv(self) -> bytes:
         rows = self.tidy.itertuples(index=False, name=None)
-        if self.include_pending:  # tidy_csv reads the pending flag after the seven columns
+        if self.include_pending:  # tidy_csv reads the pending flag after the columns of EXPORT_HEADER
             rows = ((*r[:-1], r[-1] == PENDING) for r in rows)
         return tidy_csv(rows, with_status=self.include_pending)
 
@@ -98,14 +128,37 @@ class Export:
         return frame_csv(self.wide())
 
     def xlsx(self) -> bytes:
-        """Two sheets: 按市州 (the wide year) first, 明细 (every selected year) second; both with the source line."""
-        return workbook(
+        """Two sheets: 按市州 (the wide year, with the province's row) first, 明细 (every selected year) second;
+        formatted to hand on (etl.workbook), with the 示例/待审核 marks."""
+        notes = [n for n in (self.data_date, self.selection.describe()) if n]
+        labels = {i.label: kind_of(i.unit) for i in catalog.indicators()}
+        wide = self.wide_table()
+        kinds = {c: labels[c] for c in wide.frame.columns if c in labels}
+        marks = {} if wide.scope is None else totals.row_marks(wide.scope)
+        reported = self.frame.dropna(subset=["value"])
+        flags = zip(reported["is_sample"].fillna(False).astype(bool), reported["pending"].astype(bool), strict=True)
+        return write_workbook(
             [
-                ("按市州", self.wide(), f"{self.wide_year}年各市州妇联统计数据"),
-                ("明细", self.tidy, f"{year_span(self.selection)}妇联统计数据明细"),
-            ],
-            source=self.source,
-        )
+                Sheet(
+                    "按市州", f"{self.wide_year}年各市州妇联统计数据", wide.frame, notes=notes, kinds=kinds,
+                    total=wide.total, total_label=wide.total_label, marks=marks,
+                    pending=wide.pending, source=self.source,
+                ),
+                Sheet(
+                    "明细", f"{year_span(self.selection)}妇联统计数据明细", self.tidy, notes=notes,
+                    unit_column="单位", plain=("年度",), source=self.source,
+                    marks=["、".join(m for m, on in ((totals.SAMPLE, s), (totals.PENDING, p)) if on) for s, p in flags],
+                ),
+            ]
+        )  # fmt: skip
+
+
+def _value(row) -> float | None:  # noqa: ANN001 - a row of export_rows, or None
+    return None if row is None else _number(row.value)
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or value != value else float(value)
 
 
 def year_span(selection: Selection) -> str:
@@ -119,25 +172,8 @@ def build(
     selection: Selection,
     wide_year: int | None = None,
     include_pending: bool = False,
+    data_date: str | None = None,
 ) -> Export:
     """The export of a selection's rows (ui.data.export_rows); the wide table defaults to the last selected year."""
     wide_year = selection.last_year if wide_year is None else wide_year
-    return Export(selection, frame, province, wide_year, include_pending)
-
-
-def workbook(sheets: list[tuple[str, pd.DataFrame, str]], *, source: str) -> bytes:
-    """Several tables, one per sheet, each laid out (and neutralised) exactly as etl.export.frame_xlsx writes one."""
-    from openpyxl import load_workbook
-    from openpyxl.styles import Font
-
-    books = [load_workbook(io.BytesIO(frame_xlsx(frame, title=title, source=source))) for _, frame, title in sheets]
-    book = books[0]
-    book.active.title = sheets[0][0]
-    for (name, _, _), other in zip(sheets[1:], books[1:], strict=True):
-        sheet = book.create_sheet(name)
-        for row in other.active.iter_rows(values_only=True):
-            sheet.append(row)
-        sheet["A1"].font = Font(bold=True, size=13)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return Export(selection, frame, province, wide_year, include_pending, data_date)

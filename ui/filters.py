@@ -92,7 +92,7 @@ def sidebar(user: User, years: list[int], default: int | None) -> Filters:
     may_pend = roles.allowed(user, roles.PENDING)
     _initial_state(years, default, may_pend)
     with st.sidebar:
-        st.selectbox("年度", options=years[::-1], key=YEAR_KEY, format_func=lambda y: f"{y}年")
+        st.selectbox("年度", options=years[::-1], placeholder="请选择", key=YEAR_KEY, format_func=lambda y: f"{y}年")
         st.multiselect(
             "市州", options=[c.name for c in catalog.cities()], key=CITIES_KEY, placeholder="选择市州",
             on_change=_sort_chips,

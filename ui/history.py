@@ -7,17 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import catalog, config
-from etl.cn_format import exact
+from etl import catalog, config, online, receipt
+from etl.cn_format import table_text
+from etl.export import frame_xlsx
+from etl.totals import PENDING, SAMPLE
 from ui.common import XLSX_MIME
 
-SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
+SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本", online.SOURCE: online.ONLINE}
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MIME = {
     ".xlsx": XLSX_MIME,
     ".xls": "application/vnd.ms-excel",
     ".csv": "text/csv",
 }
 STATES = {"pending": "待审核", "published": "已审核通过", "returned": "已退回", "superseded": "未审核，已被新版本取代"}
+FIGURES, CHANGE = "数值", "与上一版相比"  # figures of mixed units, written as text in each row's unit
 
 
 def when(moment) -> str:  # noqa: ANN001 - a datetime
@@ -77,11 +81,24 @@ def submissions_table(rows: list[dict]) -> pd.DataFrame:
 def values_table(values: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            (v["year"], v["region_name"], v["domain_name"], v["indicator_name"], v["unit"], exact(v["value"]),
-             f"{v['sheet']}!{v['cell']}" if v["cell"] else "（文件中没有这一列）")
+            (v["year"], v["region_name"], v["domain_name"], v["indicator_name"], v["unit"],
+             table_text(v["value"], v["unit"]), online.place(v["sheet"], v["cell"]))
             for v in values
         ],
-        columns=["年度", "市州", "类别", "指标", "单位", "数值", "来源单元格"],
+        columns=["年度", "市州", "类别", "指标", "单位", FIGURES, "来源单元格"],
+    )  # fmt: skip
+
+
+def submissions_xlsx(table: pd.DataFrame, rows: list[dict], notes: list[str]) -> bytes:
+    """The list as a formatted .xlsx: filters, frozen header, widths for Chinese, the 示例 and 待审核 marks (a
+    submission with a slice still waiting for review)."""
+    marks = [
+        "、".join(m for m, on in ((SAMPLE, r["is_sample"]), (PENDING, r.get("pending_slices", 0) > 0)) if on)
+        for r in rows
+    ]
+    return frame_xlsx(
+        table.drop(columns=["示例数据"]), title="上报记录", source="湖南省妇联统计平台上报记录", notes=notes,
+        plain=("上报编号", "警告数"), marks=marks,
     )  # fmt: skip
 
 
@@ -94,7 +111,7 @@ def original_path(archive_path: str | None) -> Path | None:
     return path if path.is_relative_to(folder) and path.is_file() else None
 
 
-def change(old: float | None, new: float | None, first: bool) -> str:
+def change(old: float | None, new: float | None, first: bool, unit: str) -> str:
     """What one indicator did between a version and the one before it."""
     if first:
         return "新增" if new is not None else "未填报"
@@ -102,7 +119,7 @@ def change(old: float | None, new: float | None, first: bool) -> str:
         return "未变"
     if old is None:
         return "新增"
-    return f"{exact(old)} → {exact(new)}"
+    return f"{table_text(old, unit)} → {table_text(new, unit)}"
 
 
 def version_table(version: dict, older: dict | None, domain: str) -> pd.DataFrame:
@@ -110,8 +127,8 @@ def version_table(version: dict, older: dict | None, domain: str) -> pd.DataFram
     for item in catalog.domain_indicators(domain):
         new = version["values"].get(item.code)
         old = older["values"].get(item.code) if older else None
-        rows.append((item.name, item.unit, exact(new), change(old, new, older is None)))
-    return pd.DataFrame(rows, columns=["指标", "单位", "数值", "与上一版相比"])
+        rows.append((item.name, item.unit, table_text(new, item.unit), change(old, new, older is None, item.unit)))
+    return pd.DataFrame(rows, columns=["指标", "单位", FIGURES, CHANGE])
 
 
 def original_file(archive_path: str | None, file_name: str, regions: list[str], key: str) -> None:
@@ -121,7 +138,9 @@ def original_file(archive_path: str | None, file_name: str, regions: list[str], 
     from ui.common import download
 
     path = original_path(archive_path)
-    if archive_path is None:
+    if archive_path is None and file_name.startswith(online.ONLINE):
+        st.info("这次是在线填报，没有原始文件；填报的数值见上表，也可下载回执。")
+    elif archive_path is None:
         st.info("这条记录是“恢复版本”操作，没有原始文件。")
     elif path is None:
         st.warning("原始文件不在归档目录中，无法下载。")
@@ -135,3 +154,23 @@ def original_file(archive_path: str | None, file_name: str, regions: list[str], 
         regions=regions,
     ):
         st.caption("原始文件含其他市州的数据，统计员只能下载本市州的原始文件。")
+
+
+def receipt_download(  # noqa: ANN001
+    column, submission_id: int, regions: list[str], key: str, label: str = "下载回执（Word）"
+) -> bool:
+    """The submission's 回执 (.docx), built at the click for whoever may export its 市州' figures."""
+    from ui import data
+    from ui.common import download
+
+    db = config.warehouse_path()
+
+    def build() -> bytes:
+        from etl.warehouse import now_beijing
+
+        return receipt.receipt_docx(data.receipt(db, submission_id), f"{now_beijing():%Y-%m-%d %H:%M}")
+
+    return download(
+        column, label, build, file_name=receipt.file_name(submission_id), mime=DOCX_MIME, key=key,
+        regions=regions,
+    )  # fmt: skip

@@ -9,7 +9,7 @@ import math
 import plotly.graph_objects as go
 
 from etl import catalog
-from etl.cn_format import cn_number, cn_quantity
+from etl.cn_format import cn_quantity, tick_labels
 from etl.config import PROJECT_ROOT
 
 GEO_DIR = PROJECT_ROOT / "data" / "geo"
@@ -71,6 +71,7 @@ def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
 
 def _value_trace(codes: list[str], values: list[float], hover: list[str], unit: str) -> go.Choropleth:
     ticks = _nice_ticks(min(values), max(values))
+    labels, title = tick_labels(ticks, unit)
     return go.Choropleth(
         geojson=_subset(codes),
         featureidkey="id",
@@ -83,9 +84,9 @@ def _value_trace(codes: list[str], values: list[float], hover: list[str], unit: 
         text=hover,
         hovertemplate="%{text}<extra></extra>",
         colorbar={
-            "title": {"text": f"单位：{unit}", "side": "top", "font": {"size": 12}},
+            "title": {"text": title, "side": "top", "font": {"size": 12}},
             "tickvals": ticks,
-            "ticktext": [cn_number(t) for t in ticks],
+            "ticktext": labels,
             "thickness": 12,
             "len": 0.6,
             "x": 0.98,

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from etl import catalog
-from etl.cn_format import cn_quantity
-from ui import charts, data
-from ui.common import SELECTION, marked, total_label
-from ui.domain_view import selected
+from etl import catalog, charts
+from etl.cn_format import cn_change, cn_percent_change, cn_quantity
+from ui import data
+from ui.common import ALL_CITIES, total_label
+from ui.domain_view import province_row, selected
 from ui.map import city_choropleth
+from ui.tables import Table
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ def card(domain: catalog.Domain, row: dict | None, year: int) -> Card:
         return Card(label, "未填报", None, total_label(0), "尚无市州填报。")
     delta = None
     if not pd.isna(row["change"]):
-        delta = f"{'+' if row['change'] >= 0 else '−'}{cn_quantity(abs(row['change']), indicator.unit)}"
-        delta += f"（{row['change_pct']:+.1f}%）" if not pd.isna(row["change_pct"]) else ""
+        # In the scale of the card's figure: "+0.71万人（+6.1%）" beside 12.46万人.
+        delta = cn_change(row["change"], indicator.unit, row["total"])
+        delta += f"（{cn_percent_change(row['change_pct'])}）" if not pd.isna(row["change_pct"]) else ""
     caption = total_label(int(row["reported"]))
     if row["pending_cities"]:
         caption += f"，其中 {int(row['pending_cities'])} 个市州待审核"
@@ -54,29 +56,46 @@ class Distribution:
     map: dict  # frozen figures (charts.thawed draws them)
     ranking: dict
     missing: list[str]  # chosen 市州 that did not report
-    table: pd.DataFrame  # what the map and the ranking show
+    table: Table  # what the map and the ranking show, with the province's row for its Excel file
     title: str
 
 
-def distribution(city: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]) -> Distribution:
-    """Map (every 市州; unchosen ones grey) and ranking of the chosen 市州, from mart_city rows of the year."""
+def distribution(
+    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]
+) -> Distribution:
+    """Map (every 市州; unchosen ones grey) and ranking (every 市州; the chosen ones in red), from mart_city rows of
+    the year; the province's row from its mart_province row."""
     name, unit = catalog.measure_name_unit(code)
     frame = selected(city, cities)
-    every = len(cities) == len(catalog.cities())
     values = {r.region_code: (None if pd.isna(r.value) else r.value) for r in frame.itertuples()}
     pending = frozenset(frame.loc[frame["pending"].fillna(False).astype(bool), "region_code"])
     unselected = frozenset(c.code for c in catalog.cities()) - set(cities)
     names = {c.code: c.name for c in catalog.cities()}
     title = f"{year}年{name}"
-    ranking_title = f"{title}排名" if every else f"{title}（{SELECTION}排名）"
-    shown = [marked(v, p) if p else v for v, p in zip(frame["value"], frame["pending"].fillna(False), strict=True)]
+    ranking_title = f"{title}排名"
+    column = f"{name}（{unit}）"
+    index = pd.Index(frame["region_name"], name="市州")
+    table = pd.DataFrame({column: frame["value"].tolist()}, index=index)
+    flags = pd.DataFrame({column: frame["pending"].fillna(False).astype(bool).tolist()}, index=index)
+    row = province.iloc[0].to_dict() if len(province) else None
+    kind = "rate" if code in catalog.rate_by_code() else "indicator"
+    total, label = province_row(row, kind, column)
     return Distribution(
         charts.frozen(
             city_choropleth(values, title=title, unit=unit, names=names, pending=pending, unselected=unselected)
         ),
-        charts.frozen(charts.ranking_bar(frame, title=ranking_title, unit=unit)),
+        # Every 市州 is ranked; the chosen ones stand out (the map greys the others).
+        charts.frozen(
+            charts.ranking_bar(
+                selected(city, ALL_CITIES),
+                title=ranking_title,
+                unit=unit,
+                kind=catalog.measure_kind(code),
+                chosen=cities,
+            )
+        ),
         frame[frame["value"].isna()]["region_name"].tolist(),
-        pd.DataFrame({f"{name}（{unit}）": shown}, index=pd.Index(frame["region_name"], name="市州")),
+        Table(table, flags, frame, total, label),
         ranking_title,
     )
 
@@ -90,4 +109,8 @@ def cached_cards(snap: data.Snapshot, include_pending: bool, year: int) -> list[
 def cached_distribution(
     snap: data.Snapshot, include_pending: bool, year: int, code: str, cities: tuple[str, ...]
 ) -> Distribution:
-    return distribution(data.city(snap, include_pending, measure=code, year=year), code=code, year=year, cities=cities)
+    return distribution(
+        data.city(snap, include_pending, measure=code, year=year),
+        data.province(snap, include_pending, measure=code, year=year),
+        code=code, year=year, cities=cities,
+    )  # fmt: skip

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from etl import catalog
-from ui import charts, data
-from ui.common import marked
+from etl import catalog, charts
+from ui import data
+from ui.tables import Table, pending_frame
 
 
 @dataclass
 class Profile:
     shares: dict | None  # a frozen figure (charts.thawed draws it)
-    tables: dict[str, pd.DataFrame]  # domain → indicators × years, with the year's rank first
+    tables: dict[str, Table]  # domain → indicators × years, with the year's rank first
     is_sample: bool
 
 
@@ -25,20 +25,24 @@ def rank_text(row: dict | None) -> str:
     return f"第 {int(row['rank'])} 名（共 {int(row['reported'])} 个市州填报）"
 
 
-def indicator_table(history: pd.DataFrame, domain: str, years: list[int]) -> pd.DataFrame:
-    """指标（单位） × 年度 of one 市州 and 类别: exact figures, 待审核 labelled, NaN = 未填报."""
+def indicator_table(history: pd.DataFrame, domain: str, years: list[int]) -> Table:
+    """指标（单位） × 年度 of one 市州 and 类别: exact figures, 待审核 flagged, NaN = 未填报."""
     cells = {(r.measure, int(r.year)): r for r in history.itertuples()}
     indicators = catalog.domain_indicators(domain)
-    rows = [[_cell(cells.get((i.code, y))) for y in years] for i in indicators]
+    rows = [[_value(cells.get((i.code, y))) for y in years] for i in indicators]
     table = pd.DataFrame(rows, columns=[f"{y}年" for y in years], dtype=object)
     table.index = pd.Index([i.label for i in indicators], name="指标")
-    return table
+    pending = {
+        (i.label, f"{y}年")
+        for i in indicators
+        for y in years
+        if (row := cells.get((i.code, y))) is not None and _value(row) is not None and row.pending
+    }
+    return Table(table, pending_frame(table, pending), history[history["domain"] == domain])
 
 
-def _cell(row) -> object:  # noqa: ANN001 - a namedtuple or None
-    if row is None or pd.isna(row.value):
-        return None
-    return marked(row.value, True) if row.pending else row.value
+def _value(row) -> float | None:  # noqa: ANN001 - a namedtuple or None
+    return None if row is None or pd.isna(row.value) else float(row.value)
 
 
 def build(year_rows: pd.DataFrame, history: pd.DataFrame, region_code: str, year: int) -> Profile:
@@ -58,9 +62,9 @@ def build(year_rows: pd.DataFrame, history: pd.DataFrame, region_code: str, year
     tables = {}
     for domain in catalog.domains():
         table = indicator_table(history, domain.code, years)
-        table.insert(
-            0, f"{year}年排名", [rank_text(ranked.get(i.code)) for i in catalog.domain_indicators(domain.code)]
-        )
+        ranks = [rank_text(ranked.get(i.code)) for i in catalog.domain_indicators(domain.code)]
+        table.frame.insert(0, f"{year}年排名", ranks)
+        table.pending.insert(0, f"{year}年排名", False)
         tables[domain.code] = table
     sample = bool(history.loc[history["year"] == year, "is_sample"].fillna(False).astype(bool).any())
     return Profile(figure, tables, sample)

@@ -79,8 +79,8 @@ def add_form() -> None:
     with st.form("users_add", clear_on_submit=True):
         left, middle, right = st.columns(3)
         left.text_input("用户名", key="users_new_name", max_chars=100)
-        middle.selectbox("角色", ROLES, key="users_new_role")
-        right.selectbox("市州（统计员必填）", cities, key="users_new_region")
+        middle.selectbox("角色", ROLES, placeholder="请选择", key="users_new_role")
+        right.selectbox("市州（统计员必填）", cities, placeholder="请选择", key="users_new_region")
         st.text_input("初始密码（留空则自动生成）", type="password", key="users_new_password", max_chars=200)
         st.form_submit_button("新增", type="primary", on_click=_add)
 
@@ -90,7 +90,7 @@ def change_form(rows: list[dict]) -> None:
     if not rows:
         return
     left, *buttons = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
-    left.selectbox("用户", [r["name"] for r in rows], key="users_pick")
+    left.selectbox("用户", [r["name"] for r in rows], placeholder="请选择", key="users_pick")
     buttons[0].button("停用", key="users_disable", on_click=_change, args=("disable",))
     buttons[1].button("启用", key="users_enable", on_click=_change, args=("enable",))
     buttons[2].button("重设密码", key="users_reset", on_click=_change, args=("reset",))

@@ -283,7 +283,7 @@ def take_cookie(con: Db, nonce_sha256: str) -> tuple[str, float] | None:
 
 # ---------------------------------------------------------------- moving the store (python -m etl migrate)
 
-TABLES = ("users", "login_failures", "sessions", "audit_log")  # cookie offers live a minute: not moved
+TABLES = ("users", "login_failures", "sessions", "audit_log", "drafts")  # cookie offers live a minute: not moved
 
 
 def transfer(source: Db, target: Db) -> dict[str, int]:

@@ -216,25 +216,21 @@ def _set_aside_old_locks(con: Db) -> str | None:
 
 
 def _sync_reference(con: Db) -> None:
+    """Regions from regions.csv; the catalogue's tables and the shipped catalogue where it belongs."""
+    from etl.warehouse import catalog_store  # the store builds on this module
+
     con.execute("delete from regions")
-    con.append(
-        "regions", [(r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order) for r in catalog.regions()]
+    rows = [
+        (r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order, r.valid_from, r.replaced_in, r.successor,
+         catalog.lineage_code(r.code))
+        for r in catalog.regions()
+    ]  # fmt: skip
+    con.execute(
+        "insert into regions (code, name, short_name, parent_code, level, sort_order, valid_from, replaced_in,"
+        " successor, lineage_code) values " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows)),
+        [v for row in rows for v in row],
     )
-    con.execute("delete from domains")
-    con.append("domains", [(d.code, d.name, d.sort_order, d.headline_indicator) for d in catalog.domains()])
-    con.execute("delete from indicators")
-    con.append(
-        "indicators",
-        [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()],
-    )
-    con.execute("delete from rates")
-    con.append(
-        "rates",
-        [
-            (r.code, r.domain, r.name, r.unit, r.numerator, r.denominator, r.factor, r.sort_order)
-            for r in catalog.rates()
-        ],
-    )
+    catalog_store.ensure(con)
 
 
 def version(db_path: Path) -> tuple:

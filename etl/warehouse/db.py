@@ -158,9 +158,9 @@ class Db:
 
     def append(self, table: str, rows: Iterable[Sequence], columns: Sequence[str] | None = None) -> None:
         """Bulk insert (DuckDB's Appender, PostgreSQL's COPY); `table` and `columns` come from code, never input.
-        For DuckDB the rows hold every column of the table, in order."""
+        Without `columns` the rows hold every column of the table, in order."""
         if self.backend == DUCKDB:
-            appender = self.raw.appender(table)
+            appender = self.raw.appender(table, columns=list(columns)) if columns else self.raw.appender(table)
             appender.append_rows(list(rows))
             appender.flush()
         elif self.backend == POSTGRES:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from etl.extract import Observation
+from etl.records import Observation
 from etl.warehouse import visible
 from etl.warehouse.connection import WarehouseError, now_beijing
 from etl.warehouse.db import Db
@@ -13,7 +14,8 @@ from etl.warehouse.locks import refuse_if_locked
 
 
 def submissions_list(con: Db, *, year: int | None = None, region_code: str | None = None) -> list[dict]:
-    """Every submission, newest first, with what it held (市州, 年度, 类别) and its warnings."""
+    """Every submission, newest first, with what it held (市州, 年度, 类别), how many of its slices wait for review
+    and its warnings."""
     return con.rows(
         """
         with held as (
@@ -21,7 +23,8 @@ def submissions_list(con: Db, *, year: int | None = None, region_code: str | Non
                 v.submission_id,
                 string_agg(distinct r.name, '、' order by r.name) as regions,
                 string_agg(distinct cast(v.year as varchar), '、' order by cast(v.year as varchar)) as years,
-                string_agg(distinct d.name, '、' order by d.name) as domains
+                string_agg(distinct d.name, '、' order by d.name) as domains,
+                count(*) filter (where v.status = 'pending') as pending_slices
             from slice_versions as v
             inner join regions as r on r.code = v.region_code
             inner join domains as d on d.code = v.domain
@@ -36,7 +39,9 @@ def submissions_list(con: Db, *, year: int | None = None, region_code: str | Non
         ),
 
         final as (
-            select s.*, h.regions, h.years, h.domains, coalesce(w.warnings, 0) as warnings, w.warning_text
+            select
+                s.*, h.regions, h.years, h.domains, h.pending_slices, coalesce(w.warnings, 0) as warnings,
+                w.warning_text
             from submissions as s
             inner join held as h using (submission_id)
             left join warned as w using (submission_id)
@@ -93,7 +98,10 @@ def slice_versions_of(con: Db, region_code: str, year: int, domain: str) -> list
     return versions
 
 
-def restore_version(con: Db, region_code: str, year: int, domain: str, version: int, restored_by: str) -> StoreResult:
+def restore_version(  # noqa: PLR0913
+    con: Db, region_code: str, year: int, domain: str, version: int, restored_by: str,
+    before_write: Callable[[Db], object] | None = None,
+) -> StoreResult:  # fmt: skip
     """Make an earlier version current again as a NEW (pending) version: nothing is ever deleted or rewritten."""
     versions = {v["version"]: v for v in slice_versions_of(con, region_code, year, domain)}
     if version not in versions:
@@ -101,10 +109,13 @@ def restore_version(con: Db, region_code: str, year: int, domain: str, version: 
     source = versions[version]
     name = f"恢复第 {version} 版（原上报编号 {source['submission_id']}，{source['file_name']}）"
     key = f"{region_code}:{year}:{domain}:{version}"
-    return _restore(con, source, [(region_code, year, domain)], name, key, f"恢复自第 {version} 版", restored_by)
+    slices = [(region_code, year, domain)]
+    return _restore(con, source, slices, name, key, f"恢复自第 {version} 版", restored_by, before_write)
 
 
-def restore_submission(con: Db, submission_id: int, restored_by: str) -> StoreResult:
+def restore_submission(
+    con: Db, submission_id: int, restored_by: str, before_write: Callable[[Db], object] | None = None
+) -> StoreResult:
     """Make every slice a submission held (all its 类别 and 市州) current again, as one new submission."""
     rows = con.execute(
         "select * from slice_history where submission_id = ? order by region_code, year, domain", [submission_id]
@@ -115,16 +126,18 @@ def restore_submission(con: Db, submission_id: int, restored_by: str) -> StoreRe
         raise WarehouseError(f"上报编号 {submission_id} 不存在，无法恢复。")
     slices = [(v["region_code"], v["year"], v["domain"]) for v in held]
     name = f"恢复上报编号 {submission_id} 的全部数据（{held[0]['file_name']}）"
-    return _restore(con, held[0], slices, name, str(submission_id), f"恢复自上报编号 {submission_id}", restored_by)
+    note = f"恢复自上报编号 {submission_id}"
+    return _restore(con, held[0], slices, name, str(submission_id), note, restored_by, before_write)
 
 
 def _restore(  # noqa: PLR0913
-    con: Db, source: dict, slices: list, name: str, key: str, note: str, by: str
-) -> StoreResult:
-    from etl import backup  # etl.backup builds on this package: imported here, not at the top
-
+    con: Db, source: dict, slices: list, name: str, key: str, note: str, by: str,
+    before_write: Callable[[Db], object] | None,
+) -> StoreResult:  # fmt: skip
+    """`before_write` (the caller's backup copy: etl.backup stands above this package) runs once the locks allow."""
     refuse_if_locked(con, slices)  # before the backup copy it would waste
-    backup.snapshot(con, "before-version-restore")
+    if before_write is not None:
+        before_write(con)
     visible.stage(con, slices)
     facts = con.execute(
         """
@@ -191,7 +204,7 @@ def progress(con: Db, year: int) -> list[dict]:
                 count(i.code) as indicators
             from regions as r
             cross join domains as d
-            inner join indicators as i on i.domain = d.code
+            inner join indicators as i on i.domain = d.code and 'city' = any(i.levels)
             where r.level = 'city'
             group by r.code, r.name, r.sort_order, d.code, d.name, d.sort_order
         ),
@@ -199,7 +212,7 @@ def progress(con: Db, year: int) -> list[dict]:
         reported as (
             select region_code, domain, count(value) as reported, max(submitted_at) as submitted_at
             from current_values
-            where year = ?
+            where year = ? and region_level = 'city'
             group by region_code, domain
         ),
 
@@ -232,6 +245,30 @@ def progress(con: Db, year: int) -> list[dict]:
     )
 
 
+def unreported(con: Db, year: int) -> dict[tuple[str, str], list[str]]:
+    """(市州 code, 类别 code) → names of the indicators with no value on show (pending included), in catalogue
+    order: what a 催报 notice lists for a 类别 reported in part."""
+    rows = con.execute(
+        """
+        with reported as (
+            select region_code, indicator from current_values where year = ? and value is not null
+        )
+
+        select r.code, i.domain, i.name
+        from regions as r
+        cross join indicators as i
+        left join reported as p on p.region_code = r.code and p.indicator = i.code
+        where r.level = 'city' and p.indicator is null
+        order by r.sort_order, i.domain, i.sort_order
+        """,
+        [year],
+    ).fetchall()
+    found: dict[tuple[str, str], list[str]] = {}
+    for region, domain, name in rows:
+        found.setdefault((region, domain), []).append(name)
+    return found
+
+
 def set_deadline(con: Db, year: int, deadline, set_by: str) -> None:  # noqa: ANN001 - a date
     con.execute(
         "insert into deadlines values (?, ?, ?, ?) on conflict (year) do update"
@@ -248,7 +285,8 @@ def deadline_of(con: Db, year: int):  # noqa: ANN201 - a date or None
 def submission_issues_of(con: Db, submission_id: int) -> list[dict]:
     """The warnings a submission was accepted with, in the order they were reported."""
     return con.rows(
-        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by issue_no",
+        "select level, code, sheet, cell, subject, message from submission_issues where submission_id = ?"
+        " order by issue_no",
         [submission_id],
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from etl import catalog
-from etl.roles import city_of
+from etl.catalog import city_of
 from etl.warehouse.connection import WarehouseError, now_beijing
 from etl.warehouse.db import Db
 
@@ -71,7 +71,8 @@ def blocking(con: Db, slices: Iterable[tuple[str, int, str]]) -> list[dict]:
 def scope(lock: dict) -> str:
     """长沙市2016年, 全省2016年, 长沙市2016年就业创业"""
     name = "全省" if lock["region_code"] == PROVINCE else catalog.region_by_code()[lock["region_code"]].name
-    domain = "" if lock["domain"] == EVERY_DOMAIN else catalog.domain_by_code()[lock["domain"]].name
+    found = catalog.domain_by_code().get(lock["domain"])
+    domain = "" if lock["domain"] == EVERY_DOMAIN else (found.name if found else lock["domain"])
     return f"{name}{lock['year']}年{domain}"
 
 

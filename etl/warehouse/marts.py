@@ -86,3 +86,13 @@ def year_status(con: Db, include_pending: bool) -> dict[int, dict]:
     )
     names = [d[0] for d in cursor.description]
     return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+
+
+def last_submitted(con: Db, include_pending: bool):  # noqa: ANN201 - a datetime or None
+    """When the newest figure on show in this scope was reported (Beijing time, as stored): the 数据截至 of a
+    handed-on table."""
+    return con.execute(
+        "select max(s.submitted_at) from visible_facts as f inner join submissions as s using (submission_id)"
+        " where f.include_pending = ? and f.is_city and f.value is not null",
+        [include_pending],
+    ).fetchone()[0]

@@ -134,7 +134,7 @@ def detail(con: Db, submission_id: int) -> tuple[list[dict], list[dict]]:
     )
     warnings = con.rows(
         """
-        select i.level, i.code, i.sheet, i.cell, i.message, i.region_code, i.year, i.domain
+        select i.level, i.code, i.sheet, i.cell, i.subject, i.message, i.region_code, i.year, i.domain
         from submission_issues as i
         where i.submission_id = ? and i.level = 'warning' and (
             i.region_code is null
@@ -163,7 +163,7 @@ def warnings_of(con: Db, slices: Iterable[Slice]) -> list[dict]:
             where v.is_current and v.status = 'pending'
         )
 
-        select i.submission_id, i.sheet, i.cell, i.message
+        select i.submission_id, i.sheet, i.cell, i.subject, i.message
         from submission_issues as i
         inner join sent using (submission_id)
         left join staged_slices as s using (region_code, year, domain)

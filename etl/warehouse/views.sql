@@ -18,6 +18,11 @@ with final as (
         r.name as region_name,
         r.sort_order as region_order,
         r.level as region_level,
+        -- a 县市区 row belongs to its 市州 (its name in 市州, its own in 县市区); a 市州 or 省级单位 is its own
+        coalesce(c.code, r.code) as city_code,
+        coalesce(c.name, r.name) as city_name,
+        coalesce(c.sort_order, r.sort_order) as city_order,
+        case when r.level = 'county' then r.name end as county_name,
         f.domain,
         d.name as domain_name,
         d.sort_order as domain_order,
@@ -37,6 +42,7 @@ with final as (
         s.is_sample
     from visible_facts as f
     inner join regions as r on r.code = f.region_code
+    left join regions as c on c.code = r.parent_code and r.level = 'county'
     inner join domains as d on d.code = f.domain
     inner join indicators as i on i.code = f.indicator
     inner join submissions as s on s.submission_id = f.submission_id
@@ -46,16 +52,16 @@ select * from final;
 
 create or replace view current_values as
 select
-    year, region_code, region_name, region_order, region_level, domain, domain_name, domain_order, indicator,
-    indicator_name, unit, indicator_order, value, pending, version, sheet, cell, submission_id, file_name, submitted_at,
-    submitted_by, is_sample
+    year, region_code, region_name, region_order, region_level, city_code, city_name, city_order, county_name, domain,
+    domain_name, domain_order, indicator, indicator_name, unit, indicator_order, value, pending, version, sheet, cell,
+    submission_id, file_name, submitted_at, submitted_by, is_sample
 from scoped_values where include_pending;
 
 create or replace view published_values as
 select
-    year, region_code, region_name, region_order, region_level, domain, domain_name, domain_order, indicator,
-    indicator_name, unit, indicator_order, value, pending, version, sheet, cell, submission_id, file_name, submitted_at,
-    submitted_by, is_sample
+    year, region_code, region_name, region_order, region_level, city_code, city_name, city_order, county_name, domain,
+    domain_name, domain_order, indicator, indicator_name, unit, indicator_order, value, pending, version, sheet, cell,
+    submission_id, file_name, submitted_at, submitted_by, is_sample
 from scoped_values where not include_pending;
 
 -- Every version of every slice with who sent it and when: history, restore and provenance read this.
