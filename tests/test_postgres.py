@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,14 +19,14 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from etl import actions, audit, catalog, config, warehouse
+from etl import actions, audit, catalog, catalog_admin, config, warehouse
 from etl.access import store
 from etl.cli import main
 from etl.config import PROJECT_ROOT
 from etl.demo import build_demo
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import ADMIN, SYSTEM, User
-from etl.warehouse import marts
+from etl.warehouse import catalog_store, marts
 from etl.warehouse.db import slice_key
 from tests.apptest import TEST_USERS, seed_accounts
 from tests.browser import chromium, log_in, require_chromium, streamlit_server
@@ -110,7 +111,8 @@ def test_fourteen_cities_load_at_once_beside_a_restore_an_export_and_a_backup(db
     assert stored(db_path, 2015)[("长沙市", 2015, "举办招聘会场次")] == 30
     with warehouse.connect(db_path, read_only=True) as con:
         counts = warehouse.summary_counts(con)
-        assert (counts["submissions"], counts["pending_slices"]) == (2 + 14 + 1, 14 * 4 + 1)
+        domains = len({i.domain for i in catalog.indicators() if "city" in i.levels})  # every sheet of the template
+        assert (counts["submissions"], counts["pending_slices"]) == (2 + 14 + 1, 14 * domains + 1)
         assert marts.province(con, True, measure="job_fairs", year=2016).iloc[0]["reported"] == 14
     assert (tmp_path / "backup" / "warehouse.pgdump").stat().st_size > 0
     exported = (tmp_path / "export.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -198,18 +200,24 @@ def test_migrate_from_a_duckdb_file_and_back_with_counts_checked(tmp_path, monke
     source = tmp_path / "file" / "warehouse.duckdb"
     build_demo(source)
     seed_accounts(source)
+    bases = catalog.shipped().edition(None).indicator_by_code["demo_bases"]  # a catalogue a 管理员 changed moves too
+    catalog_admin.save(SYSTEM, source, [replace(bases, retired=True, valid_from=2022, note="不再统计")], "停用")
     with warehouse.connect(source, read_only=True) as con:
         counts, city = warehouse.summary_counts(con), marts.city(con, True)
+        edited = catalog_store.catalogue(con)
     users, log = store_counts(source)
 
     runner = CliRunner()
     moved = runner.invoke(main, ["migrate", "--from", str(source), "--to", url])
     assert moved.exit_code == 0, moved.output
-    assert "各表行数与来源一致" in moved.output and "facts 2882 行" in moved.output and "users 5 行" in moved.output
+    assert "各表行数与来源一致" in moved.output and f"facts {counts['facts']} 行" in moved.output
+    assert "users 5 行" in moved.output and "catalog_revisions 2 行" in moved.output
     assert "已迁移到 postgresql://postgres@127.0.0.1:" in moved.output
     with warehouse.open_database(url, read_only=True) as con:
         assert warehouse.summary_counts(con) == counts
         pd.testing.assert_frame_equal(marts.city(con, True), city)
+        assert (catalog_store.catalogue(con).token, catalog_store.catalogue(con).revision) == (edited.token, 2)
+        assert con.value("select count(*) from indicators where code = 'demo_bases'") == 1
     with store.connect_to(url) as con:
         assert con.value("select count(*) from users") == users
         assert con.value("select count(*) from audit_log") == log + 1
@@ -224,6 +232,7 @@ def test_migrate_from_a_duckdb_file_and_back_with_counts_checked(tmp_path, monke
     with warehouse.connect(back, read_only=True) as con:
         assert warehouse.summary_counts(con) == counts
         pd.testing.assert_frame_equal(marts.city(con, True), city)
+        assert catalog_store.catalogue(con).edition(2022).indicators == edited.edition(2022).indicators
     assert store_counts(back) == (users, log + 2)  # the first move's entry and this one's
     following = load_bytes(jobs_return("长沙市", 2025, 12), "next.xlsx", back, actor=SYSTEM)
     assert following.store.submission_id == counts["submissions"] + 1  # the sequence goes on where it was
@@ -270,7 +279,7 @@ def test_two_app_processes_share_a_log_in_and_each_others_uploads(demo_copy, tmp
         log_in(driver, one, "cs", TEST_USERS["cs"][2])  # the form on the first process
         open_page(driver, two, "jobs", "各市州举办招聘会场次", "?year=2025&pending=1")  # the second: no form
         assert "当前用户：cs" in driver.find_element(By.TAG_NAME, "body").text
-        assert "全省平均 120场" not in driver.find_element(By.TAG_NAME, "body").text
+        assert "全省平均 120.0场" not in driver.find_element(By.TAG_NAME, "body").text
 
         path = tmp_path / "长沙2025就业.xlsx"
         path.write_bytes(jobs_return("长沙市", 2025, 120))
@@ -280,5 +289,5 @@ def test_two_app_processes_share_a_log_in_and_each_others_uploads(demo_copy, tmp
         wait_text(driver, "待省妇联审核通过后发布")
 
         open_page(driver, two, "jobs", "各市州举办招聘会场次", "?year=2025&pending=1")  # its caches were warm
-        wait_text(driver, "全省平均 120场")
+        wait_text(driver, "全省平均 120.0场")
     assert os.environ["HNFL_DATABASE_URL"] == config.database_url()

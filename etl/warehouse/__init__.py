@@ -1,4 +1,5 @@
-"""The warehouse: the one place that speaks SQL (schema.sql, marts.sql and these modules), re-exported here.
+"""The warehouse: the one place that speaks SQL (migrations/, views.sql, marts.sql and these modules), re-exported
+here.
 
 connection: open safely (a DuckDB file or a PostgreSQL database, db.py and postgres.py) and keep the schema
 (migrations/, views.sql); load: write a submission; visible: the facts on show; review:

@@ -41,6 +41,11 @@ def pyformat(sql: str) -> str:
     return _TOKENS.sub(swap, sql)
 
 
+def quoted(names: Iterable[str]) -> str:
+    """Column names from code as SQL, each quoted: a catalogue rule's "left" and "right" are reserved words."""
+    return ", ".join(f'"{name}"' for name in names)
+
+
 def slice_key(*parts: object) -> int:
     """A stable signed 64-bit key for PostgreSQL's advisory locks, the same in every process."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
@@ -164,14 +169,14 @@ class Db:
             appender.append_rows(list(rows))
             appender.flush()
         elif self.backend == POSTGRES:
-            names = f" ({', '.join(columns)})" if columns else ""
+            names = f" ({quoted(columns)})" if columns else ""
             with self.raw.cursor().copy(f"copy {table}{names} from stdin") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             rows = list(rows)
             if rows:
-                names = f" ({', '.join(columns)})" if columns else ""
+                names = f" ({quoted(columns)})" if columns else ""
                 marks = ", ".join("?" * len(rows[0]))
                 self.raw.executemany(f"insert into {table}{names} values ({marks})", rows)
 

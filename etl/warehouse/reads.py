@@ -19,7 +19,7 @@ def current_values(
     A 县市区 row follows its 市州's, with the 市州's name and its own; a 市州 (`region_code`) includes its 县市区. The
     省级单位 come after the 14 市州, their name in 市州. Published figures only unless `include_pending`; then
     `pending` marks figures still 待审核. 口径 names the version of the indicator's definition the figure was
-    reported under: "2020年起" (catalog.sql).
+    reported under: "2020年起" (catalog_indicators).
     """
     return con.execute(
         """

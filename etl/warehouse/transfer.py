@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from etl.warehouse.db import DUCKDB, POSTGRES, Db
+from etl.warehouse.db import DUCKDB, POSTGRES, Db, quoted
 from etl.warehouse.errors import WarehouseError
 
 # What a warehouse holds beyond its reference data (rebuilt from etl/reference) and schema bookkeeping.
 WAREHOUSE_TABLES = (
     "submissions", "submission_issues", "slice_versions", "facts", "visible_facts", "deadlines", "review_locks",
+    "targets",
 )  # fmt: skip
+# The catalogue as the source's 管理员 left it: it takes the place of the shipped one a new warehouse is seeded with.
+CATALOGUE_TABLES = ("catalog_revisions", "catalog_domains", "catalog_indicators", "catalog_rates", "catalog_rules")
 BATCH = 50_000
 
 
@@ -33,7 +36,7 @@ def copy_tables(source: Db, target: Db, tables: Sequence[str]) -> dict[str, int]
     copied = {}
     for table in tables:
         names = columns(target, table)
-        result = source.execute(f"select {', '.join(names)} from {table}")  # names from the target's catalog
+        result = source.execute(f"select {quoted(names)} from {table}")  # names from the target's catalog
         while rows := result.fetchmany(BATCH):
             target.append(table, rows, names)
         copied[table] = count(source, table)
@@ -51,11 +54,24 @@ def copy_warehouse(source: Db, target: Db) -> dict[str, int]:
     target.begin()
     try:
         copied = copy_tables(source, target, WAREHOUSE_TABLES)
+        copied |= _copy_catalogue(source, target)
         _continue_sequence(target, "submission_id_seq", target.value("select max(submission_id) from submissions"))
         target.commit()
     except BaseException:
         target.rollback()
         raise
+    return copied
+
+
+def _copy_catalogue(source: Db, target: Db) -> dict[str, int]:
+    from etl.warehouse import catalog_store  # the store builds on the connection, which this module stands beside
+
+    for table in CATALOGUE_TABLES:
+        target.execute(f"delete from {table}")  # names from code
+    copied = copy_tables(source, target, CATALOGUE_TABLES)
+    revision = target.value("select max(revision) from catalog_revisions")
+    if revision is not None:
+        catalog_store.mirror(target, catalog_store.catalogue_unchecked(target, revision))
     return copied
 
 
