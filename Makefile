@@ -33,13 +33,14 @@ run: $(STAMP) $(RUN_DATA)
 	$(PY) -m etl users bootstrap --db $(WAREHOUSE)
 	$(VENV)/bin/streamlit run serve.py --server.address $(HNFL_ADDRESS) --server.port $(PORT)
 
-# The second run: the warehouse, accounts, access, concurrency, review and page tests again on PostgreSQL, in a
-# throwaway cluster the tests start themselves (scripts/install_postgres.sh installs Debian's server; without it the
-# run is skipped with a message, and fails in CI). Tests marked slow (argon2 by the dozen, the every-figure walk) ran
-# in the first run and touch nothing the second would see differently.
+# The second run: the warehouse, accounts, access, concurrency, review, catalogue, drafts and page tests again on
+# PostgreSQL, in a throwaway cluster the tests start themselves (scripts/install_postgres.sh installs Debian's server;
+# without it the run is skipped with a message, and fails in CI). Tests marked slow (argon2 by the dozen, the
+# every-figure walk) ran in the first run and touch nothing the second would see differently.
 PG_TESTS := tests/test_postgres.py tests/test_marts.py tests/test_review.py tests/test_load_and_cli.py \
 	tests/test_access.py tests/test_agreement.py tests/test_auth_pages.py tests/test_pages.py \
-	tests/test_review_pages.py tests/test_upload_export.py
+	tests/test_review_pages.py tests/test_upload_export.py tests/test_catalog.py tests/test_catalog_page.py \
+	tests/test_drafts.py
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -79,7 +79,7 @@ def test_backup_then_restore_round_trips_every_table(demo_copy, tmp_path):
     with read_db(demo_copy) as con:
         (facts,) = con.execute("select count(*) from facts").fetchone()
     done = etl("backup", tmp_path / "备份", "--db", demo_copy)
-    assert (done.returncode, done.stdout.strip()) == (0, f"已备份到 {tmp_path / '备份'}：18 张表，{facts} 条数值记录。")
+    assert (done.returncode, done.stdout.strip()) == (0, f"已备份到 {tmp_path / '备份'}：19 张表，{facts} 条数值记录。")
 
     assert load_bytes(jobs("株洲市", 1, 2, 1), "later.xlsx", demo_copy, actor=SYSTEM).status == LOADED
     changed = fingerprint(demo_copy)
