@@ -81,7 +81,8 @@ def test_the_chosen_cities_stand_out_in_the_charts_and_fill_the_table(app):
     assert {n for n, c in bar_colors(bar).items() if c == charts.ACCENT} == {"株洲市", "益阳市"}
     assert bar["layout"]["title"]["subtitle"]["text"] == "各市州从高到低；红色为所选市州"
     # The chosen 市州 in colour, named at their ends, over the others in grey and the province's line.
-    drawn = {t["name"]: t["line"]["color"] for t in lines["data"]}
+    grey = lines["layout"]["template"]["data"]["scatter"][0]["line"]["color"]  # the others' style, given once
+    drawn = {t["name"]: t.get("line", {}).get("color", grey) for t in lines["data"]}
     assert (drawn["株洲市"], drawn["益阳市"], drawn["长沙市"]) == (charts.ACCENT, charts.HIGHLIGHTS[1], charts.OTHER)
     assert [t["name"] for t in lines["data"]][-3:] == ["全省平均", "株洲市", "益阳市"]
     assert [a["text"] for a in lines["layout"]["annotations"]] == ["全省平均", "株洲市", "益阳市"]
