@@ -8,6 +8,7 @@ when a Streamlit upgrade brings some back.
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
@@ -235,3 +236,67 @@ def full_page(driver, name: str, width: int) -> Path:  # noqa: ANN001
     path = SCREENS / f"{name}_{width}.png"
     driver.save_screenshot(str(path))
     return path
+
+
+# ---------------------------------------------------------------- print (issue 12 §4)
+
+# Pages whose print-out may run long: every row of a log or a history, the whole briefing, is the point of printing.
+LONG = {"briefing": 8, "history": 8, "audit": 8, "catalog": 8, "progress": 6, "review": 6}
+NOT_IN_PRINT = ("退出登录", "下载 CSV", "下载 Excel", "下载 PDF", "下载 Word")
+CHARTS = {  # what a page's charts write (vector text in the print-out): the charts made it onto the paper
+    "": "各市州", "jobs": "全省平均（已报", "loans": "全省平均（已报", "screening": "全省平均（已报",
+    "ecommerce": "全省平均（已报", "city": "占全省比重",
+}  # fmt: skip
+
+
+def printed(driver) -> bytes:  # noqa: ANN001
+    """The page as the browser's own print (Ctrl+P) makes it: Chromium's print-to-PDF with the page's @page rules."""
+    import base64
+
+    result = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+    return base64.b64decode(result["data"])
+
+
+def squeezed(text: str) -> str:
+    """Text without white space: a PDF's text puts spaces between Latin and Chinese where the page has none."""
+    return "".join(text.split())
+
+
+def sidebar_only(driver) -> list[str]:  # noqa: ANN001
+    """Lines of the sidebar (menu, filters, user) that the page's own content and print header do not repeat."""
+    side = driver.find_element("css selector", "[data-testid='stSidebar']").text.splitlines()
+    main = squeezed(driver.execute_script("return document.querySelector('[data-testid=\"stMain\"]').textContent"))
+    return [line for line in map(squeezed, side) if len(line) >= 2 and line not in main]
+
+
+def test_every_page_prints_on_a4_without_sidebar_or_controls(served):
+    """Every page through Chromium's print (what Ctrl+P gives a user): A4 portrait, the print header with the
+    page's title, page numbers, no sidebar text and no buttons, the charts, a reasonable number of pages."""
+    from pypdf import PdfReader
+
+    from tests.test_pdf import A4, text_of
+
+    url, driver, _ = served
+    driver.set_window_size(1440, 1000)
+    log_in_as(driver, url, "admin")
+    problems, counts = {}, {}
+    for path, title in PAGES.items():
+        visit(driver, url, path)
+        side = sidebar_only(driver)
+        reader = PdfReader(io.BytesIO(printed(driver)))
+        text, pages = squeezed(text_of(reader)), len(reader.pages)
+        counts[path] = pages
+        sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
+        heading = f"湖南省妇联统计平台·{title if path else '总览'}"
+        found = [
+            sizes == {(round(A4[0]), round(A4[1]))} or f"纸张 {sizes}",
+            pages <= LONG.get(path, 4) or f"{pages} 页",
+            heading in text or "没有页眉",
+            all(f"第{n}页，共{pages}页" in text for n in range(1, pages + 1)) or "没有页码",
+            not [w for w in NOT_IN_PRINT if squeezed(w) in text] or f"打印出了 {NOT_IN_PRINT}",
+            not [w for w in side if w in text] or f"打印出了侧栏 {[w for w in side if w in text]}",
+            squeezed(CHARTS.get(path, "")) in text or "没有图表",
+        ]
+        problems |= {f"/{path}": [f for f in found if f is not True]} if any(f is not True for f in found) else {}
+    assert problems == {}, f"打印问题：{problems}（页数 {counts}）"
+    assert counts["jobs"] >= 2 and counts["city"] >= 2  # a chart-and-table page is no single squeezed sheet
