@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from etl import actions, audit
+from etl.config import MAX_FILE_BYTES
 from etl.pipeline import load_bytes
 from etl.roles import ADMIN, REVIEWER, STATISTICIAN, User
 from etl.warehouse import now_beijing
@@ -185,5 +186,22 @@ def test_a_file_of_another_city_is_refused_in_a_batch_and_the_rest_go(desk_db):
     at.file_uploader[0].set_value([("株洲.xlsx", zhuzhou, XLSX), ("长沙电商.xlsx", changsha("长沙电商.xlsx"), XLSX)])
     at.run()
     assert table(at, "结果")["结果"].tolist() == ["拒绝", "通过"]
+    next(b for b in at.button if b.label == "提交全部 1 个通过检查的文件").click().run()
+    assert [row[1] for row in submissions(desk_db)] == ["长沙电商.xlsx"]
+
+
+def test_the_size_limit_holds_per_file_in_a_batch(desk_db):
+    at = open_page(new_app("cs"), "app_pages/upload.py")
+    huge = b"x" * (MAX_FILE_BYTES + 100_000)
+    at.file_uploader[0].set_value([("大.xlsx", huge, XLSX), ("长沙电商.xlsx", changsha("长沙电商.xlsx"), XLSX)])
+    at.run()
+    verdicts = table(at, "结果")
+    assert verdicts[["文件名", "结果", "说明"]].values.tolist() == [
+        ["大.xlsx", "拒绝", "1 个错误，未写入任何数据"], ["长沙电商.xlsx", "通过", "没有问题，可以提交"],
+    ]  # fmt: skip
+    issues = next(d.value for d in at.dataframe if "问题与处理办法" in d.value.columns)
+    assert issues.values.tolist() == [
+        ["错误", "整个文件", "文件大小 10.1 MB 超过上限 10 MB，请只保留报表数据后再上报。"]
+    ]
     next(b for b in at.button if b.label == "提交全部 1 个通过检查的文件").click().run()
     assert [row[1] for row in submissions(desk_db)] == ["长沙电商.xlsx"]
