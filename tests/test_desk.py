@@ -17,6 +17,7 @@ from etl.roles import ADMIN, REVIEWER, STATISTICIAN, User
 from etl.warehouse import now_beijing
 from tests.apptest import new_app, open_page, seen, texts
 from tests.conftest import filled_template
+from ui import plain
 from ui.desk import deadline_text
 
 CS = User("cs", STATISTICIAN, "430100")
@@ -205,3 +206,14 @@ def test_the_size_limit_holds_per_file_in_a_batch(desk_db):
     ]
     next(b for b in at.button if b.label == "提交全部 1 个通过检查的文件").click().run()
     assert [row[1] for row in submissions(desk_db)] == ["长沙电商.xlsx"]
+
+
+def test_file_names_in_a_batch_stay_text(desk_db):
+    hostile = "**贷款**[点此](http://evil.example)<b>.xlsx"
+    at = open_page(new_app("cs"), "app_pages/upload.py")
+    files = [(hostile, changsha("长沙贷款.xlsx"), XLSX), ("长沙电商.xlsx", changsha("长沙电商.xlsx"), XLSX)]
+    at.file_uploader[0].set_value(files).run()
+    escaped = plain.markdown(hostile)
+    assert at.expander[0].label == f"1. {escaped}：通过"
+    assert f"以下文件有警告，须在其栏目中勾选“已核实，仍然提交”并填写上报说明：{escaped}" in texts(at.caption)
+    assert table(at, "结果")["文件名"].tolist() == [hostile, "长沙电商.xlsx"]  # a table cell: as typed
