@@ -24,7 +24,7 @@ PAGES = {  # url path → the title the page shows (the role may not use it: the
     "": "湖南省妇联统计总览", "briefing": "年度简报", "jobs": "就业创业", "loans": "小额担保贷款",
     "screening": "两癌检查", "ecommerce": "农村电商", "city": "市州画像", "upload": "数据上报", "progress": "填报进度",
     "review": "审核", "history": "上报记录", "export": "数据导出", "users": "用户管理", "audit": "审计日志",
-    "catalog": "指标目录", "account": "我的账号",
+    "catalog": "指标目录", "account": "我的账号", "entry": "在线填报",
 }  # fmt: skip
 ROLES = {"admin": "管理员", "rev": "审核员", "leader": "领导", "cs": "统计员"}
 # Words that are ours or international: file formats and units. A user's own name or file name is data.
