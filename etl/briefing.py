@@ -128,7 +128,8 @@ def say(template: str, **fields: object) -> str:
 
 
 def _say_figure(template: str, value: float, unit: str, name: str = "") -> str:
-    return say(template, value=cn_quantity(value, unit), number=cn_number(value), name=name)
+    quantity, number = cn_quantity(value, unit), cn_number(value)  # an office may write the placeholders in Chinese
+    return say(template, value=quantity, number=number, name=name, 数值=quantity, 数字=number, 名称=name)
 
 
 def clause_of(indicator: catalog.Indicator, t: dict) -> str | None:

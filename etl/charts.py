@@ -71,13 +71,14 @@ def _layout(title: str, subtitle: str = "", *, height: int = 420, top: int = 64,
     """The house layout. Its own small template replaces plotly's default one, which would add 3.6 KB of
     unused styling to every figure's JSON; axis and annotation defaults shared by many go in it too."""
     shared = extra.pop("template", {})
+    lines = extra.pop("lines", None)  # the style every line trace shares (etl.charts._line_defaults)
     # Margins grow to fit the axes' labels (plotly's default template did that; Streamlit's theme does on a page,
     # but not kaleido drawing the briefing's or a PDF's image).
     axes = {name: {"automargin": True} | shared.pop(name, {}) for name in ("xaxis", "yaxis")}
     return {
         "template": {"layout": {"font": {"family": FONT, "size": 12}, "hoverlabel": {"font": {"family": FONT}},
                                 "plot_bgcolor": "white", "paper_bgcolor": "white", "separators": ".,", **axes,
-                                **shared}},
+                                **shared}} | ({"data": {"scatter": [lines]}} if lines else {}),
         "title": {
             "text": title, "subtitle": {"text": subtitle, "font": {"size": 12, "color": MUTED}},
             "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top", "yref": "container",
@@ -248,33 +249,57 @@ def _year_axis(**extra: object) -> dict:
     return {"showgrid": False, "tickformat": "d", "fixedrange": True, **extra}
 
 
-def _line(rows: pd.DataFrame, name: str, unit: str, kind: Kind | None, **style: object) -> go.Scatter:
-    """One 市州's line: a missing year is a gap, not a drop to 0; a pending figure an open diamond."""
+# A trend's traces share one year range (x0, dx in the template: no x array per line) and their common style
+# sits in the figure's template once; a line carries its name, values, hovers and, where some are 待审核, its
+# markers. 14 市州 × 20 years stay under 20 KiB of JSON (bench/bench_pdf.py).
+LINE_HOVER = "%{fullData.name} %{x}年：%{customdata}<extra></extra>"
+OPEN_DIAMOND, CIRCLE = 102, 0  # plotly's symbol numbers: "diamond-open", "circle"
+
+
+def _compact(value: float | None) -> float | int | None:
+    """A value as the JSON needs it to place a point: 4 significant digits (a ten-thousandth of the axis is
+    below a pixel; the hover shows the exact figure), whole numbers without ".0"."""
+    if value is None or value != value:
+        return None
+    placed = float(f"{value:.4g}")
+    return int(placed) if placed.is_integer() and abs(placed) < 1e15 else placed
+
+
+def _line_defaults(first_year: int, color: str, width: float, size: float) -> dict:
+    return {
+        "mode": "lines+markers", "connectgaps": False, "hovertemplate": LINE_HOVER,
+        "x0": first_year, "dx": 1, "line": {"color": color, "width": width}, "marker": {"color": color, "size": size},
+    }  # fmt: skip
+
+
+def _line(rows: pd.DataFrame, name: str, t: Trend, **style: object) -> go.Scatter:
+    """One 市州's line over the trend's years: a missing year is a gap, not a drop to 0; a pending figure an
+    open diamond, twice the size of its line's dots."""
     values, pending = rows["value"].tolist(), _pending(rows)
+    by_year = dict(zip(rows["year"].astype(int), zip(values, pending, strict=True), strict=True))
+    cells = [by_year.get(y, (None, False)) for y in t.years]
+    hovers = _hover_values([v for v, _ in cells if v is not None], t.unit, [p for v, p in cells if v is not None],
+                           t.kind)  # fmt: skip
+    hover = iter(hovers)
     marker = style.pop("marker", {})
     if any(pending):
-        marker |= {"symbol": ["diamond-open" if p else "circle" for p in pending],
-                   "size": [10 if p else 5 for p in pending]}  # fmt: skip
+        size = marker.get("size", t.size)
+        marker |= {"symbol": [OPEN_DIAMOND if p else CIRCLE for _, p in cells],
+                   "size": [size * 2 if p else size for _, p in cells]}  # fmt: skip
     return go.Scatter(
-        x=rows["year"].tolist(),
-        y=values,
+        y=[_compact(v) for v, _ in cells],
         name=name,
-        mode="lines+markers",
-        connectgaps=False,
-        marker=marker,
-        customdata=_hover_values(values, unit, pending, kind),
-        hovertemplate=f"{name} %{{x}}年：%{{customdata}}<extra></extra>",
+        customdata=[None if v is None else next(hover) for v, _ in cells],
+        **({"marker": marker} if marker else {}),
         **style,
     )
 
 
-def _province_line(province: Mapping[int, float], label: str, **axes: str) -> go.Scatter:
-    """The province's figure each year, dashed; rounded, as it is only drawn (its hover is the page's text)."""
-    years = sorted(province)
+def _province_line(t: Trend, **axes: str) -> go.Scatter:
+    """The province's figure each year, dashed (its hover is the page's text)."""
     return go.Scatter(
-        name=label,
-        x=years,
-        y=[float(f"{province[y]:.4g}") for y in years],
+        name=t.province_label,
+        y=[_compact(t.province.get(y)) for y in t.years],
         mode="lines",
         line={"color": AVERAGE, "width": 1.2, "dash": "dash"},
         hoverinfo="skip",
@@ -314,11 +339,13 @@ def trend(  # noqa: PLR0913
     picked = [c for c in codes if c in set(chosen)]
     if not picked:
         return None
-    line = Trend(title, unit, kind, {int(y): float(v) for y, v in (province or {}).items() if v is not None and v == v},
-                 province_label)  # fmt: skip
-    if len(picked) <= len(HIGHLIGHTS) and len(picked) < len(codes):
-        return _highlighted(groups, codes, picked, line)
-    return _small_multiples(groups, picked, line)
+    known = {int(y): float(v) for y, v in (province or {}).items() if v is not None and v == v}
+    highlighted = len(picked) <= len(HIGHLIGHTS) and len(picked) < len(codes)
+    shown = {int(y) for c in (codes if highlighted else picked) for y in groups[c]["year"]} | set(known)
+    years = range(min(shown), max(shown) + 1)
+    if highlighted:
+        return _highlighted(groups, codes, picked, Trend(title, unit, kind, known, province_label, years, 3))
+    return _small_multiples(groups, picked, Trend(title, unit, kind, known, province_label, years, 4))
 
 
 @dataclass(frozen=True)
@@ -328,21 +355,22 @@ class Trend:
     kind: Kind | None
     province: dict[int, float]
     province_label: str
+    years: range  # every line is drawn over these years (x0 = the first, one a step)
+    size: int  # the dots of a plain line (the template's)
 
 
 def _highlighted(groups: dict, codes: list[str], picked: list[str], t: Trend) -> go.Figure:
     names = catalog.region_by_code()
     traces, labels = [], []
     for code in (c for c in codes if c not in picked):  # drawn first: underneath
-        traces.append(_line(groups[code], names[code].name, t.unit, t.kind, line={"color": OTHER, "width": 1},
-                            marker={"color": OTHER, "size": 3}))  # fmt: skip
+        traces.append(_line(groups[code], names[code].name, t))  # the template's grey
     if t.province:
-        traces.append(_province_line(t.province, t.province_label))
+        traces.append(_province_line(t))
         last = max(t.province)
         labels.append(_end_label(last, t.province[last], t.province_label, AVERAGE, 11) | {"yanchor": "top"})
     for code, color in zip(picked, HIGHLIGHTS, strict=False):
         rows = groups[code]
-        traces.append(_line(rows, names[code].name, t.unit, t.kind, line={"color": color, "width": 2.5},
+        traces.append(_line(rows, names[code].name, t, line={"color": color, "width": 2.5},
                             marker={"color": color, "size": 6}))  # fmt: skip
         end = rows.iloc[-1]
         labels.append(_end_label(int(end["year"]), float(end["value"]), short_name(names[code].name), color))
@@ -351,6 +379,7 @@ def _highlighted(groups: dict, codes: list[str], picked: list[str], t: Trend) ->
     layout = _layout(
         t.title, subtitle, height=400, yaxis=_value_axis(values, t.unit, t.kind), annotations=labels,
         xaxis=_year_axis(), margin={"l": 8, "r": 64, "t": 64, "b": 8},
+        lines=_line_defaults(t.years[0], OTHER, 1, t.size),
     )  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
@@ -375,7 +404,7 @@ def _small_multiples(groups: dict, picked: list[str], t: Trend) -> go.Figure:
     columns = 2 if len(picked) > 1 else 1
     rows = math.ceil(len(picked) / columns)
     values = [v for c in picked for v in groups[c]["value"] if v == v] + list(t.province.values())
-    years = sorted({int(y) for c in picked for y in groups[c]["year"]} | set(t.province))
+    years = t.years
     axis = _value_axis(values, t.unit, t.kind, count=2)
     shared = {
         "yaxis": axis | {"title": {"text": ""}},  # the unit goes in the subtitle: one title for 14 panels
@@ -390,14 +419,13 @@ def _small_multiples(groups: dict, picked: list[str], t: Trend) -> go.Figure:
         axes[f"yaxis{n}"] = {"domain": y_domain, "anchor": f"x{n}"} | ({} if i % columns == 0 else
                                                                        {"showticklabels": False})  # fmt: skip
         if t.province:
-            traces.append(_province_line(t.province, t.province_label, xaxis=f"x{n}", yaxis=f"y{n}"))
-        traces.append(_line(groups[code], names[code].name, t.unit, t.kind, line={"color": BAR, "width": 2},
-                            marker={"color": BAR, "size": 4}, xaxis=f"x{n}", yaxis=f"y{n}"))  # fmt: skip
+            traces.append(_province_line(t, xaxis=f"x{n}", yaxis=f"y{n}"))
+        traces.append(_line(groups[code], names[code].name, t, xaxis=f"x{n}", yaxis=f"y{n}"))  # the template's style
         annotations.append({"xref": f"x{n} domain", "yref": f"y{n} domain", "text": short_name(names[code].name)})
     subtitle = f"每格一个市州，纵轴相同（{axis['title']['text']}）"
     subtitle += f"；虚线为{t.province_label}" if t.province else ""
     layout = _layout(t.title, subtitle, height=rows * 118 + 96, top=72, annotations=annotations, template=shared,
-                     **axes)  # fmt: skip
+                     lines=_line_defaults(years[0], BAR, 2, t.size), **axes)  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
 

@@ -1,7 +1,8 @@
 """A page as an A4 PDF built on the server: a small HTML report with the page's own figures (etl.charts,
 drawn as SVG by kaleido) printed by the same Chromium (etl.chart_images.print_pdf).
 
-Why this way (bench/bench_pdf.py on this 2-core machine; README "打印与 PDF"):
+Why this way (bench/bench_pdf.py times it: 4–8 s a page cold on this shared 2-core machine, a browser start
+included; the same view again is served from ui.pdf's memory):
 - printing the live page for the user from a headless Chromium would need a session of that user in a
   second browser (a token minted for it, kept out of logs, ended after) and re-runs the page's script; it
   prints the screen's layout (toolbar-less, but sized for a screen) and costs a Streamlit run on top;

@@ -60,43 +60,43 @@ def test_template_marks_error_cells_red_and_warnings_yellow_with_the_messages(tm
     data = filled_template(2024, ERRORS_AND_A_WARNING)
     result, report = marked(data)
     assert [(i.location, i.level) for i in report.issues] == [
-        ("就业创业!B7", "error"), ("两癌检查!G9", "error"), ("就业创业!D5", "warning"),
+        ("就业创业!B8", "error"), ("两癌检查!L57", "error"), ("就业创业!F6", "warning"),
     ]  # fmt: skip
     assert (result.file_name, result.marked, result.elsewhere) == ("长沙（标注）.xlsx", 3, 0)
     before, after = book(data), book(result.data)
     jobs, screening = after["就业创业"], after["两癌检查"]
-    assert (fill(jobs["B7"]), jobs["B7"].comment.text) == (
-        RED, "错误：“近2000”是约数。统计报表需要准确数字，请填写准确数值（如 1987，而不是“近2000”）。"
+    assert (fill(jobs["B8"]), jobs["B8"].comment.text) == (
+        RED, "错误：“近2000”是约数，是估计的数字。统计报表需要准确数字，请填写准确的举办招聘会场次（如 1987，而不是“近2000”）；确实无法统计请留空。"
     )  # fmt: skip
-    assert (fill(screening["G9"]), screening["G9"].comment.text) == (RED, "错误：“-3”是负数，统计数不能为负。请更正。")
-    assert (fill(jobs["D5"]), jobs["D5"].comment.text) == (
+    assert (fill(screening["L57"]), screening["L57"].comment.text) == (RED, "错误：“-3”是负数，统计数不能为负。请更正。")
+    assert (fill(jobs["F6"]), jobs["F6"].comment.text) == (
         YELLOW, "警告：实现就业妇女人数（9000）大于提供就业岗位数（8000），请核实。"
     )  # fmt: skip
-    assert jobs["D5"].comment.author == "湖南省妇联统计平台"
+    assert jobs["F6"].comment.author == "湖南省妇联统计平台"
     # Everything else as it was: every value of every sheet, the other cells' look, the template's own comments,
     # and the marked cells' number format and borders (only the fill is new).
     assert values(after) == values(before)
     unmarked = [(ws.title, c.coordinate) for ws in before.worksheets for row in ws.iter_rows() for c in row]
-    marks = {("就业创业", "B7"), ("两癌检查", "G9"), ("就业创业", "D5")}
+    marks = {("就业创业", "B8"), ("两癌检查", "L57"), ("就业创业", "F6")}
     for sheet, ref in unmarked:
         old, new = before[sheet][ref], after[sheet][ref]
         if (sheet, ref) not in marks:
             assert (fill(new), new.comment and new.comment.text) == (fill(old), old.comment and old.comment.text)
         assert looks(new) == looks(old)
-    assert after["就业创业"]["B3"].comment.text.startswith("本年度各级妇联举办或联合举办的专场招聘会场次。")
+    assert after["就业创业"]["B4"].comment.text.startswith("本年度各级妇联举办或联合举办的专场招聘会场次。")
     assert repr(after["就业创业"].data_validations) == repr(before["就业创业"].data_validations)
     assert after.sheetnames == before.sheetnames and after["_meta"].sheet_state == "hidden"
     # The sheets without marks are the very same bytes.
     old_parts, new_parts = parts(data), parts(result.data)
     assert {n for n in old_parts if old_parts[n] != new_parts[n]} == {
-        "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml", "xl/comments/comment1.xml",  # 就业创业, 两癌检查
+        "xl/worksheets/sheet2.xml", "xl/worksheets/sheet5.xml", "xl/comments/comment1.xml",  # 就业创业, 两癌检查
         "xl/comments/comment3.xml", "xl/drawings/commentsDrawing1.vml", "xl/drawings/commentsDrawing3.vml",
         "xl/styles.xml",
     }  # fmt: skip
     assert set(new_parts) == set(old_parts)
     # Fixed and sent again, the annotated file is an ordinary return: the marks are only looks.
     fixed = book(result.data)
-    fixed["就业创业"]["B7"], fixed["两癌检查"]["G9"] = 1987, 3
+    fixed["就业创业"]["B8"], fixed["两癌检查"]["L57"] = 1987, 3
     buffer = io.BytesIO()
     fixed.save(buffer)
     again = pipeline.check_bytes(buffer.getvalue(), "长沙（标注）.xlsx")
@@ -156,7 +156,7 @@ def test_macros_are_kept_and_the_file_stays_an_xlsm():
     new_parts = parts(result.data)
     assert new_parts["xl/vbaProject.bin"] == parts(data)["xl/vbaProject.bin"]
     assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in new_parts["[Content_Types].xml"]
-    assert fill(openpyxl.load_workbook(io.BytesIO(result.data), keep_vba=True)["就业创业"]["B7"]) == RED
+    assert fill(openpyxl.load_workbook(io.BytesIO(result.data), keep_vba=True)["就业创业"]["B8"]) == RED
 
 
 def prefixed_without_refs(data: bytes) -> bytes:
@@ -252,7 +252,7 @@ def test_cli_check_annotate(tmp_path, db_path):
     result = CliRunner().invoke(cli.main, ["check", str(source), "--annotate", str(out), "--db", str(db_path)])
     assert result.exit_code == 1
     assert f"已写出标注后的报表 {out}：1 个单元格标红或标黄，批注中是问题和改正方法。" in result.output
-    assert fill(book(out.read_bytes())["就业创业"]["B7"]) == RED
+    assert fill(book(out.read_bytes())["就业创业"]["B8"]) == RED
 
     macro = tmp_path / "衡阳.xlsm"
     macro.write_bytes(as_xlsm(source.read_bytes()))

@@ -96,6 +96,16 @@ def test_fonts_by_level(document, style, font, size):
     assert found.element.pPr.find(qn("w:pBdr")) is None  # no rule under the title
 
 
+def test_an_office_without_the_title_face_gets_a_bold_songti_title(b2016, monkeypatch):
+    def title() -> docx.styles.style.ParagraphStyle:
+        return docx.Document(io.BytesIO(to_docx(b2016, [], signed_on=SIGNED))).styles["Title"]
+
+    assert not title().font.bold  # 方正小标宋简体 is drawn regular
+    monkeypatch.setenv("HNFL_BRIEFING_TITLE_FONT", "宋体")
+    songti = title()
+    assert rfonts(songti.element)["eastAsia"] == "宋体" and songti.font.bold and songti.font.size == Pt(22)
+
+
 def test_fonts_are_named_with_their_fallbacks(document):
     table = next(p for p in document.part.package.parts if p.partname == "/word/fontTable.xml")
     root = docx.oxml.parse_xml(table.blob)

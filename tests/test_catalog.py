@@ -166,18 +166,17 @@ def test_import_reports_every_error_at_its_cell_and_applies_nothing(db_path, tmp
     before = fingerprint(db_path)
     result = invoke("catalog", "import", str(path), "--note", "新增试点", "--db", str(db_path))
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == "✗ 目录.xlsx：已拒绝，指标目录未作任何修改（2 个错误）。"
+    assert result.output.splitlines()[0] == "✗ 目录.xlsx：已拒绝，指标目录未作任何修改（3 个错误）。"
+    assert f"  错误 指标!F{rows['pilot_women']} pilot_women：“类型”应填 计数、金额、比率 之一，写的是“人口”。" in result.output
     assert f"  错误 指标!G{rows['pilot_projects']} pilot_projects：“小数位”应为数字，写的是“两”。" in result.output
     assert "  错误 规则!B2 year_on_year_possible：“生效年度”应为数字，写的是“2000年”。" in result.output
     assert fingerprint(db_path) == before
     wb["规则"].cell(2, 2).value = 2000
     sheet.cell(rows["pilot_projects"], 7).value = None
+    sheet.cell(rows["pilot_women"], 6).value = "计数"  # the Chinese word is as good as the code
     wb.save(path)
     result = invoke("catalog", "import", str(path), "--note", "新增试点", "--db", str(db_path))
-    assert (
-        f"  错误 指标!F{rows['pilot_women']} pilot_women：类型应为 count、amount、ratio 之一，写的是“人口”。"
-        in result.output
-    )
+    assert result.output.splitlines()[0] == "✗ 目录.xlsx：已拒绝，指标目录未作任何修改（1 个错误）。"
     assert f"  错误 指标!C{rows['pilot_funds']} pilot_funds：类别“nowhere”不存在。" in result.output
     assert fingerprint(db_path) == before
 

@@ -66,6 +66,15 @@ def test_loans_page_shows_yiyang_2016_amount(app):
     assert {trace["name"] for trace in lines["data"]} >= {"益阳市", "长沙市"}
 
 
+def test_ecommerce_shows_the_cities_that_did_not_report_as_slots(app):
+    """农村电商 2024: two 市州 sent nothing for it; they keep their place in the bar, marked 未填报."""
+    at = open_page(app, "app_pages/ecommerce.py", year=2024)
+    bar = figures(at)[0]
+    missing = missing_slots(bar)
+    assert missing == ["张家界市", "湘西土家族苗族自治州"] and len(bar_values(bar)) == 12
+    assert f"未填报：{'、'.join(missing)}。" in " ".join(c.value for c in at.caption)
+
+
 def test_the_chosen_cities_stand_out_in_the_charts_and_fill_the_table(app):
     at = open_page(app, "app_pages/jobs.py", year=2016)
     at.selectbox(key="jobs_indicator").set_value("jobs_offered").run()
@@ -81,7 +90,8 @@ def test_the_chosen_cities_stand_out_in_the_charts_and_fill_the_table(app):
     assert {n for n, c in bar_colors(bar).items() if c == charts.ACCENT} == {"株洲市", "益阳市"}
     assert bar["layout"]["title"]["subtitle"]["text"] == "各市州从高到低；红色为所选市州"
     # The chosen 市州 in colour, named at their ends, over the others in grey and the province's line.
-    drawn = {t["name"]: t["line"]["color"] for t in lines["data"]}
+    grey = lines["layout"]["template"]["data"]["scatter"][0]["line"]["color"]  # the others' style, given once
+    drawn = {t["name"]: t.get("line", {}).get("color", grey) for t in lines["data"]}
     assert (drawn["株洲市"], drawn["益阳市"], drawn["长沙市"]) == (charts.ACCENT, charts.HIGHLIGHTS[1], charts.OTHER)
     assert [t["name"] for t in lines["data"]][-3:] == ["全省平均", "株洲市", "益阳市"]
     assert [a["text"] for a in lines["layout"]["annotations"]] == ["全省平均", "株洲市", "益阳市"]

@@ -148,7 +148,8 @@ def review_and_submit(files: list) -> None:  # noqa: ANN001 - Streamlit's Upload
     st.text(f"上报人：{auth.user().label}")
     blocked = [c.name for c in waiting if not ready[c.sha256][0]]
     if blocked:
-        st.caption("以下文件有警告，须在其栏目中勾选“已核实，仍然提交”并填写上报说明：" + "、".join(blocked))
+        names = "、".join(plain.markdown(name) for name in blocked)
+        st.caption(f"以下文件有警告，须在其栏目中勾选“已核实，仍然提交”并填写上报说明：{names}")
     label = f"提交全部 {len(waiting)} 个通过检查的文件"
     if st.button(label, type="primary", disabled=bool(blocked), key=_key(0, "submit_all")):
         _submit([(c, ready[c.sha256][1]) for c in waiting], items)
@@ -157,7 +158,7 @@ def review_and_submit(files: list) -> None:  # noqa: ANN001 - Streamlit's Upload
 def _section(n: int, item: Checked, done: Done | None) -> tuple[bool, str]:
     """One file's details; returns (ready to submit, 上报说明)."""
     if done is not None:
-        getattr(st, done.outcome.level)(done.outcome.message)
+        getattr(st, done.outcome.level)(plain.markdown(done.outcome.message))
         if done.refused is not None:
             upload.show_issues(done.refused.issues, more=done.refused.more_errors, key=f"batch{n}_refused")
         elif done.outcome.submission_id is not None:
@@ -204,13 +205,14 @@ def _submit(chosen: list[tuple[Checked, str]], items: list[Checked] | None) -> N
 
 
 def _load(item: Checked, note: str, actor, regions: list[str]) -> Done:  # noqa: ANN001 - a User
-    name = plain.markdown(item.name)
+    """Messages as plain text: they go to a table as they are, and through plain.markdown to a message box."""
+    name = item.name
     try:
         result = pipeline.load_bytes(
             item.data, item.name, config.warehouse_path(), source="app", note=note or None, actor=actor
         )
     except warehouse.WarehouseError as exc:
-        return Done(item.name, submit.Outcome("error", f"“{name}”提交失败，未写入任何数据：{plain.markdown(exc)}"))
+        return Done(item.name, submit.Outcome("error", f"“{name}”提交失败，未写入任何数据：{exc}"))
     if result.refused:
         return Done(item.name, submit.Outcome("error", f"“{name}”提交时发现错误，未写入任何数据。"), result)
     outcome = submit.outcome_of(result, regions)
@@ -244,7 +246,7 @@ def show_outcome() -> None:
         if finished is not None and finished.outcome.submission_id is not None:
             receipt_download(
                 st, finished.outcome.submission_id, list(finished.outcome.regions), f"batch_receipt_{n}",
-                label=f"下载回执：{item.name}",
+                label=f"下载回执：{plain.markdown(item.name)}",  # a label is Markdown
             )  # fmt: skip
         elif item.report is not None and item.report.refused:
             st.text(f"“{item.name}”未提交：请按问题更正后重新上传。")

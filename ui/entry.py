@@ -114,7 +114,9 @@ def grid(user, key: Key, status: SliceStatus | None) -> None:  # noqa: ANN001 - 
     """The form of one 类别, with what happened to the last save or submission above it."""
     locked = status is not None and status.locked
     if locked:
-        st.warning(f"{online.title(key)}{status.remark}（{lock_text(status.lock)}）", icon=":material/lock:")
+        st.warning(
+            plain.markdown(f"{online.title(key)}{status.remark}（{lock_text(status.lock)}）"), icon=":material/lock:"
+        )
     kind, text = st.session_state.pop(NOTICE, (None, None))
     if kind:
         getattr(st, kind)(plain.markdown(text))

@@ -91,7 +91,5 @@ def profile_report(view: Profile, *, region_code: str, year: int, banner: str | 
     for domain in catalog.domains():
         kinds = [kind_of(i.unit) for i in catalog.domain_indicators(domain.code)]
         blocks += [Heading(domain.name), Grid(tables.as_text(view.tables[domain.code], row_kinds=kinds))]
-    blocks.append(
-        Text("排名与占比按全部 14 个市州计算；“未填报”表示当年未报此项；“（待审核）”表示尚未审核通过。", "note")
-    )
+    blocks.append(Text(PROFILE_NOTE, "note"))
     return Report(f"市州画像：{city}（{year}年）", header, blocks)

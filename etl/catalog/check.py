@@ -21,7 +21,7 @@ from etl.catalog.regions import header_words, normalize_text
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ISSUE_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-PHRASE_PLACEHOLDERS = {"value", "number", "name"}  # etl/briefing.py fills these
+PHRASE_PLACEHOLDERS = {"value", "number", "name", "数值", "数字", "名称"}  # etl/briefing.py fills these
 MAX_TEXT = {"name": 40, "unit": 10, "definition": 500, "note": 500, "message": 300, "phrase": 120, "icon": 40}
 
 

@@ -7,12 +7,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
-from etl.catalog.model import ENTITIES, TYPES, Entity
+from etl.catalog.model import ENTITIES, KINDS, LEVELS, SEVERITIES, TYPES, Entity
 from etl.config import FIRST_YEAR
 
 LAST_YEAR = 2100
 TRUE_WORDS, FALSE_WORDS = {"是", "true", "1", "yes", "y", "停用"}, {"否", "false", "0", "no", "n", "", "在用"}
 SEPARATORS = (";", "；", "、", "\n")
+KIND_WORDS = {**KINDS, "count": "计数"}  # “计数（整数）” is how the page explains it; “计数” is what people type
+RULE_KIND_WORDS = {"le": "不大于", "band": "比值区间", "yoy": "与上年比", "county_sum": "县市区之和"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Field:
     kind: str = "text"  # text | int | float | bool | list | year
     required: bool = False
     help: str = ""
+    # code → Chinese word: either is accepted, the code is kept (the page and workbook speak Chinese)
+    choices: Mapping[str, str] | None = None
 
 
 _VERSION = (
@@ -45,12 +49,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("domain", "类别", required=True, help="类别代码"),
         Field("name", "指标名称", required=True),
         Field("unit", "单位", required=True),
-        Field("kind", "类型", required=True, help="count 计数 / amount 金额 / ratio 比率"),
+        Field("kind", "类型", required=True, help="计数、金额或比率", choices=KIND_WORDS),
         Field("decimals", "小数位", "int", help="空白：计数 0 位，金额与比率 2 位"),
-        Field("levels", "填报层级", "list", help="city 市州 / county 县市区 / province 省级，可填多个，用分号隔开"),
+        Field("levels", "填报层级", "list", help="市州、县市区、省级，可填多个，用分号隔开", choices=LEVELS),
         Field("definition", "口径说明", required=True),
         Field("aliases", "表头别名", "list", help="报表中可能写的其他名称，用分号隔开"),
-        Field("phrase", "简报措辞", help="如 组织招聘会{value}；空白用默认句式"),
+        Field("phrase", "简报措辞", help="如 组织招聘会{数值}；空白用默认句式"),
         Field("sort_order", "顺序", "int", True),
         *_VERSION[1:],
     ),
@@ -71,14 +75,18 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         *_VERSION[:1],
         Field("domain", "类别", help="空白：适用于全部类别"),
         Field(
-            "kind", "规则类型", required=True, help="le A≤B(+C) / band A÷B 区间 / yoy 与上年比 / county_sum 县市区之和"
-        ),
-        Field("left", "指标A", required=True, help="指标代码；yoy 可填 * 表示全部指标"),
-        Field("right", "指标B", "list", help="le：一个或几个指标（相加）；band：分母指标"),
-        Field("low", "下限", "float", help="band：A÷B 的下限；yoy：本年÷上年的下限（如 0.1）"),
-        Field("high", "上限", "float", help="band：A÷B 的上限；yoy：本年÷上年的上限（如 10）"),
-        Field("tolerance", "容差", "float", help="county_sum：允许的差额"),
-        Field("severity", "级别", required=True, help="error 错误（拒收） / warning 警告（入库并提示审核）"),
+            "kind",
+            "规则类型",
+            required=True,
+            choices=RULE_KIND_WORDS,
+            help="不大于（A ≤ B + C…）、比值区间（A ÷ B）、与上年比、县市区之和（= 市州）",
+        ),  # fmt: skip
+        Field("left", "指标A", required=True, help="指标代码；与上年比可填 * 表示全部指标"),
+        Field("right", "指标B", "list", help="不大于：一个或几个指标（相加）；比值区间：分母指标"),
+        Field("low", "下限", "float", help="比值区间：A÷B 的下限；与上年比：本年÷上年的下限（如 0.1）"),
+        Field("high", "上限", "float", help="比值区间：A÷B 的上限；与上年比：本年÷上年的上限（如 10）"),
+        Field("tolerance", "容差", "float", help="县市区之和：允许的差额"),
+        Field("severity", "级别", required=True, help="错误（拒收）或警告（入库并提示审核）", choices=SEVERITIES),
         Field("issue", "问题代码", help="空白按类型与级别生成"),
         Field("message", "提示语", help="空白用默认提示语；可用 {left} {left_value} 等占位符"),
         Field("sort_order", "顺序", "int", True),
@@ -106,12 +114,16 @@ def _parse(spec: Field, value: object) -> tuple[object, str | None]:
             return None, f"“{spec.header}”不能为空。"
         return {"bool": False, "text": ""}.get(spec.kind), None  # None: the dataclass default
     if spec.kind == "text":
+        if spec.choices:
+            codes, problem = _chosen(spec, (text,))
+            return (codes[0] if codes else None), problem
         return text, None
     if spec.kind == "list":
         parts = [text]
         for separator in SEPARATORS:
             parts = [piece for part in parts for piece in part.split(separator)]
-        return tuple(dict.fromkeys(p.strip() for p in parts if p.strip())), None
+        items = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+        return _chosen(spec, items) if spec.choices else (items, None)
     if spec.kind == "bool":
         lowered = text.lower()
         if lowered in TRUE_WORDS or lowered in FALSE_WORDS:
@@ -130,6 +142,24 @@ def _parse(spec: Field, value: object) -> tuple[object, str | None]:
     if spec.kind == "year" and not FIRST_YEAR <= number <= LAST_YEAR:
         return None, f"“{spec.header}”应为 {FIRST_YEAR} 至 {LAST_YEAR} 之间的年份，写的是“{text}”。"
     return int(number), None
+
+
+def _words(choices: Mapping[str, str]) -> dict[str, str]:
+    """Every way to write a choice → its code: the code, the Chinese word, the word without its explanation."""
+    found = {code: code for code in choices}
+    for code, word in choices.items():
+        found[word] = found[word.split("（")[0]] = code
+    return found
+
+
+def _chosen(spec: Field, items: tuple[str, ...]) -> tuple[tuple[str, ...] | None, str | None]:
+    """The codes of what was typed (codes or Chinese words), or the problem with the first that is neither."""
+    words = _words(spec.choices or {})
+    wrong = [item for item in items if item not in words and item.lower() not in words]
+    if wrong:
+        offered = "、".join(dict.fromkeys(w.split("（")[0] for w in (spec.choices or {}).values()))
+        return None, f"“{spec.header}”应填 {offered} 之一，写的是“{wrong[0]}”。"
+    return tuple(words.get(item, words.get(item.lower())) for item in items), None
 
 
 def parse(entity: str, raw: Mapping[str, object]) -> tuple[Entity | None, list[tuple[str, str]]]:
