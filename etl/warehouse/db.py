@@ -181,12 +181,12 @@ class Db:
                 self.raw.executemany(f"insert into {table}{names} values ({marks})", rows)
 
     def append_frame(self, table: str, data: Any) -> None:
-        """A pandas DataFrame whose columns are the table's, in order: Arrow into DuckDB, CSV (written by Arrow, in
-        C) through COPY into PostgreSQL."""
+        """A pandas DataFrame whose columns are named as the table's (any it lacks are NULL): Arrow into DuckDB, CSV
+        (written by Arrow, in C) through COPY into PostgreSQL."""
         if self.backend == DUCKDB:
             self.raw.register("appended_frame", data)
             try:
-                self.raw.execute(f"insert into {table} select * from appended_frame")
+                self.raw.execute(f"insert into {table} ({quoted(data.columns)}) select * from appended_frame")
             finally:
                 self.raw.unregister("appended_frame")
             return
@@ -194,7 +194,7 @@ class Db:
         from pyarrow import csv
 
         options = csv.WriteOptions(include_header=False)
-        with self.raw.cursor().copy(f"copy {table} ({', '.join(data.columns)}) from stdin (format csv)") as copy:
+        with self.raw.cursor().copy(f"copy {table} ({quoted(data.columns)}) from stdin (format csv)") as copy:
             for start in range(0, len(data), 500_000):
                 buffer = io.BytesIO()
                 chunk = pa.Table.from_pandas(data.iloc[start : start + 500_000], preserve_index=False)
