@@ -168,7 +168,8 @@ def test_import_reports_every_error_at_its_cell_and_applies_nothing(db_path, tmp
     result = invoke("catalog", "import", str(path), "--note", "新增试点", "--db", str(db_path))
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "✗ 目录.xlsx：已拒绝，指标目录未作任何修改（3 个错误）。"
-    assert f"  错误 指标!F{rows['pilot_women']} pilot_women：“类型”应填 计数、金额、比率 之一，写的是“人口”。" in result.output
+    kind = "“类型”应填 计数、金额、比率 之一，写的是“人口”。"
+    assert f"  错误 指标!F{rows['pilot_women']} pilot_women：{kind}" in result.output
     assert f"  错误 指标!G{rows['pilot_projects']} pilot_projects：“小数位”应为数字，写的是“两”。" in result.output
     assert "  错误 规则!B2 year_on_year_possible：“生效年度”应为数字，写的是“2000年”。" in result.output
     assert fingerprint(db_path) == before
