@@ -213,3 +213,24 @@ def share_bar(values: dict[str, float], *, title: str, pending: frozenset[str] =
     axis = _value_axis(list(values.values()), "%", PERCENT) | {"title": {"text": "占全省比重（%）"}}
     height = max(300, 28 * len(values) + 80)
     return go.Figure(data=[bar], layout=_layout(title, height=height, xaxis=axis, yaxis={"autorange": "reversed"}))
+
+
+def completion_bar(frame: pd.DataFrame, *, title: str) -> go.Figure:
+    """完成率 (`completion_pct`, from mart_targets) by 市州 or 县市区, highest first, with the target at 100%: a
+    region that met it in the federation red, one that did not in grey. Regions not reported are left out."""
+    rows = frame.dropna(subset=["completion_pct"]).sort_values("completion_pct", ascending=False)
+    values, pending = rows["completion_pct"].astype(float).tolist(), _pending(rows)
+    marker = {"color": [ACCENT if met else "#A6A6A6" for met in rows["met"].astype(bool)]}
+    if any(pending):
+        marker["pattern"] = {"shape": ["/" if p else "" for p in pending], "fgcolor": "white", "solidity": 0.5}
+    bar = go.Bar(
+        x=rows["region_name"].tolist(),
+        y=values,
+        marker=marker,
+        customdata=[f"{v:.1f}%" + (PENDING_MARK if p else "") for v, p in zip(values, pending, strict=True)],
+        hovertemplate="%{x}：完成率 %{customdata}<extra></extra>",
+    )
+    axis = _value_axis(values, "%", kind_of("%"), reach=100.0)
+    line = _average_line(100.0, "%", "任务数", kind_of("%"))
+    line["annotations"][0]["text"] = "任务数（100%）"
+    return go.Figure(data=[bar], layout=_layout(title, yaxis=axis, xaxis={"showgrid": False}, **line))

@@ -131,6 +131,29 @@ def province(
     return _read(snap, lambda con: marts.province(con, include_pending, measure=measure, year=year), _PROVINCE)
 
 
+_COUNTY = pd.DataFrame(columns=marts.COUNTY_COLUMNS.replace(" ", "").split(","))
+_UNITS = pd.DataFrame(columns=marts.UNIT_COLUMNS.replace(" ", "").split(","))
+_TARGETS = pd.DataFrame(columns=marts.TARGET_COLUMNS.replace(" ", "").split(","))
+
+
+@st.cache_data(**CACHE)
+def county(snap: Snapshot, include_pending: bool, measure: str, city_code: str) -> pd.DataFrame:
+    """mart_county: the 县市区 of one 市州, every year."""
+    return _read(snap, lambda con: marts.county(con, include_pending, measure=measure, city_code=city_code), _COUNTY)
+
+
+@st.cache_data(**CACHE)
+def units(snap: Snapshot, include_pending: bool, measure: str) -> pd.DataFrame:
+    """mart_unit: the 省级单位' figures of one indicator, every year."""
+    return _read(snap, lambda con: marts.units(con, include_pending, measure=measure), _UNITS)
+
+
+@st.cache_data(**CACHE)
+def targets(snap: Snapshot, include_pending: bool, year: int | None, indicator: str | None) -> pd.DataFrame:
+    """mart_targets: 任务数 beside the figures on show, with 完成率."""
+    return _read(snap, lambda con: marts.targets(con, include_pending, year=year, indicator=indicator), _TARGETS)
+
+
 @st.cache_data(**CACHE)
 def coverage(snap: Snapshot, include_pending: bool) -> dict[tuple[int, str], tuple[int, int]]:
     return _read(snap, lambda con: marts.coverage(con, include_pending), {})

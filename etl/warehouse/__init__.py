@@ -42,6 +42,7 @@ from etl.warehouse.locks import describe as describe_lock
 from etl.warehouse.reads import current_values, published_figures, summary_counts
 from etl.warehouse.review import approve, queue, returned, send_back, waiting, warnings_of
 from etl.warehouse.review import detail as review_detail
+from etl.warehouse.targets import delete_target, set_targets, targets_of
 
 __all__ = [
     "SCHEMA_FILE", "NewSubmission", "SliceLocked", "blocking", "covers", "describe_lock", "lock", "locks_of",
@@ -51,5 +52,5 @@ __all__ = [
     "published_figures", "queue",
     "restore_submission", "restore_version", "returned", "review_detail", "send_back", "set_deadline",
     "slice_versions_of", "store_submission", "submission_file", "submission_issues_of", "submission_values",
-    "submissions_list", "summary_counts", "waiting", "warnings_of",
+    "submissions_list", "summary_counts", "waiting", "warnings_of", "set_targets", "delete_target", "targets_of",
 ]  # fmt: skip
