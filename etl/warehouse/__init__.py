@@ -2,7 +2,8 @@
 
 connection: open safely and keep the schema; load: write a submission; visible: the facts on show; review:
 approve and return; marts: every aggregate; reads: the tidy values; history: submissions, versions, restore,
-provenance, progress and deadlines; locks: 审核锁定.
+provenance, progress and deadlines; locks: 审核锁定; catalog_store: the catalogue (catalog.sql), its revisions and the
+targets (任务数).
 """
 
 from etl.warehouse import marts
