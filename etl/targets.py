@@ -93,7 +93,7 @@ def template_bytes(year: int, region_code: str | None = None) -> bytes:
     import openpyxl
 
     region = catalog.region_by_code()[region_code] if region_code else None
-    data = template.template_bytes(year, region_code, units=region is None)
+    data = template.template_bytes(year, region_code)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for ws in wb.worksheets:
         title = ws.cell(template.TITLE_ROW, 1).value

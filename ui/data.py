@@ -155,6 +155,12 @@ def targets(snap: Snapshot, include_pending: bool, year: int | None, indicator: 
 
 
 @st.cache_data(**CACHE)
+def targets_list(snap: Snapshot, year: int) -> list[dict]:
+    """The targets set for a year, with who set them (the 任务数 page)."""
+    return _read(snap, lambda con: warehouse.targets_of(con, year), [])
+
+
+@st.cache_data(**CACHE)
 def coverage(snap: Snapshot, include_pending: bool) -> dict[tuple[int, str], tuple[int, int]]:
     return _read(snap, lambda con: marts.coverage(con, include_pending), {})
 

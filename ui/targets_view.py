@@ -9,11 +9,10 @@ import pandas as pd
 
 from etl import catalog, charts
 from etl.cn_format import PERCENT, Kind
+from etl.completion import LEVEL_WORDS, state, summary
 from ui.tables import Table, pending_frame
 
 TARGET, ACTUAL, RATE, RANK, STATE = "任务数", "完成数", "完成率（%）", "完成率排名", "完成情况"
-MET, NOT_MET, NOT_REPORTED = "已完成", "未完成", "未填报"
-LEVEL_WORDS = {"city": "市州", "county": "县市区", "unit": "省级单位"}
 
 
 @dataclass
@@ -22,20 +21,6 @@ class TargetsView:
     table: Table  # one row per region with a target, ranked by 完成率 (未填报 last)
     caption: str
     kinds: dict[str, Kind]  # per column, for ui.tables.figures and the Excel file
-
-
-def state(row: dict) -> str:
-    if row["actual"] is None or row["actual"] != row["actual"]:
-        return NOT_REPORTED
-    return MET if row["met"] else NOT_MET
-
-
-def summary(rows: pd.DataFrame, level: str) -> str:
-    """14 个市州下达了任务数：已完成 9 个（长沙市、株洲市…），未完成 4 个（…），未填报 1 个（…）。"""
-    records = rows.to_dict("records")
-    groups = {word: [r["region_name"] for r in records if state(r) == word] for word in (MET, NOT_MET, NOT_REPORTED)}
-    parts = [f"{word} {len(names)} 个（{'、'.join(names)}）" for word, names in groups.items() if names]
-    return f"{len(records)} 个{LEVEL_WORDS.get(level, '单位')}下达了任务数：" + "，".join(parts) + "。"
 
 
 def build(frame: pd.DataFrame, *, code: str, year: int, level: str, city_code: str | None = None) -> TargetsView | None:
