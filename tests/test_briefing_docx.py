@@ -165,7 +165,7 @@ def test_tables_end_with_the_province_total(document, b2016):
     assert total.cells[0].text == b2016.total_labels["就业创业"] == "全省合计"
     assert total.cells[0].paragraphs[0].runs[0].font.bold
     employed = header.index("实现就业妇女人数（人）")
-    assert total.cells[employed].text == "79,211"  # the overview card's 7.92万人
+    assert total.cells[employed].text == "90,253"  # the overview card's 9.03万人
     loans = document.tables[1]
     amount = [c.text for c in loans.rows[0].cells].index("发放贷款金额（万元）")
     assert next(r for r in loans.rows if r.cells[0].text == "岳阳市").cells[amount].text == "未填报"

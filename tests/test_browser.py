@@ -93,7 +93,7 @@ def test_overview_draws_the_map_of_14_cities(served):
     url, driver, _, _ = served
     open_page(driver, url, "", PAGES[""], "?year=2016")
     WebDriverWait(driver, 40).until(lambda d: len(d.find_elements("css selector", "path.choroplethlocation")) >= 14)
-    assert "7.92万人" in driver.find_element("tag name", "body").text  # 2016 实现就业妇女人数, Chinese style
+    assert "9.03万人" in driver.find_element("tag name", "body").text  # 2016 实现就业妇女人数, Chinese style
     screenshot(driver, "overview_map")
 
 
