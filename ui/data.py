@@ -243,7 +243,7 @@ def export_frame(rows: list[tuple]) -> pd.DataFrame:
         indicator=frame["indicator_name"].map(codes),
         region_name=frame["county_name"].fillna(frame["city_name"]),
         city_code=frame["region_code"].map(catalog.city_of),
-    )
+    ).assign(county_name=frame["county_name"].fillna(""))  # a 市州's own row: 县市区 blank, not "None"
 
 
 # ---------------------------------------------------------------- workflow: progress, history, review
