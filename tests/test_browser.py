@@ -93,7 +93,7 @@ def test_overview_draws_the_map_of_14_cities(served):
     url, driver, _, _ = served
     open_page(driver, url, "", PAGES[""], "?year=2016")
     WebDriverWait(driver, 40).until(lambda d: len(d.find_elements("css selector", "path.choroplethlocation")) >= 14)
-    assert "7.92万人" in driver.find_element("tag name", "body").text  # 2016 实现就业妇女人数, Chinese style
+    assert "9.03万人" in driver.find_element("tag name", "body").text  # 2016 实现就业妇女人数, Chinese style
     screenshot(driver, "overview_map")
 
 
@@ -136,7 +136,8 @@ def test_statistician_round_trip(served, tmp_path):
     open_page(driver, url, "upload", "第一步：下载报表模板")
     click(driver, "//button[contains(., '下载模板')]")
     template = wait_for_download(downloads, ".xlsx")
-    # 株洲市 is row 6 (under 长沙市), each input beside its 上年数; 实现就业妇女人数 above 提供就业岗位数 is a warning
+    # 株洲市 is row 6 (after 长沙市), each figure beside its 上年数 (B, D, F); 实现就业妇女人数 above 提供就业岗位数
+    # is a warning
     filled = fill_downloaded_template(template, tmp_path / "株洲市2025.xlsx", {"B6": 50, "D6": 8000, "F6": 9000})
     upload(driver, filled)
     wait_text(driver, "有 1 个警告")
@@ -176,7 +177,7 @@ def test_broken_upload_shows_the_cell(served, tmp_path):
     broken.write_bytes(filled_template(2024, {("就业创业", "衡阳市", "举办招聘会场次"): "近2000"}))
     upload(driver, broken)
     wait_text(driver, "有 1 个错误，未写入任何数据")
-    wait_in_table(driver, "就业创业!B8")
+    wait_in_table(driver, "就业创业!B8")  # 衡阳市, the fourth 市州
     wait_in_table(driver, "“近2000”是约数")
     screenshot(driver, "upload_error")
 

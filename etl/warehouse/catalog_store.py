@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -220,35 +219,3 @@ def _authors(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, set[str]]
     for code, author in con.execute(f"select distinct code, changed_by from {TABLES[entity]}").fetchall():
         found.setdefault(code, set()).add(author)
     return found
-
-
-# ---------------------------------------------------------------- targets (任务数)
-
-
-def set_targets(
-    con: duckdb.DuckDBPyConnection, values: Iterable[tuple[int, str, str, float]], by: str, note: str | None = None
-) -> int:
-    """Write (year, region_code, indicator, value) targets in one transaction, replacing any set before."""
-    values = list(values)
-    at: datetime = now_beijing()
-    con.begin()
-    try:
-        for year, region, indicator, _ in values:
-            con.execute(
-                "delete from targets where year = ? and region_code = ? and indicator = ?", [year, region, indicator]
-            )
-        if values:
-            _insert(con, "targets", "year, region_code, indicator, value, set_by, set_at, note",
-                    [(*v, by, at, note) for v in values])  # fmt: skip
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return len(values)
-
-
-def targets(con: duckdb.DuckDBPyConnection, year: int | None = None) -> dict[tuple[int, str, str], float]:
-    """(year, region_code, indicator) → target."""
-    where, params = ("where year = ?", [year]) if year is not None else ("", [])
-    found = con.execute(f"select year, region_code, indicator, value from targets {where}", params).fetchall()
-    return {(y, r, i): v for y, r, i, v in found}

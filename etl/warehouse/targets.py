@@ -1,7 +1,8 @@
 """任务数 (targets): one figure per (年度, 市州 / 县市区 / 省级单位, 指标), set by a 管理员 from a file or by hand.
 
-The current target is kept; who set it, when and from where is in the row and, with the figure it replaced, in
-the audit log. 完成率 is computed once, in marts.sql (mart_targets).
+The table is in catalog.sql. The current target is kept; who set it, when and from where (`note`: the file, or
+页面录入) is in the row and, with the figure it replaced, in the audit log. 完成率 is computed once, in marts.sql
+(mart_targets).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def set_targets(
         before = _current(con, targets)
         stamp = now_beijing()
         con.executemany(
-            "insert or replace into targets values (?, ?, ?, ?, ?, ?, ?)",
+            "insert or replace into targets (year, region_code, indicator, value, set_by, set_at, note)"
+            " values (?, ?, ?, ?, ?, ?, ?)",
             [(t.year, t.region_code, t.indicator, t.target, set_by, stamp, source) for t in targets],
         )
         con.commit()
@@ -45,7 +47,7 @@ def _current(con: duckdb.DuckDBPyConnection, targets: list[Target]) -> dict[tupl
     if not targets:
         return {}
     rows = con.execute(
-        "select year, region_code, indicator, target from targets"
+        "select year, region_code, indicator, value from targets"
         " where list_contains(?, year) and list_contains(?, region_code)",
         [sorted({t.year for t in targets}), sorted({t.region_code for t in targets})],
     ).fetchall()
@@ -55,7 +57,7 @@ def _current(con: duckdb.DuckDBPyConnection, targets: list[Target]) -> dict[tupl
 def delete_target(con: duckdb.DuckDBPyConnection, year: int, region_code: str, indicator: str) -> float | None:
     """Remove one target; returns the figure removed, None when there was none."""
     rows = con.execute(
-        "delete from targets where year = ? and region_code = ? and indicator = ? returning target",
+        "delete from targets where year = ? and region_code = ? and indicator = ? returning value",
         [year, region_code, indicator],
     ).fetchall()
     return rows[0][0] if rows else None
@@ -66,7 +68,7 @@ def targets_of(con: duckdb.DuckDBPyConnection, year: int | None = None) -> list[
     cursor = con.execute(
         """
         select t.year, t.region_code, r.name as region_name, r.level, t.indicator, i.name as indicator_name, i.unit,
-            t.target, t.set_by, t.set_at, t.source
+            t.value as target, t.set_by, t.set_at, t.note as source
         from targets as t
         inner join regions as r on r.code = t.region_code
         inner join indicators as i on i.code = t.indicator
