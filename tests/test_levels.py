@@ -90,7 +90,7 @@ def test_the_page_drills_down_to_the_counties_on_the_map_and_in_the_table(loaded
     drawn = dict(zip(array(shaded["locations"]), array(shaded["z"]), strict=True))
     assert drawn["430182"] == 900  # 宁乡县's 2016 figure on today's 宁乡市
     assert drawn["430102"] == 100 and len(drawn) == 9
-    assert array(ranking["data"][0]["y"])[-1] == "宁乡县"  # largest on top (the last bar), by the name of its year
+    assert array(ranking["data"][0]["y"])[0] == "宁乡县"  # largest on top, by the name of its year
     table = next(d.value for d in at.dataframe if "行政区划代码" in d.value.columns)
     assert table.loc["宁乡市（2017年前为宁乡县）", "行政区划代码"] == "430182（2017年前 430124）"
     assert table.loc["宁乡市（2017年前为宁乡县）", "2016年"] == "900（待审核）"

@@ -194,7 +194,7 @@ def test_the_bar_table_ends_with_the_province_total_from_the_marts(app, download
     ws = openpyxl.load_workbook(io.BytesIO(downloads["2016年实现就业妇女人数_按市州.xlsx"]())).active
     rows = [list(r) for r in ws.values]
     # What the bar shows: every 市州, high → low, then the province's total (the chosen ones are only red).
-    assert [r[0] for r in rows[3:5]] == ["衡阳市", "长沙市"] and rows[17][0] == "全省合计"
+    assert [r[0] for r in rows[3:5]] == ["娄底市", "衡阳市"] and rows[17][0] == "全省合计"
     assert rows[17][1] == 90253 and ws.cell(18, 1).font.b
 
 

@@ -100,7 +100,7 @@ def test_targets_import_completion_ranking_page_and_briefing(demo_copy, tmp_path
     caption = next(c.value for c in at.caption if "下达了任务数" in c.value)
     assert caption.startswith("14 个市州下达了任务数：已完成 7 个（")
     bar = next(f for f in figures(at) if "任务完成率" in f["layout"]["title"]["text"])
-    assert bar["layout"]["shapes"][0]["y0"] == 100  # the target's line
+    assert bar["layout"]["shapes"][0]["x0"] == 100  # the target's line across the horizontal bars
     table = next(d.value for d in at.dataframe if "完成率（%）" in d.value.columns)
     assert list(table["完成情况"]) == ["已完成"] * 7 + ["未完成"] * 7  # ranked by completion
 
