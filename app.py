@@ -44,6 +44,7 @@ def all_pages() -> dict[str, list]:
             st.Page("app_pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
             st.Page("app_pages/audit.py", title="审计日志", icon=":material/policy:", url_path="audit"),
             st.Page("app_pages/catalog.py", title="指标目录", icon=":material/list_alt:", url_path="catalog"),
+            st.Page("app_pages/targets.py", title="任务数", icon=":material/flag:", url_path="targets"),
         ],
         "账号": [st.Page("app_pages/account.py", title="我的账号", icon=":material/person:", url_path="account")],
     }
@@ -52,7 +53,7 @@ def all_pages() -> dict[str, list]:
 # The action each restricted page needs; every other page is open to all roles (VIEW).
 RESTRICTED = {
     "upload": roles.UPLOAD, "entry": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG,
-    "review": roles.REVIEW,
+    "review": roles.REVIEW, "targets": roles.CATALOG,
 }  # fmt: skip
 
 

@@ -1,11 +1,12 @@
-"""One 类别 (就业创业, 小额担保贷款, 两癌检查 or 农村电商, by the page's address): bar by 市州 with the province's
-line, lines by 年度, the 市州 × 年度 table, and where each figure came from."""
+"""One 类别 (就业创业, 小额担保贷款, 两癌检查 … by the page's address): bar by 市州 with the province's line,
+lines by 年度, the 市州 × 年度 table, and where each figure came from; then 任务数 and 完成率, the 县市区 of a
+chosen 市州 and the 省级单位' figures where the indicator has them (ui.drilldown)."""
 
 import streamlit as st
 
 from etl import catalog, charts
 from etl.roles import VIEW
-from ui import auth, chrome, data, domain_view, filters, pdf, plain, printing, provenance, tables
+from ui import auth, chrome, data, domain_view, drilldown, filters, pdf, plain, printing, provenance, tables
 from ui.common import downloads, incomplete_text, page_url, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
@@ -28,6 +29,11 @@ if require_data(years, chosen.include_pending):
     if code in catalog.rate_by_code():
         rate, parts = catalog.rate_by_code()[code], catalog.indicator_by_code()
         st.caption(f"{name} = {parts[rate.numerator].name} ÷ {parts[rate.denominator].name}，两项都已填报时才计算。")
+    key = f"{domain.code}_{code}"
+    levels = drilldown.levels_of(code)
+    if "city" not in levels and "county" not in levels:  # reported by 省级单位 only: no 市州 figures to draw
+        drilldown.units(snap, chosen, code, year, key)
+        st.stop()
     view = domain_view.cached(snap, chosen.include_pending, code, year, chosen.cities)
     sample_notice(view.is_sample)
     header, banner = printing.lines(domain.name), incomplete_text(years, year, today())
@@ -36,7 +42,6 @@ if require_data(years, chosen.include_pending):
         key=(snap, chosen.include_pending, code, year, chosen.cities), file_name=f"{year}年{domain.name}_{name}.pdf",
         widget_key=f"{domain.code}_{code}_pdf",
     )  # fmt: skip
-    key = f"{domain.code}_{code}"
     st.subheader(f"{year}年各市州{name}")
     st.markdown(f"**{view.province}**")
     if view.bar is None:
@@ -73,3 +78,8 @@ if require_data(years, chosen.include_pending):
     if picked is not None:
         st.markdown("**这个数哪来的？**")
         provenance.explain_cell(snap, *picked, code, chosen.include_pending)
+    drilldown.targets(snap, chosen, code, year, key)
+    if "county" in levels:
+        drilldown.counties(snap, chosen, code, year, key)
+    if "province" in levels:
+        drilldown.units(snap, chosen, code, year, key)

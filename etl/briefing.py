@@ -13,7 +13,7 @@ from string import Formatter
 
 import pandas as pd
 
-from etl import catalog, totals
+from etl import catalog, completion, totals
 from etl.cn_format import Kind, cn_number, cn_quantity, kind_of, table_text
 
 TEMPLATES_FILE = catalog.REFERENCE_DIR / "briefing_templates.toml"
@@ -161,6 +161,7 @@ class Figures:
     include_pending: bool
     as_of: date
     edition: catalog.Edition = field(default_factory=lambda: catalog.edition(None))  # the catalogue of the year
+    targets: pd.DataFrame | None = None  # mart_targets rows of the year (任务数 and 完成率), when any were set
 
 
 def read_figures(con, year: int, *, include_pending: bool = False, as_of: date | None = None) -> Figures:  # noqa: ANN001
@@ -183,6 +184,7 @@ def read_figures(con, year: int, *, include_pending: bool = False, as_of: date |
         include_pending=include_pending,
         as_of=as_of or now_beijing().date(),
         edition=catalog_store.catalogue(con).edition(year),
+        targets=marts.targets(con, include_pending, year=year),
     )
 
 
@@ -267,6 +269,8 @@ def _summary(f: Figures, t: dict) -> str:
         for d in f.edition.domains
         if heads.get(d.headline_indicator) and heads[d.headline_indicator].summable
     ]
+    if f.targets is not None:  # who met the 任务数 of the year (etl.completion; 完成率 from mart_targets)
+        sentences += completion.briefing_sentences(f.targets, {i.code: i.name for i in f.edition.indicators})
     return _opening(f, t) + t["paragraph"]["sentence_joiner"].join(sentences)
 
 

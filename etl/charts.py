@@ -455,3 +455,27 @@ def share_bar(values: dict[str, float], *, title: str, pending: frozenset[str] =
     return go.Figure(
         data=[bar], layout=_layout(title, "各指标占全省合计的比重", height=height, xaxis=axis, yaxis=y_axis)
     )
+
+
+def completion_bar(frame: pd.DataFrame, *, title: str) -> go.Figure:
+    """完成率 (`completion_pct`, from mart_targets) by 市州 or 县市区, highest first, as horizontal bars with the
+    target at 100%: a region that met it in the accent, one that did not in the house colour. Regions with no
+    figure are left out (their row in the table says so)."""
+    rows = frame.dropna(subset=["completion_pct"]).sort_values("completion_pct", ascending=False)
+    values, pending = rows["completion_pct"].astype(float).tolist(), _pending(rows)
+    marker = {"color": [ACCENT if met else BAR for met in rows["met"].astype(bool)]}
+    if any(pending):
+        marker["pattern"] = {"shape": ["/" if p else "" for p in pending], "fgcolor": "white", "solidity": 0.45}
+    bar = go.Bar(
+        y=rows["region_name"].tolist(),
+        x=values,
+        orientation="h",
+        marker=marker,
+        customdata=[f"{v:.1f}%" + (PENDING_MARK if p else "") for v, p in zip(values, pending, strict=True)],
+        hovertemplate="%{y}：完成率 %{customdata}<extra></extra>",
+    )
+    axis = _value_axis(values, "%", kind_of("%"), reach=100.0)
+    axis["title"] = {"text": "完成率（%）", "font": {"size": 11}}
+    height = max(300, ROW * len(values) + 90)
+    layout = _layout(title, "红色：已完成任务数", height=height, xaxis=axis, yaxis={"autorange": "reversed"})
+    return go.Figure(data=[bar], layout=layout | _average_line(100.0, "任务数（100%）", axis))

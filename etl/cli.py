@@ -479,3 +479,7 @@ main.add_command(migrate)
 from etl.cli_catalog import catalog as catalog_command  # noqa: E402 - builds on the helpers above
 
 main.add_command(catalog_command)
+
+from etl.cli_targets import targets_command  # noqa: E402 - builds on the helpers above
+
+main.add_command(targets_command, name="targets")

@@ -61,7 +61,6 @@ LOGIN_GLOBAL_DELAY_SECONDS = 1.0
 BEHIND_PROXY = os.environ.get("HNFL_BEHIND_PROXY", "") not in ("", "0")
 
 FIRST_YEAR = 2000
-TEMPLATE_VERSION = "2024.1"
 
 # A leader's default year is the newest in which at least this many 市州 have every 类别 published (of 14).
 COMPLETE_CITIES = int(os.environ.get("HNFL_COMPLETE_CITIES", "14"))

@@ -11,8 +11,10 @@ import io
 from dataclasses import dataclass, field
 
 from etl import catalog, levels, template
+from etl.catalog import Catalogue
 from etl.extract import TARGETS_KIND, Context, extract
-from etl.issues import Issue, RefusedFile, make_issue
+from etl.issues import TEMPLATES, Issue, RefusedFile, make_issue
+from etl.numbers import parse_value
 from etl.read import read_file
 from etl.warehouse.targets import Target
 
@@ -26,6 +28,7 @@ class TargetFile:
     targets: list[Target] = field(default_factory=list)
     places: dict[tuple[int, str, str], str] = field(default_factory=dict)  # where each target was written
     issues: list[Issue] = field(default_factory=list)
+    replaced: list[tuple[Target, float | None]] = field(default_factory=list)  # once saved: each with its old one
 
     @property
     def errors(self) -> list[Issue]:
@@ -36,9 +39,9 @@ class TargetFile:
         return bool(self.errors)
 
 
-def read_targets(data: bytes, file_name: str, year: int | None = None) -> TargetFile:
-    """The targets a file sets, or its errors (each with sheet!cell). A 市州 left blank whose every 县市区 has a
-    target gets their sum, as in a return."""
+def read_targets(data: bytes, file_name: str, year: int | None = None, *, cat: Catalogue | None = None) -> TargetFile:
+    """The targets a file sets, or its errors (each with sheet!cell), read against `cat` (the warehouse's
+    catalogue). A 市州 left blank whose every 县市区 has a target gets their sum, as in a return."""
     out = TargetFile(file_name)
     try:
         book = read_file(data, file_name)
@@ -48,7 +51,7 @@ def read_targets(data: bytes, file_name: str, year: int | None = None) -> Target
     if book.meta.get("template_version") and book.meta.pop(KIND_KEY, None) != KIND:
         out.issues.append(make_issue("targets-not-a-target-file", file=file_name))
         return out
-    extraction = extract(book, Context(file_name, year))
+    extraction = extract(book, Context(file_name, year), cat)
     out.issues += [i for i in extraction.issues if i.code not in _RETURN_ONLY]
     for obs in extraction.observations:
         if obs.value is None:
@@ -64,13 +67,33 @@ def read_targets(data: bytes, file_name: str, year: int | None = None) -> Target
 _RETURN_ONLY = {"county-sum-exceeds", "county-sum-partial"}
 
 
+def check_entry(year: int, region_code: str, indicator: str, raw: object, cat: Catalogue) -> Target | str:
+    """One target typed on the page: the Target, or why not (in Chinese, as the file's checks would say it)."""
+    found = cat.indicator_in(indicator, year)
+    region = catalog.region_by_code().get(region_code)
+    if found is None or region is None:
+        return f"{year}年不统计该指标，不能设置任务数。" if region else "请选择市州、县市区或省级单位。"
+    region = catalog.region_in_year(region_code, year)
+    if not levels.reports(found, region):
+        level = levels.LEVEL_NAMES[levels.REPORTS[region.level]]
+        return f"{region.name}是{level}，“{found.name}”只由{levels.levels_text(found)}填报，不能给它设置任务数。"
+    parsed = parse_value(raw, found)
+    if parsed.problem:
+        text = TEMPLATES[parsed.problem][1]
+        fixed = "" if parsed.value is None else f"{parsed.value:g}"
+        return text.format(value=parsed.text, indicator=found.name, unit=found.unit, fixed=fixed)
+    if parsed.value is None:
+        return "请填写任务数。"
+    return Target(year, region.code, indicator, parsed.value)
+
+
 def template_bytes(year: int, region_code: str | None = None) -> bytes:
     """The 任务数 template of `year`: the return's layout (a 市州's with its 县市区; the province's with the 14 市州
     and the 省级单位), retitled, its instructions about targets, and marked as a 任务数 file."""
     import openpyxl
 
     region = catalog.region_by_code()[region_code] if region_code else None
-    data = template.template_bytes(year, region_code, units=region is None)
+    data = template.template_bytes(year, region_code)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for ws in wb.worksheets:
         title = ws.cell(template.TITLE_ROW, 1).value

@@ -66,9 +66,12 @@ def test_template_marks_error_cells_red_and_warnings_yellow_with_the_messages(tm
     before, after = book(data), book(result.data)
     jobs, screening = after["就业创业"], after["两癌检查"]
     assert (fill(jobs["B8"]), jobs["B8"].comment.text) == (
-        RED, "错误：“近2000”是约数，是估计的数字。统计报表需要准确数字，请填写准确的举办招聘会场次（如 1987，而不是“近2000”）；确实无法统计请留空。"
+        RED,
+        "错误：“近2000”是约数，是估计的数字。统计报表需要准确数字，"
+        "请填写准确的举办招聘会场次（如 1987，而不是“近2000”）；确实无法统计请留空。",
     )  # fmt: skip
-    assert (fill(screening["L57"]), screening["L57"].comment.text) == (RED, "错误：“-3”是负数，统计数不能为负。请更正。")
+    negative = "错误：“-3”是负数，统计数不能为负。请更正。"
+    assert (fill(screening["L57"]), screening["L57"].comment.text) == (RED, negative)
     assert (fill(jobs["F6"]), jobs["F6"].comment.text) == (
         YELLOW, "警告：实现就业妇女人数（9000）大于提供就业岗位数（8000），请核实。"
     )  # fmt: skip

@@ -37,7 +37,8 @@ def log_in_through_form(at: AppTest, name: str, password: str) -> AppTest:
 
 def known_pages(at: AppTest) -> set[str]:
     """The pages navigation registered for this session: switching to another one fails in AppTest."""
-    names = {"upload", "progress", "history", "export", "users", "audit", "catalog", "account", "overview", "review"}
+    names = {"upload", "progress", "history", "export", "users", "audit", "catalog", "targets", "account", "overview",
+             "review"}  # fmt: skip
     found = set()
     for name in names:
         try:
@@ -100,7 +101,19 @@ def test_a_disabled_account_is_out_at_its_next_click(demo_copy):
     [
         (
             "admin",
-            {"overview", "upload", "progress", "review", "history", "export", "users", "audit", "catalog", "account"},
+            {
+                "overview",
+                "upload",
+                "progress",
+                "review",
+                "history",
+                "export",
+                "users",
+                "audit",
+                "catalog",
+                "targets",
+                "account",
+            },  # fmt: skip
         ),
         ("rev", {"overview", "progress", "review", "history", "export", "account"}),
         ("leader", {"overview", "progress", "history", "export", "account"}),

@@ -175,7 +175,7 @@ def test_tables_end_with_the_province_total(document, b2016):
     assert total.cells[0].text == b2016.total_labels["就业创业"] == "全省合计"
     assert total.cells[0].paragraphs[0].runs[0].font.bold
     employed = header.index("实现就业妇女人数（人）")
-    assert total.cells[employed].text == "79,211"  # the overview card's 7.92万人
+    assert total.cells[employed].text == "90,253"  # the overview card's 9.03万人
     loans = document.tables[1]
     amount = [c.text for c in loans.rows[0].cells].index("发放贷款金额（万元）")
     assert next(r for r in loans.rows if r.cells[0].text == "岳阳市").cells[amount].text == "未填报"
@@ -183,7 +183,7 @@ def test_tables_end_with_the_province_total(document, b2016):
     assert loans.rows[-1].cells[amount].text == f"{summed:,.2f}"  # mart_province's total: the same figure
     assert loans.rows[-1].cells[0].text == "已报市州合计"  # 13 市州 reported the amount, 14 the rest
     assert cn_quantity(summed, "万元") in b2016.summary  # the summary says the same total
-    assert document.paragraphs[-4].text.startswith("表4")
+    assert document.paragraphs[-4].text.startswith(f"表{len(catalog.domains())}")
 
 
 def test_signature_and_date(document):
@@ -204,11 +204,13 @@ def test_the_pages_charts_drawn_by_chromium_go_into_the_word_file(figures, b2016
     require_chromium()
     images, reason = briefing_figures.images(figures)
     assert reason is None
-    assert [name for name, _ in images] == ["实现就业妇女人数", "发放贷款金额", "两癌检查人数", "村级电商服务站数"]
+    heads = [catalog.indicator_by_code()[d.headline_indicator].name for d in catalog.domains()]
+    assert heads[:4] == ["实现就业妇女人数", "发放贷款金额", "两癌检查人数", "村级电商服务站数"]
+    assert [name for name, _ in images] == heads  # one chart per 类别 of the catalogue
     for _, image in images:  # 780 × the figure's own height (14 rows of bars, the line's label) CSS px, × 2.5
         assert image.startswith(b"\x89PNG") and struct.unpack(">II", image[16:24]) == (1950, 2.5 * (14 * 26 + 118))
     document = docx.Document(io.BytesIO(to_docx(b2016, images, signed_on=SIGNED)))
-    assert len(document.inline_shapes) == 4
+    assert len(document.inline_shapes) == len(heads)
 
 
 def test_without_a_browser_the_briefing_says_why_and_has_no_charts(figures, monkeypatch):

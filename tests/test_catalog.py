@@ -29,7 +29,7 @@ from tests.conftest import fingerprint, read_db, stored, xlsx_bytes
 PILOT = [
     Domain("pilot", "试点项目", 9, "pilot_projects", icon="flag"),
     Indicator("pilot_projects", "pilot", "试点项目个数", "个", "count", 1, "年末在建的妇联试点项目个数。",
-              aliases=("试点项目数",), phrase="建成试点项目{value}"),
+              levels=("city", "county"), aliases=("试点项目数",), phrase="建成试点项目{value}"),
     Indicator("pilot_women", "pilot", "试点覆盖妇女人数", "人", "count", 2, "试点项目覆盖的妇女人数。"),
     Indicator("pilot_funds", "pilot", "试点投入资金", "万元", "amount", 3, "本年度投入试点项目的资金。"),
     Rate("women_per_pilot", "pilot", "每个试点覆盖妇女", "人", "pilot_women", "pilot_projects", 1.0, 101),
@@ -167,7 +167,8 @@ def test_import_reports_every_error_at_its_cell_and_applies_nothing(db_path, tmp
     result = invoke("catalog", "import", str(path), "--note", "新增试点", "--db", str(db_path))
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "✗ 目录.xlsx：已拒绝，指标目录未作任何修改（3 个错误）。"
-    assert f"  错误 指标!F{rows['pilot_women']} pilot_women：“类型”应填 计数、金额、比率 之一，写的是“人口”。" in result.output
+    kind = "“类型”应填 计数、金额、比率 之一，写的是“人口”。"
+    assert f"  错误 指标!F{rows['pilot_women']} pilot_women：{kind}" in result.output
     assert f"  错误 指标!G{rows['pilot_projects']} pilot_projects：“小数位”应为数字，写的是“两”。" in result.output
     assert "  错误 规则!B2 year_on_year_possible：“生效年度”应为数字，写的是“2000年”。" in result.output
     assert fingerprint(db_path) == before
@@ -215,24 +216,32 @@ def test_a_new_domain_is_templated_loaded_charted_and_exported(demo_copy, tmp_pa
         "试点覆盖妇女人数（人）",
         "试点投入资金（万元）",
     ]
-    filled = {"长沙市": (12, 3400, 260.5), "株洲市": (5, 1200, 80)}
-    for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 14):
+    # 试点项目个数 is reported by 县市区 too: 株洲's return gives two of its 县市区 beside the 市州
+    filled = {"长沙市": (12, 3400, 260.5), "株洲市": (5, 1200, 80), "荷塘区": (2,), "醴陵市": (3,)}
+    for row in range(FIRST_DATA_ROW, sheet.max_row + 1):
         for col, value in zip((2, 4, 6), filled.get(sheet.cell(row, 1).value, ()), strict=False):
             sheet.cell(row, col).value = value
     wb.save(template)
-    assert invoke("load", str(template), "--db", str(demo_copy)).exit_code == 0
+    result = invoke("load", str(template), "--db", str(demo_copy))
+    assert result.exit_code == 0, result.output
     assert stored(demo_copy, 2024)[("长沙市", 2024, "试点投入资金")] == 260.5
+    assert stored(demo_copy, 2024)[("醴陵市", 2024, "试点项目个数")] == 3
 
     out = tmp_path / "导出.csv"
     assert invoke("export", "--year", "2024", "--domain", "试点项目", "--include-pending", "--db", str(demo_copy),
                   "-o", str(out)).exit_code == 0  # fmt: skip
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert ["2024", "430100", "长沙市", "", "试点项目", "试点项目个数", "个", "12", "2000年起", "待审核"] in rows
+    assert ["2024", "430281", "株洲市", "醴陵市", "试点项目", "试点项目个数", "个", "3", "2000年起", "待审核"] in rows
 
     at = open_page(new_app("admin"), "app_pages/pilot.py", 2024, pending=True)
     assert at.title[0].value == "试点项目"
     bar = figures(at)[0]
     assert "试点项目个数" in bar["layout"]["title"]["text"]
+    at.selectbox(key="pilot_pilot_projects_county_city").set_value(catalog.region_by_code()["430200"]).run()
+    county_map = next(f for f in figures(at) if f["layout"]["title"]["text"] == "2024年株洲市各县市区试点项目个数")
+    shaded = next(t for t in county_map["data"] if t["type"] == "choropleth" and "z" in t)
+    assert dict(zip(array(shaded["locations"]), array(shaded["z"]), strict=True)) == {"430202": 2, "430281": 3}
 
     at = open_page(new_app("admin"), "app_pages/overview.py", 2024, pending=True)
     at.selectbox(key="overview_indicator").set_value("pilot_projects").run()

@@ -28,7 +28,23 @@ PAGES = {  # url path → the title the page shows (the role may not use it: the
 }  # fmt: skip
 ROLES = {"admin": "管理员", "rev": "审核员", "leader": "领导", "cs": "统计员"}
 # Words that are ours or international: file formats and units. A user's own name or file name is data.
-ALLOWED = {"CSV", "Excel", "PDF", "Word", "Markdown", "MB", "KB", "SHA", "xlsx", "xls", "xlsm", "csv", "txt", "md"}
+ALLOWED = {
+    "CSV",
+    "Excel",
+    "PDF",
+    "Word",
+    "Markdown",
+    "MB",
+    "KB",
+    "SHA",
+    "xlsx",
+    "xls",
+    "xlsm",
+    "csv",
+    "txt",
+    "md",
+    "value",
+}  # fmt: skip - {value}: the placeholder a 管理员 types in an indicator's 简报措辞
 WIDTHS = (1440, 390)
 HOVERED = ("jobs", "history")  # tables' toolbars: the same on every page
 SCREENS = ARTIFACTS / "screens"

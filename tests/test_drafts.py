@@ -1,6 +1,6 @@
 """在线填报 drafts in the accounts store and an online submission's 回执, on either backend (make test runs this file
 on PostgreSQL too): a draft replaced on each save, kept per account, gone once its figures are stored; the receipt
-states the submission, its values and its review state; the catalogue's targets kept and replaced."""
+states the submission, its values and its review state; 任务数 kept, replaced and read beside the figures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from etl import online, roles, warehouse
 from etl.pipeline import LOADED
 from etl.roles import PermissionDenied, User
-from etl.warehouse import catalog_store, marts
+from etl.warehouse import marts
+from etl.warehouse.targets import Target
 from tests.conftest import read_db
 
 CS = User("cs", roles.STATISTICIAN, "430100")
@@ -44,18 +45,19 @@ def test_a_draft_is_replaced_on_save_kept_per_account_and_dropped_once_submitted
 def test_targets_are_kept_replaced_and_read_beside_the_figures(db_path):
     online.submit(CS, db_path, JOBS, {"job_fairs": 120}, None)
     with warehouse.connect(db_path) as con:
-        catalog_store.set_targets(con, [(2025, "430100", "job_fairs", 100.0)], "admin")
-        catalog_store.set_targets(con, [(2025, "430100", "job_fairs", 150.0), (2025, "430200", "job_fairs", 80.0)],
-                                  "admin", "调整")  # fmt: skip
-        assert catalog_store.targets(con, 2025) == {
-            (2025, "430100", "job_fairs"): 150.0, (2025, "430200", "job_fairs"): 80.0,
-        }  # fmt: skip
-        rows = con.rows(
-            "select region_code, actual, completion_pct, met from mart_targets"
-            " where include_pending and year = 2025 order by region_code"
-        )
-    assert [(r["region_code"], r["actual"], r["completion_pct"], r["met"]) for r in rows] == [
-        ("430100", 120, 80.0, False), ("430200", None, None, None),
-    ]  # fmt: skip
+        warehouse.set_targets(con, [Target(2025, "430100", "job_fairs", 100.0)], "admin", "任务数.xlsx")
+        replaced = warehouse.set_targets(
+            con, [Target(2025, "430100", "job_fairs", 150.0), Target(2025, "430200", "job_fairs", 80.0)], "admin",
+            "页面录入",
+        )  # fmt: skip
+        assert [before for _, before in replaced] == [100.0, None]
+        assert [(t["region_code"], t["target"], t["source"]) for t in warehouse.targets_of(con, 2025)] == [
+            ("430100", 150.0, "页面录入"), ("430200", 80.0, "页面录入"),
+        ]  # fmt: skip
+        frame = marts.targets(con, True, year=2025)
+        assert warehouse.delete_target(con, 2025, "430200", "job_fairs") == 80.0
+        assert warehouse.delete_target(con, 2025, "430200", "job_fairs") is None
+    rows = frame[["region_code", "actual", "completion_pct", "met"]].astype(object).where(frame.notna(), None)
+    assert rows.values.tolist() == [["430100", 120, 80.0, False], ["430200", None, None, None]]
     with read_db(db_path) as con:
         assert marts.last_submitted(con, True) is not None

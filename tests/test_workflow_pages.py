@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import warehouse
+from etl import catalog, warehouse
 from etl.config import PROJECT_ROOT, RAW_DIR
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
@@ -31,6 +31,8 @@ ZHUZHOU_2016_JOBS = {  # the demo's 2016 figures for 株洲市, but 44 → 50 �
     "创业就业培训人次": 18071,
     "巾帼示范基地数": 38,
 }
+
+EVERYONE = "全部 14 个市州（含 122 个县市区）、5 个省级单位"  # the demo's province-wide return
 
 
 @pytest.fixture
@@ -59,13 +61,13 @@ def beijing_today() -> date:
 def test_progress_matrix_summary_and_notices_on_the_demo(app, downloads):
     at = open_page(app, "app_pages/progress.py", year=2024)
     matrix = at.dataframe[0].value
-    assert list(matrix.columns) == ["就业创业", "小额担保贷款", "两癌检查", "农村电商", "审核"]
+    assert list(matrix.columns) == [d.name for d in catalog.domains()] + ["审核"]  # one column per 类别
     assert len(matrix) == 14
     assert set(matrix["审核"]) == {""}  # nothing locked in the demo
     assert matrix.loc["张家界市", "农村电商"] == "未报"
-    assert matrix.loc["永州市", "两癌检查"].startswith("部分 5/6 · 已审核 · 20")
+    assert matrix.loc["永州市", "两癌检查"].startswith("部分 8/9 · 已审核 · 20")
     assert matrix.loc["长沙市", "就业创业"].startswith("已报 · 已审核 · 20")
-    assert "**已报 53 / 部分 1 / 未报 2**" in texts(at.markdown)
+    assert "**已报 193 / 部分 1 / 未报 2**" in texts(at.markdown)
     assert "尚未设置截止日期。" in texts(at.caption)
     assert not any("（逾期）" in cell for cell in matrix.to_numpy().ravel())
     notices = texts(at.code)
@@ -77,7 +79,7 @@ def test_progress_matrix_summary_and_notices_on_the_demo(app, downloads):
         "永州市妇联：",
         f"　　按照全省妇联统计工作安排，2024年度统计数据应及时通过湖南省妇联统计平台报送。截至{today}，"
         "你单位尚有以下数据未报送或需更正：",
-        "　　一、两癌检查：已报送 5 项，救助资金共 1 项未填报。",
+        "　　一、两癌检查：已报送 8 项，救助资金共 1 项未填报。",
         "　　请尽快登录平台，在“数据上报”页面上传报表或在线填报。如有困难，请及时与省妇联联系。",
         "　　特此通知。",
         "",
@@ -92,7 +94,7 @@ def test_progress_follows_the_city_filter(app):
     at = open_page(app, "app_pages/progress.py", year=2024)
     at.multiselect(key="filter_cities").set_value(["长沙市", "张家界市"]).run()
     assert list(at.dataframe[0].value.index) == ["长沙市", "张家界市"]
-    assert "**已报 7 / 部分 0 / 未报 1**" in texts(at.markdown)
+    assert "**已报 27 / 部分 0 / 未报 1**" in texts(at.markdown)
     assert [n.splitlines()[2] for n in texts(at.code)] == ["张家界市妇联："]
 
 
@@ -106,7 +108,7 @@ def test_a_statistician_reads_only_the_notice_to_their_own_city(demo_copy):
     assert only.splitlines()[2] == "长沙市妇联："
     assert "本市州尚未报齐：以下是省妇联发出的催报通知的内容。" in texts(cs.caption)
     # The same 市州 at a glance: every 类别 with its state, in words.
-    assert cs.dataframe[-1].value["状态"].tolist() == ["未报"] * 4
+    assert cs.dataframe[-1].value["状态"].tolist() == ["未报"] * len(catalog.domains())
 
 
 def test_deadline_marks_late_submissions_and_words_the_notices(demo_copy):
@@ -123,7 +125,7 @@ def test_deadline_marks_late_submissions_and_words_the_notices(demo_copy):
     assert matrix.loc["长沙市", "就业创业"].endswith("（逾期）")
     assert matrix.loc["永州市", "两癌检查"].endswith("（逾期）")
     assert matrix.loc["张家界市", "农村电商"] == "未报"
-    assert "**已报 53 / 部分 1 / 未报 2；其中逾期上报 54 项**" in texts(at.markdown)
+    assert "**已报 193 / 部分 1 / 未报 2；其中逾期上报 194 项**" in texts(at.markdown)
     lines = texts(at.code)[0].splitlines()
     assert f"2024年度统计数据应于{cn(past)}前通过湖南省妇联统计平台报送。" in lines[3]
     assert (
@@ -203,7 +205,7 @@ def test_progress_before_the_first_return_offers_the_year_being_collected(tmp_pa
     assert at.selectbox(key="filter_year").options == ["2025年"]
     matrix = at.dataframe[0].value
     assert len(matrix) == 14 and set(matrix["就业创业"]) == {"未报"}
-    assert "**已报 0 / 部分 0 / 未报 56**" in texts(at.markdown)
+    assert "**已报 0 / 部分 0 / 未报 196**" in texts(at.markdown)
     assert not (tmp_path / "none.duckdb").exists()  # looking creates nothing
     at.date_input(key="progress_deadline_2025").set_value(date(2026, 3, 31)).run()
     at.button(key="progress_deadline_save").click().run()
@@ -221,11 +223,11 @@ def test_history_lists_submissions_and_gives_back_the_original_file(app, downloa
     table = at.dataframe[0].value
     assert table["上报编号"].tolist() == [9, 8, 7, 6, 5, 4, 3, 2, 1]
     assert table.iloc[-1][["市州", "年度", "类别", "文件名", "上报人", "来源", "警告数", "示例数据"]].tolist() == [
-        "全部 14 个市州", "2016", "全部 4 类", "示例_2016_全省报表.xlsx", "示例数据", "示例数据", 0, "是",
+        EVERYONE, "2016", "全部 14 类", "示例_2016_全省报表.xlsx", "示例数据", "示例数据", 0, "是",
     ]  # fmt: skip
 
     at.selectbox(key="history_submission").set_value(1).run()
-    assert "**第 1 号上报所含数据（322 项）**" in texts(at.markdown)
+    assert "**第 1 号上报所含数据（4448 项）**" in texts(at.markdown)
     values = at.dataframe[1].value.set_index(["市州", "指标"])
     assert values.loc[("株洲市", "举办招聘会场次"), ["数值", "来源单元格"]].tolist() == ["44", "就业创业!B6"]
     assert "上报时没有警告。" in texts(at.caption)
@@ -239,7 +241,7 @@ def test_history_list_downloads_as_a_formatted_workbook(app, downloads):
     assert rows[0][0] == "上报记录"
     assert re.fullmatch(r"筛选：市州 全部 14 个市州；2016年；导出时间 \d{4}-\d\d-\d\d \d\d:\d\d", rows[1][0])
     assert rows[2] == ["时间", "上报编号", "市州", "年度", "类别", "文件名", "上报人", "来源", "警告数", "备注"]
-    first = [1, "全部 14 个市州", "2016", "全部 4 类", "示例_2016_全省报表.xlsx", "示例数据", "示例数据", 0, "示例"]
+    first = [1, EVERYONE, "2016", "全部 14 类", "示例_2016_全省报表.xlsx", "示例数据", "示例数据", 0, "示例"]
     assert rows[3][1:] == first
     assert ws["B4"].number_format == "0" and ws.freeze_panes == "A4"
     assert ws.column_dimensions["F"].width == display_width("示例_2016_全省报表.xlsx") + 2
@@ -259,7 +261,7 @@ def test_history_list_marks_a_submission_waiting_for_review(changed, downloads):
 def test_history_follows_the_city_filter(changed):
     at = open_page(new_app(), "app_pages/history.py", year=2016)
     assert at.dataframe[0].value["上报编号"].tolist() == [10, 1]
-    assert at.dataframe[0].value["市州"].tolist() == ["株洲市", "全部 14 个市州"]
+    assert at.dataframe[0].value["市州"].tolist() == ["株洲市", EVERYONE]
     at.multiselect(key="filter_cities").set_value(["益阳市"]).run()
     assert at.dataframe[0].value["上报编号"].tolist() == [1]
 

@@ -86,12 +86,14 @@ def form(entity: str, cat: Catalogue) -> None:
 
 def _widget(entity: str, spec: Field, pick: str, value: object, cat: Catalogue) -> None:
     key = _key(entity, spec.name, pick)
-    label = spec.header + ("（必填）" if spec.required else "") + (f"：{spec.help}" if spec.help else "")
     options = _options(entity, spec, cat)
+    # The workbook's help names the codes to type (count 计数 …); a choice on the page is made among Chinese words
+    chosen = options is not None or spec.name == "levels"
+    label = spec.header + ("（必填）" if spec.required else "") + (f"：{spec.help}" if spec.help and not chosen else "")
     if options is not None:
         keys = list(options)
         st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, key=key,
-                     format_func=lambda c: f"{c} {options[c]}".strip())  # fmt: skip
+                     format_func=lambda c: options[c] or c)  # fmt: skip
     elif spec.name == "levels":
         st.multiselect(label, list(LEVELS), default=list(value or ("city",)), key=key, format_func=LEVELS.get)
     elif spec.kind in ("int", "float"):

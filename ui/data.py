@@ -130,6 +130,35 @@ def province(
     return _read(snap, lambda con: marts.province(con, include_pending, measure=measure, year=year), _PROVINCE)
 
 
+_COUNTY = pd.DataFrame(columns=marts.COUNTY_COLUMNS.replace(" ", "").split(","))
+_UNITS = pd.DataFrame(columns=marts.UNIT_COLUMNS.replace(" ", "").split(","))
+_TARGETS = pd.DataFrame(columns=marts.TARGET_COLUMNS.replace(" ", "").split(","))
+
+
+@st.cache_data(**CACHE)
+def county(snap: Snapshot, include_pending: bool, measure: str, city_code: str) -> pd.DataFrame:
+    """mart_county: the 县市区 of one 市州, every year."""
+    return _read(snap, lambda con: marts.county(con, include_pending, measure=measure, city_code=city_code), _COUNTY)
+
+
+@st.cache_data(**CACHE)
+def units(snap: Snapshot, include_pending: bool, measure: str) -> pd.DataFrame:
+    """mart_unit: the 省级单位' figures of one indicator, every year."""
+    return _read(snap, lambda con: marts.units(con, include_pending, measure=measure), _UNITS)
+
+
+@st.cache_data(**CACHE)
+def targets(snap: Snapshot, include_pending: bool, year: int | None, indicator: str | None) -> pd.DataFrame:
+    """mart_targets: 任务数 beside the figures on show, with 完成率."""
+    return _read(snap, lambda con: marts.targets(con, include_pending, year=year, indicator=indicator), _TARGETS)
+
+
+@st.cache_data(**CACHE)
+def targets_list(snap: Snapshot, year: int) -> list[dict]:
+    """The targets set for a year, with who set them (the 任务数 page)."""
+    return _read(snap, lambda con: warehouse.targets_of(con, year), [])
+
+
 @st.cache_data(**CACHE)
 def coverage(snap: Snapshot, include_pending: bool) -> dict[tuple[int, str], tuple[int, int]]:
     return _read(snap, lambda con: marts.coverage(con, include_pending), {})
@@ -213,7 +242,7 @@ def export_frame(rows: list[tuple]) -> pd.DataFrame:
         indicator=frame["indicator_name"].map(codes),
         region_name=frame["county_name"].fillna(frame["city_name"]),
         city_code=frame["region_code"].map(catalog.city_of),
-    )
+    ).assign(county_name=frame["county_name"].fillna(""))  # a 市州's own row: 县市区 blank, not "None"
 
 
 # ---------------------------------------------------------------- workflow: progress, history, review

@@ -64,13 +64,30 @@ def in_official_order(names: str, ordered: list[str], everything: str) -> str:
     return "、".join([n for n in ordered if n in held] + sorted(held - set(ordered)))
 
 
-def submissions_table(rows: list[dict]) -> pd.DataFrame:
+def regions_text(names: str) -> str:
+    """全部 14 个市州（含 122 个县市区）、省妇联组织联络部: the 市州 in official order (or 全部), how many 县市区 came
+    with them, and the 省级单位 (by name, or how many) — never a list of a hundred 县市区."""
+    held = set(names.split("、"))
+    by_name = {r.name: r for r in catalog.regions()}
     cities = [c.name for c in catalog.cities()]
+    counties = {n for n in held if n in by_name and by_name[n].level == "county"}
+    units = [u.name for u in catalog.units() if u.name in held]
+    text = in_official_order("、".join(held - counties - set(units)), cities, f"全部 {len(cities)} 个市州")
+    text += f"（含 {len(counties)} 个县市区）" if counties else ""
+    named = units if len(units) <= 2 else [f"{len(units)} 个省级单位"]
+    return "、".join(part for part in (text, *named) if part)
+
+
+def domains_text(names: str) -> str:
     domains = [d.name for d in catalog.domains()]
+    return in_official_order(names, domains, f"全部 {len(domains)} 类")
+
+
+def submissions_table(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            (when(r["submitted_at"]), r["submission_id"], in_official_order(r["regions"], cities, "全部 14 个市州"),
-             r["years"], in_official_order(r["domains"], domains, "全部 4 类"), r["file_name"],
+            (when(r["submitted_at"]), r["submission_id"], regions_text(r["regions"]),
+             r["years"], domains_text(r["domains"]), r["file_name"],
              r["submitted_by"], SOURCES.get(r["source"], r["source"]), r["warnings"], "是" if r["is_sample"] else "")
             for r in rows
         ],

@@ -83,25 +83,24 @@ def check(
     cat = cat or catalog.active()
     values = {(o.region_code, o.year, o.indicator): o for o in observations}
     run = _Run(values, file_name, cat, previous or {}, [], set())
-    by_year: dict[int, list[Observation]] = defaultdict(list)
+    by_year: dict[int, dict[str, list[Observation]]] = defaultdict(lambda: defaultdict(list))
     for obs in values.values():
-        by_year[obs.year].append(obs)
+        if obs.value is not None:
+            by_year[obs.year][obs.indicator].append(obs)
     for year in sorted(by_year):
         rules = [r for r in cat.edition(year).rules if r.kind in kinds]
         for rule in sorted(rules, key=lambda r: r.severity != "error"):  # errors first: they silence warnings
-            CHECKS[rule.kind](run, rule, by_year[year])
+            CHECKS[rule.kind](run, rule, _of(by_year[year], rule, cat))
     return run.issues
 
 
-def _of(observations: list[Observation], rule: Rule, cat: Catalogue) -> list[Observation]:
+def _of(reported: dict[str, list[Observation]], rule: Rule, cat: Catalogue) -> list[Observation]:
+    """The reported values a rule is about: its indicator's, or (`*`) every indicator's of its domain or all."""
     if rule.left != EVERY:
-        return [o for o in observations if o.indicator == rule.left and o.value is not None]
+        return reported.get(rule.left, [])
     domain_of = cat.edition(None).indicator_by_code
-    return [
-        o
-        for o in observations
-        if o.value is not None and (not rule.domain or domain_of[o.indicator].domain == rule.domain)
-    ]
+    return [o for code, found in reported.items() if not rule.domain or domain_of[code].domain == rule.domain
+            for o in found]  # fmt: skip
 
 
 def _names(cat: Catalogue, codes: Iterable[str]) -> str:
@@ -111,7 +110,7 @@ def _names(cat: Catalogue, codes: Iterable[str]) -> str:
 
 def _le(run: _Run, rule: Rule, observations: list[Observation]) -> None:
     names = run.cat.edition(None).indicator_by_code
-    for obs in _of(observations, rule, run.cat):
+    for obs in observations:
         parts = [run.values.get((obs.region_code, obs.year, code)) for code in rule.right]
         if any(p is None or p.value is None for p in parts):
             continue
@@ -127,7 +126,7 @@ def _le(run: _Run, rule: Rule, observations: list[Observation]) -> None:
 def _band(run: _Run, rule: Rule, observations: list[Observation]) -> None:
     names = run.cat.edition(None).indicator_by_code
     (right,) = rule.right
-    for obs in _of(observations, rule, run.cat):
+    for obs in observations:
         base = run.values.get((obs.region_code, obs.year, right))
         if base is None or not base.value:
             continue
@@ -146,7 +145,7 @@ def _band(run: _Run, rule: Rule, observations: list[Observation]) -> None:
 
 def _yoy(run: _Run, rule: Rule, observations: list[Observation]) -> None:
     names = run.cat.edition(None).indicator_by_code
-    for obs in _of(observations, rule, run.cat):
+    for obs in observations:
         before = run.last_year(obs)
         if not before:
             continue
@@ -165,7 +164,7 @@ def _yoy(run: _Run, rule: Rule, observations: list[Observation]) -> None:
 def _county_sum(run: _Run, rule: Rule, observations: list[Observation]) -> None:
     regions = catalog.region_by_code()
     names = run.cat.edition(None).indicator_by_code
-    for obs in _of(observations, rule, run.cat):
+    for obs in observations:
         if regions[obs.region_code].level != "city" or levels.is_summed(obs.cell):  # a sum agrees with itself
             continue
         of_year = catalog.counties_of(obs.region_code, obs.year)

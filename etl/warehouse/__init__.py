@@ -4,7 +4,8 @@ here.
 connection: open safely (a DuckDB file or a PostgreSQL database, db.py and postgres.py) and keep the schema
 (migrations/, views.sql); load: write a submission; visible: the facts on show; review:
 approve and return; marts: every aggregate; reads: the tidy values; history: submissions, versions, restore,
-provenance, progress and deadlines; locks: 审核锁定; receipts: what a 回执 states.
+provenance, progress and deadlines; locks: 审核锁定; receipts: what a 回执 states; catalog_store: the catalogue
+and its revisions; targets: 任务数 (their tables: migrations/0004_catalogue.sql).
 """
 
 from etl.warehouse import marts
@@ -49,6 +50,7 @@ from etl.warehouse.reads import current_values, published_figures, summary_count
 from etl.warehouse.receipts import receipt
 from etl.warehouse.review import approve, queue, returned, send_back, waiting, warnings_of
 from etl.warehouse.review import detail as review_detail
+from etl.warehouse.targets import delete_target, set_targets, targets_of
 
 __all__ = [
     "Db", "exists", "open_database", "version",
@@ -59,5 +61,6 @@ __all__ = [
     "published_figures", "queue", "receipt", "restore_submission", "restore_version", "returned", "review_detail",
     "send_back", "set_deadline",
     "slice_versions_of", "store_submission", "submission_file", "submission_issues_of", "submission_values",
-    "submissions_list", "summary_counts", "unreported", "waiting", "warnings_of",
+    "submissions_list", "summary_counts", "unreported", "waiting", "warnings_of", "set_targets", "delete_target",
+    "targets_of",
 ]  # fmt: skip

@@ -1,12 +1,11 @@
 """The catalogue in the warehouse (migrations/0004_catalogue.sql): seeded from the shipped files, read through one
 cache keyed by its token, changed in one transaction per revision, and mirrored into `domains`/`indicators`/`rates`
-for the views and marts. Also the targets (任务数)."""
+for the views and marts."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
 
 from etl.catalog import Catalogue, rows, shipped
 from etl.catalog.changes import describe, merge
@@ -216,34 +215,3 @@ def _authors(con: Db, entity: str) -> dict[str, set[str]]:
     for code, author in con.execute(f"select distinct code, changed_by from {TABLES[entity]}").fetchall():
         found.setdefault(code, set()).add(author)
     return found
-
-
-# ---------------------------------------------------------------- targets (任务数)
-
-
-def set_targets(con: Db, values: Iterable[tuple[int, str, str, float]], by: str, note: str | None = None) -> int:
-    """Write (year, region_code, indicator, value) targets in one transaction, replacing any set before."""
-    values = list(values)
-    at: datetime = now_beijing()
-    con.begin()
-    try:
-        con.lock_slices([("targets",)])
-        for year, region, indicator, _ in values:
-            con.execute(
-                "delete from targets where year = ? and region_code = ? and indicator = ?", [year, region, indicator]
-            )
-        if values:
-            _insert(con, "targets", "year, region_code, indicator, value, set_by, set_at, note",
-                    [(*v, by, at, note) for v in values])  # fmt: skip
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return len(values)
-
-
-def targets(con: Db, year: int | None = None) -> dict[tuple[int, str, str], float]:
-    """(year, region_code, indicator) → target."""
-    where, params = ("where year = ?", [year]) if year is not None else ("", [])
-    found = con.execute(f"select year, region_code, indicator, value from targets {where}", params).fetchall()
-    return {(y, r, i): v for y, r, i, v in found}

@@ -96,3 +96,42 @@ def last_submitted(con: Db, include_pending: bool):  # noqa: ANN201 - a datetime
         " where f.include_pending = ? and f.is_city and f.value is not null",
         [include_pending],
     ).fetchone()[0]
+
+
+# ---------------------------------------------------------------- 县市区, 省级单位, 任务数
+
+COUNTY_COLUMNS = (
+    "year, region_code, lineage_code, region_name, region_order, city_code, domain, measure, kind, value, pending,"
+    " is_sample, rank, reported, share, previous_value, change_pct"
+)
+UNIT_COLUMNS = "year, region_code, region_name, region_order, domain, measure, value, pending, is_sample"
+TARGET_COLUMNS = (
+    "year, region_code, region_name, level, city_code, region_order, domain, indicator, target, actual, pending,"
+    " is_sample, completion_pct, met, completion_rank"
+)
+
+
+def county(con: Db, include_pending: bool, *, measure: str, city_code: str, year: int | None = None):  # noqa: ANN201 - a pandas DataFrame
+    """The 县市区 of one 市州: each one's figure (under the code of its year) with its line's today's code, rank
+    among its 市州's 县市区 and change on its line's figure the year before."""
+    where, params = _where(include_pending, measure=measure, year=year)
+    return con.execute(
+        f"select {COUNTY_COLUMNS} from mart_county where {where} and city_code = ? order by year, region_order",
+        [*params, city_code],
+    ).df()
+
+
+def units(con: Db, include_pending: bool, *, measure: str):  # noqa: ANN201
+    """The 省级单位' own figures of one indicator, every year."""
+    where, params = _where(include_pending, measure=measure)
+    return con.execute(f"select {UNIT_COLUMNS} from mart_unit where {where} order by year, region_order", params).df()
+
+
+def targets(con: Db, include_pending: bool, *, year: int | None = None, indicator: str | None = None):  # noqa: ANN201
+    """Every target (of a year, of an indicator) beside the figure on show for it, with 完成率 and its rank."""
+    given = {k: v for k, v in {"year": year, "indicator": indicator}.items() if v is not None}
+    where = " and ".join(["include_pending = ?", *(f"{k} = ?" for k in given)])
+    return con.execute(
+        f"select {TARGET_COLUMNS} from mart_targets where {where} order by year, indicator, region_order",
+        [include_pending, *given.values()],
+    ).df()
