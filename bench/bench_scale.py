@@ -63,8 +63,10 @@ def national(scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
                 rows.append((f"{p}{c:02d}{k:02d}", f"县{p}{c:02d}{k:02d}", "县", f"{p}{c:02d}00", "county",
                              order := order + 1))  # fmt: skip
     regions = pd.DataFrame(rows, columns=["code", "name", "short_name", "parent_code", "level", "sort_order"])
-    real_ind = [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in _indicators()]
-    extra = [(f"x{n:03d}", DOMAINS[n % 4], f"指标{n}", "人", "count", 100 + n, "") for n in range(100 - len(real_ind))]
+    # Every real indicator (the uploads send all 14 类别); the generated history holds ~100 in the four 类别.
+    real_ind = [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()]
+    extra = [(f"x{n:03d}", DOMAINS[n % 4], f"指标{n}", "人", "count", 100 + n, "")
+             for n in range(100 - len(_indicators()))]  # fmt: skip
     indicators = pd.DataFrame(real_ind + extra, columns=["code", "domain", "name", "unit", "kind", "sort_order",
                                                           "definition"])  # fmt: skip
     return regions, indicators
@@ -72,6 +74,7 @@ def national(scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def history(regions: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Two versions of every (unit, year, 类别): the first published, the second pending. Vectorised."""
+    indicators = indicators[indicators["domain"].isin(DOMAINS)].reset_index(drop=True)
     units = regions[regions["level"] != "province"].reset_index(drop=True)
     n_units, n_years, n_ind = len(units), len(YEARS), len(indicators)
     unit_ix = np.repeat(np.arange(n_units), n_years)
