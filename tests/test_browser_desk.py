@@ -129,7 +129,7 @@ def test_four_files_annotated_fixed_resubmitted_then_one_category_online_with_a_
     wait_text(driver, "已提交（上报编号 13）")
     assert submitted(warehouse)[-1] == (13, "长沙两癌更正.xlsx", "app")
     driver.get(f"{url}/upload")
-    wait_text(driver, "长沙市2025年：4 类中 待审核 4 类。")
+    wait_text(driver, "长沙市2025年：14 类中 待审核 4 类，未报 10 类。")
 
     # 在线填报: the 就业创业 return starts from what was sent; one more figure typed, kept as a draft.
     driver.get(f"{url}/entry")
