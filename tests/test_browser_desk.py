@@ -84,7 +84,7 @@ def test_four_files_annotated_fixed_resubmitted_then_one_category_online_with_a_
 
     url, driver, warehouse, downloads = desk
     driver.get(f"{url}/upload")
-    wait_text(driver, "长沙市2025年：4 类中 未报 4 类。")  # the status comes first
+    wait_text(driver, "长沙市2025年：14 类中 未报 14 类。")  # the status comes first
 
     # Four files in one choice of the file dialog.
     paths = []
@@ -105,11 +105,11 @@ def test_four_files_annotated_fixed_resubmitted_then_one_category_online_with_a_
     marked = openpyxl.load_workbook(marked_path)
     assert marked.sheetnames == original.sheetnames
     assert values_of(marked) == values_of(original)
-    cell = marked["两癌检查"]["B4"]
+    cell = marked["两癌检查"]["B5"]
     assert (cell.value, cell.fill.fgColor.rgb) == ("近13万", RED)
-    assert cell.comment.text.startswith("错误：“近13万”是约数。")
+    assert cell.comment.text.startswith("错误：“近13万”是约数，是估计的数字。")
     before, after = looks_of(original), looks_of(marked)
-    assert {k for k in after if after[k] != before[k]} == {("两癌检查", "B4")}  # only the error cell looks different
+    assert {k for k in after if after[k] != before[k]} == {("两癌检查", "B5")}  # only the error cell looks different
 
     click(driver, "//button[contains(., '提交全部 3 个通过检查的文件')]")
     wait_text(driver, "已处理 4 个文件：提交 3 个，待审核通过后发布。")
@@ -120,7 +120,7 @@ def test_four_files_annotated_fixed_resubmitted_then_one_category_online_with_a_
     screenshot(driver, "desk_four_submitted")
 
     # Corrected in the annotated workbook itself, and sent again.
-    marked["两癌检查"]["B4"] = 131000
+    marked["两癌检查"]["B5"] = 131000
     fixed = tmp_path / "长沙两癌更正.xlsx"
     marked.save(fixed)
     driver.find_element("css selector", "input[type=file]").send_keys(str(fixed))
@@ -129,7 +129,7 @@ def test_four_files_annotated_fixed_resubmitted_then_one_category_online_with_a_
     wait_text(driver, "已提交（上报编号 13）")
     assert submitted(warehouse)[-1] == (13, "长沙两癌更正.xlsx", "app")
     driver.get(f"{url}/upload")
-    wait_text(driver, "长沙市2025年：4 类中 待审核 4 类。")
+    wait_text(driver, "长沙市2025年：14 类中 待审核 4 类，未报 10 类。")
 
     # 在线填报: the 就业创业 return starts from what was sent; one more figure typed, kept as a draft.
     driver.get(f"{url}/entry")

@@ -263,7 +263,9 @@ def full_page(driver, name: str, width: int) -> Path:  # noqa: ANN001
 # ---------------------------------------------------------------- print (issue 12 §4)
 
 # Pages whose print-out may run long: every row of a log or a history, the whole briefing, is the point of printing.
-LONG = {"briefing": 8, "history": 8, "audit": 8, "catalog": 8, "progress": 6, "review": 6}
+# The briefing and the 市州画像 cover the 14 类别; a 类别 page adds its 县市区 and 任务数 sections.
+LONG = {"briefing": 20, "city": 8, "jobs": 8, "loans": 8, "screening": 8, "ecommerce": 8}
+LONG |= {"history": 8, "audit": 8, "catalog": 8, "progress": 6, "review": 6}
 NOT_IN_PRINT = ("退出登录", "下载 CSV", "下载 Excel", "下载 PDF", "下载 Word")
 CHARTS = {  # what a page's charts write (vector text in the print-out): the charts made it onto the paper
     "": "各市州", "jobs": "全省平均（已报", "loans": "全省平均（已报", "screening": "全省平均（已报",

@@ -55,7 +55,7 @@ def test_a_draft_outlives_the_session_and_the_entry_is_submitted_as_a_file_would
     labels = [n.label for n in at.number_input if n.key.startswith("entry_430100_2025_jobs_")]
     assert labels == [  # the catalogue's order, units shown
         "举办招聘会场次（场）", "提供就业岗位数（个）", "实现就业妇女人数（人）", "创业就业培训期数（期）",
-        "创业就业培训人次（人次）", "巾帼示范基地数（个）",
+        "创业就业培训人次（人次）", "巾帼示范基地数（个）", "培训受益人数（人）",
     ]  # fmt: skip
     assert texts(at.text)[:2] == ["上年（已发布）：117 场", "上年（已发布）：130,786 个"]  # 长沙市 2024
     type_in(at, JOBS, job_fairs=120, jobs_offered=131000, women_employed=13500)
@@ -69,7 +69,7 @@ def test_a_draft_outlives_the_session_and_the_entry_is_submitted_as_a_file_would
     values = {n.key.removeprefix(prefix): n.value for n in later.number_input if n.key.startswith(prefix)}
     assert values == {
         "job_fairs": 120, "jobs_offered": 131000, "women_employed": 13500, "training_sessions": None,
-        "training_attendance": None, "demo_bases": None,
+        "training_attendance": None, "demo_bases": None, "training_beneficiaries": None,
     }  # fmt: skip
     assert any(c.startswith("草稿保存于 2") for c in texts(later.caption))
 
@@ -86,7 +86,7 @@ def test_a_draft_outlives_the_session_and_the_entry_is_submitted_as_a_file_would
         ("job_fairs", 120.0, "在线填报", "举办招聘会场次"), ("jobs_offered", 131000.0, "在线填报", "提供就业岗位数"),
         ("women_employed", 13500.0, "在线填报", "实现就业妇女人数"),
     ]  # fmt: skip
-    assert [v for _, v, _, _ in facts[3:]] == [None, None, None]  # blank stays 未填报, never 0
+    assert [v for _, v, _, _ in facts[3:]] == [None] * 4  # blank stays 未填报, never 0
     assert rows(desk_db, "select status from slice_versions where submission_id = 10") == [("pending",)]
     assert online.draft(CS, desk_db, JOBS) is None  # the draft goes once submitted
 
