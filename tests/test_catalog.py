@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from etl import audit, catalog, catalog_admin, catalog_workbook, warehouse
 from etl.catalog import Domain, Indicator, Rate, Rule
 from etl.catalog.changes import merge
-from etl.catalog.check import check
+from etl.catalog.check import MARKUP_WORDS, check
 from etl.cli import main
 from etl.pipeline import REFUSED, check_bytes
 from etl.roles import SYSTEM, PermissionDenied, User
@@ -117,9 +117,22 @@ def test_a_change_that_breaks_the_catalogue_writes_nothing(db_path):
     with pytest.raises(CatalogueRejected) as caught:
         catalog_admin.save(SYSTEM, db_path, [replace(fairs, name="两癌检查人数", kind="score")], "错误的修改")
     messages = [(p.code, p.field, p.message) for p in caught.value.problems]
-    assert ("job_fairs", "kind", "类型应为 count、amount、ratio 之一，写的是“score”。") in messages
+    assert ("job_fairs", "kind", "类型应为 计数、金额、比率 之一，写的是“score”。") in messages
     assert ("job_fairs", "name", "名称“两癌检查人数”也是指标 screened_total 的名称或别名，表头会无法区分。") in messages
     assert fingerprint(db_path) == before
+
+
+@pytest.mark.parametrize("name", ["![b](http://evil.example/x.png)", "www.evil.example", "**粗**", "a\x1b[2J"])
+def test_a_name_that_could_be_markup_or_a_link_is_refused(db_path, name):
+    """Names and units stand in titles, labels and axes: what an imported catalogue could smuggle in is refused."""
+    with warehouse.connect(db_path):
+        pass
+    fairs = catalog.shipped().edition(None).indicator_by_code["job_fairs"]
+    with pytest.raises(CatalogueRejected) as caught:
+        catalog_admin.save(SYSTEM, db_path, [replace(fairs, name=name, unit="场<b>")], "恶意名称")
+    fields = {p.field: p.message for p in caught.value.problems if p.code == "job_fairs"}
+    assert fields["name"].startswith(f"“{name}”含有不能用于名称的符号：")
+    assert fields["unit"] == f"“场<b>”含有不能用于名称的符号：{MARKUP_WORDS}，请改用中文标点。"
 
 
 def test_only_an_administrator_changes_the_catalogue(db_path):

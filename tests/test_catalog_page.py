@@ -8,6 +8,7 @@ from etl.catalog.changes import merge
 from etl.roles import SYSTEM
 from tests.apptest import new_app, switch, texts
 from tests.test_catalog import PILOT
+from ui import plain
 from ui.common import XLSX_MIME
 
 
@@ -30,7 +31,7 @@ def test_admin_changes_a_definition_from_a_year(demo_copy):
     assert texts(at.error) == ["未保存：请写明修改说明（为什么改、改了什么），它会记入目录的修改记录和审计日志。"]
     at.text_area(key="catalog_indicators_note_job_fairs").set_value("线上招聘会计入")
     at.button(key="catalog_indicators_save_job_fairs").click().run()
-    assert texts(at.success) == ["已保存，指标目录第 2 版：修改指标 job_fairs（2021年起）。"]
+    assert texts(at.success) == [plain.markdown("已保存，指标目录第 2 版：修改指标 job_fairs（2021年起）。")]
     cat = catalog.active()
     assert (cat.edition(2020).indicator_by_code["job_fairs"].definition, cat.edition(2021).indicator_by_code[
         "job_fairs"].definition) == (catalog.shipped().edition(None).indicator_by_code["job_fairs"].definition,

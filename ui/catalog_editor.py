@@ -11,7 +11,7 @@ from etl.catalog import Catalogue, rows
 from etl.catalog.model import KINDS, LEVELS, RULE_KINDS, SEVERITIES
 from etl.catalog.rows import Field
 from etl.warehouse.catalog_store import CatalogueRejected
-from ui import auth
+from ui import auth, flash
 
 NOTICE_KEY = "catalog_notice"
 NEW = ""  # the 代码 choice that adds an entity
@@ -19,16 +19,11 @@ LONG_TEXT = {"definition", "message", "note"}
 
 
 def notice() -> None:
-    """What the last action did; file and user text shown as plain text."""
-    kind, text, problems = st.session_state.pop(NOTICE_KEY, (None, None, None))
-    if kind:
-        getattr(st, kind)(text)
-    if problems:
-        st.dataframe(pd.DataFrame(problems, columns=["位置", "问题"]), hide_index=True, width="stretch")
+    flash.show(NOTICE_KEY)
 
 
 def _say(kind: str, text: str, problems: list[tuple[str, str]] | None = None) -> None:
-    st.session_state[NOTICE_KEY] = (kind, text, problems)
+    flash.say(NOTICE_KEY, kind, text, problems)
 
 
 def versions_table(cat: Catalogue, entity: str) -> pd.DataFrame:

@@ -9,23 +9,18 @@ import streamlit as st
 
 from etl import actions, catalog, config, roles, targets, warehouse
 from etl.records import format_number
-from ui import auth, data
+from ui import auth, data, flash
 
 NOTICE_KEY = "targets_notice"
 COLUMNS = ["年度", "代码", "市州/县市区/省级单位", "指标", "任务数", "单位", "设置人", "设置时间", "来源"]
 
 
 def notice() -> None:
-    """What the last action did; file and user text as plain text."""
-    kind, text, problems = st.session_state.pop(NOTICE_KEY, (None, None, None))
-    if kind:
-        getattr(st, kind)(text)
-    if problems:
-        st.dataframe(pd.DataFrame(problems, columns=["位置", "问题"]), hide_index=True, width="stretch")
+    flash.show(NOTICE_KEY)
 
 
 def _say(kind: str, text: str, problems: list[tuple[str, str]] | None = None) -> None:
-    st.session_state[NOTICE_KEY] = (kind, text, problems)
+    flash.say(NOTICE_KEY, kind, text, problems)
 
 
 def table(rows: list[dict]) -> pd.DataFrame:

@@ -22,6 +22,13 @@ from etl.catalog.regions import header_words, normalize_text
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ISSUE_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 PHRASE_PLACEHOLDERS = {"value", "number", "name", "数值", "数字", "名称"}  # etl/briefing.py fills these
+# Names and units stand in page titles, labels and chart axes: no character there may start markup or a link, and
+# none is needed (Chinese names use full-width brackets).
+SHOWN_IN_TITLES = ("name", "unit")
+MARKUP = re.compile(r"[\[\]()<>*_`~#$|\\@\x00-\x1f\x7f]|(?i:www\.|https?:|ftp:|mailto:)")
+MARKUP_WORDS = "[ ] ( ) < > * _ ` ~ # $ | \\ @、网址及控制字符"
+KIND_WORDS = "、".join(word.split("（")[0] for word in KINDS.values())
+RULE_WORDS = "、".join(RULE_KINDS.values())
 MAX_TEXT = {"name": 40, "unit": 10, "definition": 500, "note": 500, "message": 300, "phrase": 120, "icon": 40}
 
 
@@ -59,6 +66,10 @@ def _texts(entity: str, item: object) -> list[Problem]:
         value = getattr(item, name, None)
         if isinstance(value, str) and len(value) > limit:
             found.append(_p(entity, item, name, f"内容过长（{len(value)} 字），至多 {limit} 字。"))
+    for name in SHOWN_IN_TITLES:
+        value = getattr(item, name, None)
+        if isinstance(value, str) and MARKUP.search(value):
+            found.append(_p(entity, item, name, f"“{value}”含有不能用于名称的符号：{MARKUP_WORDS}，请改用中文标点。"))
     return found
 
 
@@ -110,7 +121,7 @@ def _indicator_fields(i: Indicator, first_domain: str, domains: dict) -> list[Pr
     if i.domain != first_domain:
         found.append(_p("indicators", i, "domain", "指标不能改换类别；请停用它，在新类别中另建指标。"))
     if i.kind not in KINDS:
-        found.append(_p("indicators", i, "kind", f"类型应为 {'、'.join(KINDS)} 之一，写的是“{i.kind}”。"))
+        found.append(_p("indicators", i, "kind", f"类型应为 {KIND_WORDS} 之一，写的是“{i.kind}”。"))
     if i.decimals is not None and not 0 <= i.decimals <= 6:
         found.append(_p("indicators", i, "decimals", "小数位应为 0 至 6。"))
     if i.kind == "count" and i.decimals not in (None, 0):
@@ -164,7 +175,7 @@ def _rules(cat: Catalogue) -> list[Problem]:
         for r in versions:
             found += _texts("rules", r)
             if r.kind not in RULE_KINDS:
-                found.append(_p("rules", r, "kind", f"规则类型应为 {'、'.join(RULE_KINDS)} 之一，写的是“{r.kind}”。"))
+                found.append(_p("rules", r, "kind", f"规则类型应为 {RULE_WORDS} 之一，写的是“{r.kind}”。"))
                 continue
             if r.severity not in SEVERITIES:
                 found.append(_p("rules", r, "severity", "级别应为 error（错误）或 warning（警告）。"))
