@@ -1,6 +1,6 @@
 """Command line: python -m etl template | check | load | export | demo | briefing | backup | restore | users |
-review | lock | unlock | audit. It runs on the server and acts as 管理员 unless told `--as USER`, which acts as that
-account (its role and 市州 checked); what it changes is audited under that name."""
+review | lock | unlock | audit | migrate. It runs on the server and acts as 管理员 unless told `--as USER`, which acts
+as that account (its role and 市州 checked); what it changes is audited under that name."""
 
 from __future__ import annotations
 
@@ -62,11 +62,11 @@ def _actor(name: str | None, db: Path) -> User:
     """The account named by --as, as it is now (no password: the command line runs on the server); or 命令行."""
     if name is None:
         return cli_user()
-    from etl.warehouse import accounts as store  # the store only: no password hashing on the load path
+    from etl.access import store  # the store only: no password hashing on the load path
 
     path = config.accounts_path(db)
     row = None
-    if path.exists():
+    if store.exists(path):
         with store.connect(path) as con:
             row = store.get_user(con, name)
     if row is None:
@@ -233,7 +233,7 @@ def template(year, region, db_path, output) -> None:  # noqa: ANN001
 
     db = _db(db_path)
     cat, last_year = catalog.active(), {}
-    if db.exists():  # the warehouse's catalogue and last year's published figures; none yet: the shipped one
+    if warehouse.exists(db):  # the warehouse's catalogue and last year's published figures; none yet: the shipped one
         try:
             with warehouse.connect(db, read_only=True) as con:
                 cat, last_year = catalog_store.catalogue(con), warehouse.published_figures(con, year - 1)
@@ -470,9 +470,11 @@ def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
         click.echo("\t".join(audit.printable(str(field)) for field in fields))
 
 
+from etl.cli_migrate import migrate  # noqa: E402
 from etl.cli_review import review  # noqa: E402 - the review commands build on the helpers above
 
 main.add_command(review)
+main.add_command(migrate)
 
 from etl.cli_catalog import catalog as catalog_command  # noqa: E402 - builds on the helpers above
 

@@ -75,6 +75,12 @@ def collecting_year() -> int:
     return int(wanted) if wanted.isdigit() else datetime.now(ZoneInfo("Asia/Shanghai")).year - 1
 
 
+def database_url() -> str | None:
+    """$HNFL_DATABASE_URL (postgresql://…): the warehouse and the accounts store live in that PostgreSQL database
+    instead of the DuckDB and SQLite files; the files' folder still keeps archived originals and backups."""
+    return os.environ.get("HNFL_DATABASE_URL") or None
+
+
 def warehouse_path() -> Path:
     """The warehouse file: $HNFL_WAREHOUSE when set (tests, deployments), else data/warehouse.duckdb."""
     return Path(os.environ.get("HNFL_WAREHOUSE", DEFAULT_WAREHOUSE))

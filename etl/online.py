@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl import catalog, config, pipeline
+from etl.access import store
 from etl.extract import Extraction, Observation
 from etl.issues import make_issue
 from etl.numbers import parse_value
 from etl.pipeline import ALREADY_LOADED, LOADED, UNCHANGED, FileReport
 from etl.roles import UPLOAD, User, check
-from etl.warehouse import accounts as store
 from etl.warehouse import drafts
 from etl.warehouse.connection import now_beijing
 
@@ -126,7 +126,7 @@ def save_draft(actor: User, db_path: Path, key: Key, entries: Mapping[str, objec
 def draft(actor: User, db_path: Path, key: Key) -> tuple[dict, str] | None:
     """(entries, saved at) of the account's draft of this 类别, if it kept one."""
     path = config.accounts_path(db_path)
-    if not path.exists():
+    if not store.exists(path):
         return None
     with store.connect(path) as con:
         return drafts.load(con, actor.name, key)
@@ -134,7 +134,7 @@ def draft(actor: User, db_path: Path, key: Key) -> tuple[dict, str] | None:
 
 def drafts_of(actor: User, db_path: Path) -> list[dict]:
     path = config.accounts_path(db_path)
-    if not path.exists():
+    if not store.exists(path):
         return []
     with store.connect(path) as con:
         return drafts.of_account(con, actor.name)

@@ -108,7 +108,7 @@ def check_bytes(
 ) -> FileReport:
     """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year,
     its review locks and its catalogue. With an `actor`, figures of 市州 they may not upload are errors too."""
-    present = db_path is not None and Path(db_path).exists()
+    present = db_path is not None and warehouse.exists(db_path)
     cat = gate.catalogue_for(db_path if present else None, len(data))
     report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, cat)
     if not present or parsed is None:
@@ -130,7 +130,7 @@ def check_extraction(
     refused = _not_permitted(actor, name)
     if refused is not None:
         return refused
-    present = db_path is not None and Path(db_path).exists()
+    present = db_path is not None and warehouse.exists(db_path)
     cat = gate.catalogue_for(db_path if present else None, 0)
     parsed = _Parsed(extraction, kind, False)
     report = _judge(parsed, name, CHECKED, actor, cat)
@@ -226,7 +226,7 @@ def load_extraction(  # noqa: PLR0913
     report = _not_permitted(actor, name)
     parsed = _Parsed(extraction, kind, False)
     if report is None:
-        cat = gate.catalogue_for(db_path if db_path.exists() else None, 0)
+        cat = gate.catalogue_for(db_path if warehouse.exists(db_path) else None, 0)
         report = _judge(parsed, name, LOADED, actor, cat)
         if not report.refused:
             report = _store_checked(report, parsed, cat, None, db_path, sha256, actor, None, **options)
@@ -250,7 +250,7 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
     published: bool = False,
 ) -> FileReport:
     again = (data, file_name, year, region_code, LOADED, actor)
-    present = db_path.exists()
+    present = warehouse.exists(db_path)
     cat = gate.catalogue_for(db_path if present else None, len(data))
     report, parsed = _check_alone(*again, cat)
     if report.refused:

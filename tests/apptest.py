@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import tempfile
 import time
@@ -15,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from etl import accounts, catalog, config
+from etl.access import store as accounts_store
 from etl.config import PROJECT_ROOT
 from etl.roles import SYSTEM
-from etl.warehouse import accounts as accounts_store
 from ui import auth
 
 
@@ -110,26 +111,39 @@ TEST_USERS = {
     "cs": ("统计员", "长沙市", "changsha-test-password"),
     "zz": ("统计员", "株洲市", "zhuzhou-test-password"),
 }
-_TEMPLATE: list[Path] = []
+_TEMPLATE: list[list[dict]] = []
 
 
-def _accounts_template() -> Path:
-    """Hashing is deliberately slow: the four accounts are made once per test run and copied."""
+def _template_users() -> list[dict]:
+    """Hashing is deliberately slow: the accounts are made once per test run (in a scratch SQLite file, whatever the
+    backend) and their rows copied."""
     if not _TEMPLATE:
-        path = Path(tempfile.mkdtemp(prefix="hnfl-accounts-")) / "accounts.sqlite3"
-        for name, (role, region, password) in TEST_USERS.items():
-            accounts.add_user(SYSTEM, name, role, password, region, db_path=path.with_name("warehouse.duckdb"))
-        _TEMPLATE.append(path)
+        folder = Path(tempfile.mkdtemp(prefix="hnfl-accounts-"))
+        saved = os.environ.pop("HNFL_DATABASE_URL", None)
+        try:
+            for name, (role, region, password) in TEST_USERS.items():
+                accounts.add_user(SYSTEM, name, role, password, region, db_path=folder / "warehouse.duckdb")
+            with accounts_store.connect(folder / "accounts.sqlite3") as con:
+                _TEMPLATE.append(con.rows("select * from users"))
+        finally:
+            if saved is not None:
+                os.environ["HNFL_DATABASE_URL"] = saved
     return _TEMPLATE[0]
 
 
 def seed_accounts(db_path: Path) -> Path:
-    """The test accounts beside a warehouse (added to its accounts file if it has one); returns the file."""
+    """The test accounts beside a warehouse (added to its accounts store if it has one); returns the file."""
     target = config.accounts_path(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    users = _template_users()
+    columns = list(users[0])
     with accounts_store.connect(target) as con:
-        con.execute("attach database ? as template", [str(_accounts_template())])
-        con.execute("insert or ignore into users select * from template.users")
+        for user in users:
+            con.execute(
+                f"insert into users ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+                " on conflict (name) do nothing",
+                [user[c] for c in columns],
+            )
     return target
 
 

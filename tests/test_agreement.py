@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -22,7 +20,7 @@ from etl.cn_format import cn_quantity, exact, table_text
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
 from tests.apptest import new_app, open_page, seed_accounts, switch, texts
-from tests.conftest import filled_template
+from tests.conftest import backend_scope, copy_warehouse, filled_template, read_db
 
 PARTIAL_YEAR = 2025
 YEARS = [*range(2016, 2025), PARTIAL_YEAR]
@@ -33,7 +31,7 @@ TOTAL_ROW, EXPORT_TOTAL_ROW = "已报市州合计", "全省（已报市州合计
 def a_2025_return(db: Path, city: str) -> bytes:
     """The 市州's 2024 return, 5% up, in the official template of 2025 (its own one-row version)."""
     code = catalog.find_region(city).code
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_db(db) as con:
         rows = con.execute(
             "select domain_name, indicator_name, unit, value from published_values"
             " where year = 2024 and region_code = ?",
@@ -46,11 +44,11 @@ def a_2025_return(db: Path, city: str) -> bytes:
     return filled_template(PARTIAL_YEAR, values, region_code=code)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def partial(demo_db: Path, tmp_path_factory) -> Path:
     """The demo warehouse, then 2025 from 长沙市 (approved) and 株洲市 (waiting for review)."""
     db = tmp_path_factory.mktemp("agreement") / "warehouse.duckdb"
-    shutil.copy(demo_db, db)
+    copy_warehouse(demo_db, db)
     seed_accounts(db)
     for city in ("长沙市", "株洲市"):
         report = load_bytes(a_2025_return(db, city), f"{city}2025.xlsx", db, actor=SYSTEM)
@@ -86,6 +84,7 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
+@pytest.mark.slow
 def test_card_domain_page_briefing_and_export_agree(leader, partial, downloads):
     at = open_page(leader, "app_pages/overview.py", year=2016)
     templates = load_templates()

@@ -20,7 +20,7 @@ from etl.cn_format import cn_quantity
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
 from tests.apptest import new_app, open_page
-from tests.conftest import header_of, xlsx_bytes
+from tests.conftest import backend_scope, header_of, xlsx_bytes
 
 CITY_NAMES = [c.name for c in catalog.cities()]
 ZHUZHOU_2016 = "2016年，株洲市妇联组织招聘会44场，提供就业岗位7.57万个，5890名妇女实现就业"
@@ -34,7 +34,7 @@ def demo_briefing(demo_db: Path, year: int, **options: object) -> briefing.Brief
         return build_briefing(read_figures(con, year, as_of=AS_OF), **options)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def frame(demo_db: Path) -> pd.DataFrame:
     """The demo's published values of the 14 市州, for the expected figures."""
     with warehouse.connect(demo_db, read_only=True) as con:
@@ -43,7 +43,7 @@ def frame(demo_db: Path) -> pd.DataFrame:
         ).df()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def b2016(demo_db: Path) -> briefing.Briefing:
     return demo_briefing(demo_db, 2016)
 

@@ -9,7 +9,6 @@ import io
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -25,7 +24,7 @@ from etl.template import FIRST_DATA_ROW, HEADER_ROW, template_bytes
 from etl.warehouse import catalog_store
 from etl.warehouse.catalog_store import CatalogueRejected
 from tests.apptest import array, figures, new_app, open_page
-from tests.conftest import fingerprint, stored, xlsx_bytes
+from tests.conftest import fingerprint, read_db, stored, xlsx_bytes
 
 PILOT = [
     Domain("pilot", "试点项目", 9, "pilot_projects", icon="flag"),
@@ -281,6 +280,6 @@ def test_a_chart_marks_a_change_of_definition(demo_copy):
     assert marks and marks[0]["customdata"] == [f"2020年起口径调整：{note}"]
     assert lines["layout"]["shapes"][0]["x0"] == 2019.5
     assert f"2020年起实现就业妇女人数口径调整：{note}。此前年度按原口径填报。" in [c.value for c in at.caption]
-    with duckdb.connect(str(demo_copy), read_only=True) as con:
+    with read_db(demo_copy) as con:
         rows = warehouse.current_values(con, year=2021, region_code="430200", domain="jobs")
     assert {r[5]: r[8] for r in rows}["实现就业妇女人数"] == "2020年起"

@@ -26,6 +26,7 @@ from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
 from tests.conftest import filled_template, fingerprint, stored
 
+pytestmark = pytest.mark.duckdb_only("one DuckDB file's lock between processes (PostgreSQL: test_postgres.py)")
 ZHUZHOU, YIYANG = "430200", "430900"
 BUSY = "数据仓库正被其他程序写入"
 # Every (年度, 市州, 指标) of the first four 类别 a long file can hold once: 27 years × 14 市州 × 27 指标.

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -20,6 +19,7 @@ from etl.config import RAW_DIR
 from etl.demo import sample_files
 from etl.records import format_number
 from etl.sample_data import write_samples
+from tests.conftest import read_db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 YEARS = range(2016, 2025)
@@ -107,7 +107,7 @@ def run_etl(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_db(db) as con:
         return con.execute(sql, params or []).fetchall()
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 import python_calamine
 from click.testing import CliRunner
 
@@ -18,7 +19,7 @@ from etl.config import PROJECT_ROOT
 from etl.export import neutralise, tidy_csv
 from etl.pipeline import ALREADY_LOADED, LOADED, load_bytes
 from etl.roles import SYSTEM
-from tests.conftest import filled_template, fingerprint, header_of, stored, xlsx_bytes
+from tests.conftest import filled_template, fingerprint, header_of, read_db, stored, xlsx_bytes
 
 
 def jobs(region: str, *values: object, year: int = 2016) -> bytes:
@@ -44,7 +45,7 @@ def test_new_version_replaces_slice_and_keeps_history(db_path):
     assert values[("株洲市", 2016, "举办招聘会场次")] == 45
     assert values[("株洲市", 2016, "提供就业岗位数")] is None  # blanked in v2: now not reported
     assert values[("衡阳市", 2016, "举办招聘会场次")] == 30  # other slices untouched
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with read_db(db_path) as con:
         versions = con.execute(
             "select version, submission_id, is_current from slice_versions"
             " where region_code = '430200' order by version"
@@ -59,7 +60,7 @@ def test_new_version_replaces_slice_and_keeps_history(db_path):
 def test_provenance_and_archive(db_path):
     data = filled_template(2016, {("两癌检查", "岳阳市", "两癌检查人数"): 103200})
     load_bytes(data, "../../etc/passwd.xlsx", db_path, submitted_by="岳阳市统计员", actor=SYSTEM)
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with read_db(db_path) as con:
         sheet, cell, name, who, path = con.execute(
             """
             select sheet, cell, file_name, submitted_by, archive_path
@@ -175,6 +176,7 @@ def test_cli_export_is_tidy_with_bom_and_published_only_unless_asked(db_path, tm
     assert len(cli_export(db_path, tmp_path / "loans.csv", "--domain", "小额担保贷款", "--include-pending")) == 3
 
 
+@pytest.mark.duckdb_only("a server database is never missing")
 def test_export_without_warehouse_says_so(tmp_path):
     result = CliRunner().invoke(main, ["export", "--db", str(tmp_path / "none.duckdb"), "-o", str(tmp_path / "o.csv")])
     assert result.exit_code == 1
@@ -223,12 +225,16 @@ def test_readme_gives_the_two_commands():
     assert "make run" in readme and "make test" in readme
 
 
+@pytest.mark.duckdb_only("a DuckDB file made by an earlier release")
 def test_reading_a_warehouse_from_an_older_version_upgrades_its_schema(db_path):
     from etl import warehouse
 
     load_bytes(jobs("株洲市", 44), "a.xlsx", db_path, actor=SYSTEM)
-    with duckdb.connect(str(db_path)) as con:  # as an older release left it: no deadlines table, old digest
+    with duckdb.connect(
+        str(db_path)
+    ) as con:  # as an older release left it: no deadlines table, no migrations, old digest
         con.execute("drop table deadlines")
+        con.execute("drop table schema_migrations")
         con.execute("update schema_info set value = 'old' where key = 'digest'")
     with warehouse.connect(db_path, read_only=True) as con:
         assert warehouse.deadline_of(con, 2016) is None

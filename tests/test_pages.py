@@ -6,7 +6,6 @@ import io
 import json
 import re
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -24,6 +23,7 @@ from tests.apptest import (
     open_page,
     texts,
 )
+from tests.conftest import read_db
 from ui import chrome
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -123,7 +123,7 @@ def test_derived_rate_on_the_loans_page(app):
 
 def test_overview_cards_and_coverage(app, demo_db):
     at = open_page(app, "app_pages/overview.py", year=2024)
-    with duckdb.connect(str(demo_db), read_only=True) as con:
+    with read_db(demo_db) as con:
         (total,) = con.execute(
             "select sum(value) from current_values where year = 2024 and indicator = 'women_employed'"
         ).fetchone()

@@ -6,9 +6,7 @@ import csv
 import io
 import math
 import re
-import shutil
 
-import duckdb
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,7 +17,7 @@ from etl.export import EXPORT_HEADER
 from etl.totals import MARK_NOTES
 from etl.workbook import display_width
 from tests.apptest import bar_values, figures, issue_rows, new_app, seen, texts
-from tests.conftest import filled_template, fingerprint, stored
+from tests.conftest import backend_scope, copy_warehouse, filled_template, fingerprint, read_db, stored
 from ui import data, export, handout
 from ui.tables import Table
 
@@ -32,14 +30,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 def own_db(demo_db, tmp_path, monkeypatch):
     """A private copy of the demo warehouse for tests that may write."""
     path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_db, path)
+    copy_warehouse(demo_db, path)
     monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def zhuzhou_jobs_2016(demo_db) -> dict[str, float]:
-    with duckdb.connect(str(demo_db), read_only=True) as con:
+    with read_db(demo_db) as con:
         rows = con.execute(
             "select indicator_name, value from current_values"
             " where year = 2016 and region_code = '430200' and domain = 'jobs'"
@@ -168,7 +166,7 @@ def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_j
     submit_button(at).click().run()
     assert not at.exception
     assert at.success[0].value.endswith("新增 0 项，更改 1 项，未变 6 项。待省妇联审核通过后发布，领导才会看到。")
-    with duckdb.connect(str(own_db), read_only=True) as con:
+    with read_db(own_db) as con:
         note, source = con.execute(
             "select note, source from submissions order by submission_id desc limit 1"
         ).fetchone()
@@ -218,7 +216,7 @@ def test_clearing_a_value_is_called_so(own_db, zhuzhou_jobs_2016):
 ALL = export.Selection(2016, 2016, tuple(c.code for c in catalog.cities()), tuple(d.code for d in catalog.domains()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def values(demo_db):  # noqa: ANN201 - what ui.data serves the export page: the values and the province's totals
     with warehouse.connect(demo_db, read_only=True) as con:
         rows = data.export_frame(warehouse.current_values(con, reported_only=False))

@@ -1,7 +1,8 @@
 """The one UI module that opens the warehouse: cached, read-only reads keyed by the warehouse's version.
 
-Every cached read takes a `Snapshot` (the file and its version, which changes whenever a write commits, so an
-upload or a review shows at once) and every other input as explicit arguments; nothing is read from a global
+Every cached read takes a `Snapshot` (the warehouse and its version, which changes whenever a write commits — a
+DuckDB file's mtime, or PostgreSQL's data version, shared by every app process — so an upload or a review shows
+at the next rerun, whichever process took it) and every other input as explicit arguments; nothing is read from a global
 inside a cached function. Figures come from the marts (etl/warehouse/marts.sql); nothing is recomputed here.
 """
 
@@ -38,20 +39,18 @@ class Snapshot(NamedTuple):
 
 
 def warehouse_version(path: Path) -> tuple:
-    """Changes whenever a write commits (file or WAL touched)."""
-    parts = []
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        try:
-            stat = candidate.stat()
-            parts.append((stat.st_mtime_ns, stat.st_size))
-        except FileNotFoundError:
-            parts.append(None)
-    return tuple(parts)
+    """Changes whenever a write commits (etl.warehouse.version)."""
+    return warehouse.version(path)
 
 
 def snapshot() -> Snapshot:
     path = config.warehouse_path()
-    return Snapshot(str(path), warehouse_version(path))
+    try:
+        return Snapshot(str(path), warehouse_version(path))
+    except warehouse.WarehouseError as exc:  # the database server is unreachable
+        st.error(plain.markdown(exc), icon=":material/error:")
+        st.stop()
+        raise
 
 
 def _read(snap: Snapshot, work: Callable[..., T], empty: T) -> T:

@@ -14,7 +14,7 @@ Model (etl/catalog/model.py)
   checked against the edition of their year); `edition(None)` is the catalogue now (pages, names; retired
   entities stay reachable by code so old figures keep their labels). `changes(code)` lists 口径 changes
   (year, note) for chart marks; `version_label(code, year)` names the 口径 an exported figure was reported under.
-- Where it lives: in the warehouse (etl/warehouse/catalog.sql; read and written by
+- Where it lives: in the warehouse (etl/warehouse/migrations/0004_catalogue.sql; read and written by
   etl/warehouse/catalog_store.py, which caches it by token), seeded from the shipped files in etl/reference/
   (`seed.shipped()`). Edited on the 指标目录 page and by `python -m etl catalog import` (etl/catalog_admin.py),
   both through `check.check` (integrity) in one transaction that bumps the revision.

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl import catalog, warehouse
+from etl import catalog, config, warehouse
 from etl.catalog import Catalogue, city_of
 from etl.issues import Issue, make_issue
 from etl.records import Observation
 from etl.roles import STATISTICIAN, User
 from etl.warehouse import catalog_store
+from etl.warehouse.db import Db
 
 # A file of this size or more waits for its warehouse's catalogue before it is read; a smaller one is read against
 # the catalogue last seen (the shipped one in a fresh process) and read again in the rare case the warehouse's
@@ -22,9 +23,9 @@ _SEEN: dict[str, Catalogue] = {}
 
 def catalogue_for(db_path: Path | None, size: int = 0) -> Catalogue:
     """The catalogue a file for this warehouse is read against (checked again once the warehouse is open)."""
-    if db_path is None or not Path(db_path).exists():
+    if db_path is None or not warehouse.exists(db_path):
         return catalog.active()
-    known = _SEEN.get(str(Path(db_path).resolve()))
+    known = _SEEN.get(_key(db_path))
     if known is not None:
         return catalog.activate(known)
     if size < READ_FIRST_BYTES:
@@ -33,11 +34,16 @@ def catalogue_for(db_path: Path | None, size: int = 0) -> Catalogue:
         return seen(con, db_path)
 
 
-def seen(con, db_path: Path) -> Catalogue:  # noqa: ANN001 - a DuckDB connection
+def seen(con: Db, db_path: Path) -> Catalogue:
     """The warehouse's catalogue, remembered for its next file and made the active one (names in reports)."""
     cat = catalog_store.catalogue(con)
-    _SEEN[str(Path(db_path).resolve())] = cat
+    _SEEN[_key(db_path)] = cat
     return catalog.activate(cat)
+
+
+def _key(db_path: Path) -> str:
+    """Which warehouse: the PostgreSQL database when there is one, else the file."""
+    return config.database_url() or str(Path(db_path).resolve())
 
 
 def _first_cells(observations: list[Observation]) -> dict[tuple[str, int], Observation]:
@@ -65,7 +71,7 @@ def access_issues(actor: User | None, observations: list[Observation], file_name
     return issues
 
 
-def lock_issues(con, observations: list[Observation], file_name: str) -> list[Issue]:  # noqa: ANN001
+def lock_issues(con: Db, observations: list[Observation], file_name: str) -> list[Issue]:
     """Errors for figures of reviewed (locked) slices, each at the first cell of its row and 类别."""
     first: dict[tuple[str, int, str], Observation] = {}
     domain_of = {code: i.domain for code, i in catalog.indicator_by_code().items()}

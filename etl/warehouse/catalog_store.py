@@ -1,14 +1,11 @@
-"""The catalogue in the warehouse (catalog.sql): seeded from the shipped files, read through one cache keyed by
-its token, changed in one transaction per revision, and mirrored into `domains`/`indicators`/`rates` for the
-views and marts. Also the targets (任务数)."""
+"""The catalogue in the warehouse (migrations/0004_catalogue.sql): seeded from the shipped files, read through one
+cache keyed by its token, changed in one transaction per revision, and mirrored into `domains`/`indicators`/`rates`
+for the views and marts."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from pathlib import Path
-
-import duckdb
 
 from etl.catalog import Catalogue, rows, shipped
 from etl.catalog.changes import describe, merge
@@ -16,8 +13,8 @@ from etl.catalog.check import Problem, check
 from etl.catalog.model import ENTITIES, Entity
 from etl.catalog.seed import SEED_AUTHOR
 from etl.warehouse.connection import WarehouseError, now_beijing
+from etl.warehouse.db import Db
 
-CATALOG_FILE = Path(__file__).with_name("catalog.sql")
 TABLES = {entity: f"catalog_{entity}" for entity in ENTITIES}
 _QUOTED = {"left": '"left"', "right": '"right"'}  # reserved words in SQL
 _CACHE: dict[str, Catalogue] = {}  # token (random per revision) → catalogue; a handful kept
@@ -44,7 +41,7 @@ def _db_value(value: object) -> object:
     return ";".join(value) if isinstance(value, tuple) else value
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: str, values: list[tuple]) -> None:
+def _insert(con: Db, table: str, columns: str, values: list[tuple]) -> None:
     """Many rows in few statements (executemany costs a round trip per row)."""
     width = len(values[0]) if values else 0
     for start in range(0, len(values), 200):
@@ -56,7 +53,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: str, values: li
 # ---------------------------------------------------------------- reading
 
 
-def catalogue(con: duckdb.DuckDBPyConnection) -> Catalogue:
+def catalogue(con: Db) -> Catalogue:
     """The warehouse's catalogue; read once per token (a few hundred microseconds to check it is current)."""
     found = con.execute("select revision, token from catalog_revisions order by revision desc limit 1").fetchall()
     if not found:
@@ -71,7 +68,7 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> Catalogue:
     return cached
 
 
-def _read(con: duckdb.DuckDBPyConnection, revision: int, token: str) -> Catalogue:
+def _read(con: Db, revision: int, token: str) -> Catalogue:
     parts = {}
     for entity in ENTITIES:
         names = rows.field_names(entity)
@@ -86,7 +83,7 @@ def _read(con: duckdb.DuckDBPyConnection, revision: int, token: str) -> Catalogu
     return Catalogue(**parts, revision=revision, token=token)
 
 
-def revisions(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict]:
+def revisions(con: Db, limit: int = 50) -> list[dict]:
     """The newest revisions: who changed what, when, why."""
     cursor = con.execute(
         "select revision, changed_at, changed_by, note, summary from catalog_revisions order by revision desc limit ?",
@@ -99,9 +96,7 @@ def revisions(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict]:
 # ---------------------------------------------------------------- writing
 
 
-def save(
-    con: duckdb.DuckDBPyConnection, items: Iterable[Entity], by: str, note: str, *, expected_token: str | None = None
-) -> tuple[int, str]:
+def save(con: Db, items: Iterable[Entity], by: str, note: str, *, expected_token: str | None = None) -> tuple[int, str]:
     """Write versions (a version with the (code, valid_from) of an existing one replaces it) as one revision,
     after checking the whole resulting catalogue; (revision, summary). Nothing is written on any problem.
 
@@ -110,6 +105,7 @@ def save(
     items = list(items)
     con.begin()
     try:
+        con.lock_slices([("catalogue",)])  # PostgreSQL: two editors in two processes take turns
         before = catalogue(con)
         if expected_token is not None and before.token != expected_token:
             raise WarehouseError("指标目录刚被其他人修改过，请刷新页面，在最新的目录上重新修改。")
@@ -130,7 +126,7 @@ def save(
 
 
 def _write(  # noqa: PLR0913
-    con: duckdb.DuckDBPyConnection, items: list[Entity], by: str, note: str, summary: str, token: str | None = None
+    con: Db, items: list[Entity], by: str, note: str, summary: str, token: str | None = None
 ) -> int:
     (revision,) = con.execute("select coalesce(max(revision), 0) + 1 from catalog_revisions").fetchall()[0]
     con.execute(
@@ -148,12 +144,12 @@ def _write(  # noqa: PLR0913
     return revision
 
 
-def catalogue_unchecked(con: duckdb.DuckDBPyConnection, revision: int) -> Catalogue:
+def catalogue_unchecked(con: Db, revision: int) -> Catalogue:
     (token,) = con.execute("select token from catalog_revisions where revision = ?", [revision]).fetchall()[0]
     return _read(con, revision, token)
 
 
-def mirror(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
+def mirror(con: Db, cat: Catalogue) -> None:
     """`domains`, `indicators`, `rates` as the catalogue stands now (retired entities kept: their figures stay)."""
     now = cat.edition(None)
     first = {code: versions[0].valid_from for code, versions in cat.versions("domains").items()}
@@ -177,13 +173,13 @@ def mirror(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
 # ---------------------------------------------------------------- seeding
 
 
-def ensure(con: duckdb.DuckDBPyConnection) -> None:
-    """Run inside ensure_schema's transaction: the tables, then the shipped catalogue where it belongs.
+def ensure(con: Db) -> None:
+    """Run inside ensure_schema's transaction, after the migrations made the tables: the shipped catalogue where it
+    belongs.
 
     A new warehouse gets the shipped catalogue as revision 1. An older one gets the entities a release adds, and
     new shipped versions of entities nobody has edited here; an entity a 管理员 changed is left as they made it.
     """
-    con.execute(CATALOG_FILE.read_text(encoding="utf-8"))
     current = catalogue(con) if _has_revisions(con) else Catalogue()
     wanted = []
     for entity in ENTITIES:
@@ -210,11 +206,11 @@ def _counted(wanted: list[tuple[str, str, list]]) -> str:
     return "、".join(f"{rows.ENTITY_NAMES[e]} {n} 项" for e, n in counts.items() if n)
 
 
-def _has_revisions(con: duckdb.DuckDBPyConnection) -> bool:
+def _has_revisions(con: Db) -> bool:
     return bool(con.execute("select 1 from catalog_revisions limit 1").fetchall())
 
 
-def _authors(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, set[str]]:
+def _authors(con: Db, entity: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for code, author in con.execute(f"select distinct code, changed_by from {TABLES[entity]}").fetchall():
         found.setdefault(code, set()).add(author)

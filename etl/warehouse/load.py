@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import duckdb
-
 from etl.issues import Issue
 from etl.records import Observation
 from etl.warehouse import review, visible
 from etl.warehouse.connection import now_beijing
+from etl.warehouse.db import Db
 from etl.warehouse.locks import refuse_if_locked
 from etl.warehouse.visible import Slice
+
+# Named: a warehouse's columns are in the order its migrations added them, which differs between upgrade paths.
+ISSUE_COLUMNS = (
+    "submission_id", "level", "code", "sheet", "cell", "message", "region_code", "year", "domain", "issue_no",
+    "subject",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,29 +52,27 @@ class StoreResult:
         return not self.already_loaded and self.slices == 0
 
 
-def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+def find_submission_by_hash(con: Db, sha256: str) -> int | None:
     rows = con.execute(
         "select submission_id from submissions where file_sha256 = ? order by submission_id limit 1", [sha256]
     ).fetchall()
     return rows[0][0] if rows else None
 
 
-def previous_values(
-    con: duckdb.DuckDBPyConnection, regions: Iterable[str], years: Iterable[int]
-) -> dict[tuple[str, int, str], float | None]:
+def previous_values(con: Db, regions: Iterable[str], years: Iterable[int]) -> dict[tuple[str, int, str], float | None]:
     """Current values (pending included) of the given regions and years, for the year-on-year check."""
     rows = con.execute(
         """
         select region_code, year, indicator, value
         from current_facts
-        where list_contains(?, region_code) and list_contains(?, year)
+        where region_code = any(?) and year = any(?)
         """,
         [sorted(set(regions)), sorted(set(years))],
     ).fetchall()
     return {(r, y, i): v for r, y, i, v in rows}
 
 
-def domains_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def domains_of(con: Db) -> dict[str, str]:
     """indicator → its 类别, as this warehouse's catalogue says."""
     return dict(con.execute("select code, domain from indicators").fetchall())
 
@@ -78,18 +81,17 @@ def slices_of(observations: list[Observation], domain_of: dict[str, str]) -> lis
     return sorted({(o.region_code, o.year, domain_of[o.indicator]) for o in observations})
 
 
-def store_submission(
-    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
-) -> StoreResult:
+def store_submission(con: Db, sub: NewSubmission, observations: list[Observation], issues: list[Issue]) -> StoreResult:
     """Write one accepted file in one transaction: each slice whose values differ from its current version gets a
     new, pending version; a slice sent again unchanged gets none."""
     con.begin()
     try:
+        domain_of = domains_of(con)
+        con.lock_slices(slices_of(observations, domain_of))  # PostgreSQL: another writer of these slices goes first
         existing = find_submission_by_hash(con, sub.file_sha256)
         if existing is not None:
             con.rollback()
             return StoreResult(existing, already_loaded=True)
-        domain_of = domains_of(con)
         refuse_if_locked(con, slices_of(observations, domain_of))
         result = _store(con, sub, observations, issues, domain_of)
         con.commit()
@@ -100,9 +102,8 @@ def store_submission(
 
 
 def _store(  # noqa: PLR0913
-    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue],
-    domain_of: dict[str, str],
-) -> StoreResult:  # fmt: skip
+    con: Db, sub: NewSubmission, observations: list[Observation], issues: list[Issue], domain_of: dict[str, str]
+) -> StoreResult:
     slices = slices_of(observations, domain_of)
     before = _slice_values(con, slices)
     sent: dict[Slice, dict[str, float | None]] = {}
@@ -160,7 +161,7 @@ def _same(new: dict[str, float | None], old: dict[str, float | None] | None) -> 
     return all(new.get(code) == old.get(code) for code in set(new) | set(old))
 
 
-def _slice_values(con: duckdb.DuckDBPyConnection, slices: list[Slice]) -> dict[Slice, dict[str, float | None]]:
+def _slice_values(con: Db, slices: list[Slice]) -> dict[Slice, dict[str, float | None]]:
     """The current version (pending included) of each slice: indicator → value."""
     visible.stage(con, slices)
     rows = con.execute(
@@ -176,7 +177,7 @@ def _slice_values(con: duckdb.DuckDBPyConnection, slices: list[Slice]) -> dict[S
     return found
 
 
-def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
+def _new_versions(con: Db, submission_id: int) -> None:
     """Earlier versions stay (history): the staged slices get a pending version that becomes current; a pending
     version it replaces before anyone reviewed it is superseded."""
     con.execute(
@@ -193,7 +194,7 @@ def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
             select v.region_code, v.year, v.domain, max(v.version) as version
             from slice_versions as v
             inner join staged_slices using (region_code, year, domain)
-            group by all
+            group by v.region_code, v.year, v.domain
         )
 
         insert into slice_versions (region_code, year, domain, version, submission_id, is_current, status, is_published)
@@ -205,11 +206,9 @@ def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
     )
 
 
-def _append_facts(
-    con: duckdb.DuckDBPyConnection, submission_id: int, observations: list[Observation], domain_of: dict[str, str]
-) -> None:
-    appender = con.appender("facts")
-    appender.append_rows(
+def _append_facts(con: Db, submission_id: int, observations: list[Observation], domain_of: dict[str, str]) -> None:
+    con.append(
+        "facts",
         [
             (
                 submission_id,
@@ -222,13 +221,12 @@ def _append_facts(
                 o.cell or None,
             )
             for o in observations
-        ]
+        ],
     )
-    appender.flush()
 
 
 def _append_issues(
-    con: duckdb.DuckDBPyConnection,
+    con: Db,
     submission_id: int,
     issues: list[Issue],
     at_cell: dict[tuple[str, str], Slice],
@@ -237,17 +235,14 @@ def _append_issues(
     """Each warning with the slice its cell belongs to (none for a 合计 row or the whole file); a warning about a
     slice sent again unchanged has nothing new to review."""
     rows = []
-    for issue in issues:
+    for number, issue in enumerate(issues):
         slice_ = at_cell.get((issue.sheet, issue.cell))
         if slice_ is not None and slice_ not in kept:
             continue
         location = (issue.level, issue.code, issue.sheet, issue.cell, issue.message)
-        rows.append((submission_id, *location, *(slice_ or (None, None, None)), issue.subject or None))
-    if not rows:
-        return
-    appender = con.appender("submission_issues")
-    appender.append_rows(rows)
-    appender.flush()
+        rows.append((submission_id, *location, *(slice_ or (None, None, None)), number, issue.subject or None))
+    if rows:
+        con.append("submission_issues", rows, ISSUE_COLUMNS)
 
 
 def _summarise(

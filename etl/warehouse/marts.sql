@@ -1,7 +1,8 @@
 -- Marts: every aggregate a page, the briefing, an export or the CLI shows, defined once, over the values on
 -- show (visible_facts). Each view has `include_pending`: false = published figures (what leaders see by
 -- default), true = published and pending (含待审核数据). Only the 14 市州 count; 县市区 rows stay in facts.
--- Run after schema.sql by connection.ensure_schema; every statement is idempotent.
+-- Recreated after the migrations by connection.ensure_schema, as views.sql is. Plain SQL both DuckDB and
+-- PostgreSQL run.
 
 -- Indicators and derived rates together: what a page can choose to show.
 create or replace view measures as
@@ -41,8 +42,8 @@ with indicator_values as (
         value,
         pending,
         is_sample,
-        null::double as numerator,
-        null::double as denominator
+        null::double precision as numerator,
+        null::double precision as denominator
     from visible_facts
     where is_city
 ),
@@ -139,7 +140,7 @@ with this_year as (
         sum(value) filter (where previous_value is not null) as comparable_total,
         sum(previous_value) filter (where value is not null) as previous_total
     from city_measures
-    group by all
+    group by include_pending, year, measure
 ),
 
 final as (
@@ -182,7 +183,7 @@ with final as (
         bool_or(f.pending) as pending
     from visible_facts as f
     where f.is_city
-    group by all
+    group by f.include_pending, f.year, f.region_code, f.domain
 )
 
 select * from final;
@@ -197,7 +198,7 @@ with final as (
         count(*) filter (where reported) as reported,
         count(*) filter (where reported and pending) as pending
     from city_slices
-    group by all
+    group by include_pending, year, domain
 )
 
 select * from final;
@@ -218,7 +219,7 @@ domains_of_year as (
     left join domains as d
         on coalesce(d.first_year, 0) <= y.year
         and (d.retired_from is null or d.retired_from > y.year)
-    group by all
+    group by y.year
 ),
 
 per_city as (
@@ -228,7 +229,7 @@ per_city as (
         region_code,
         count(*) filter (where reported) as domains
     from city_slices
-    group by all
+    group by include_pending, year, region_code
 ),
 
 grid as (
@@ -261,7 +262,7 @@ final as (
         ) as incomplete
     from grid as g
     inner join domains_of_year as y on y.year = g.year
-    group by all
+    group by g.include_pending, g.year
 )
 
 select * from final;

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import duckdb
+from etl.warehouse.db import Db
 
 
 def current_values(
-    con: duckdb.DuckDBPyConnection,
+    con: Db,
     *,
     year: int | None = None,
     region_code: str | None = None,
@@ -19,7 +19,7 @@ def current_values(
     A 县市区 row follows its 市州's, with the 市州's name and its own; a 市州 (`region_code`) includes its 县市区. The
     省级单位 come after the 14 市州, their name in 市州. Published figures only unless `include_pending`; then
     `pending` marks figures still 待审核. 口径 names the version of the indicator's definition the figure was
-    reported under: "2020年起" (catalog.sql).
+    reported under: "2020年起" (catalog_indicators).
     """
     return con.execute(
         """
@@ -42,7 +42,7 @@ def current_values(
     ).fetchall()
 
 
-def published_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str], float | None]:
+def published_figures(con: Db, year: int) -> dict[tuple[str, str], float | None]:
     """(region_code, indicator) → the published figure of `year`: the template's 上年数."""
     rows = con.execute(
         "select region_code, indicator, value from visible_facts where not include_pending and year = ?", [year]
@@ -50,7 +50,7 @@ def published_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[s
     return {(r, i): v for r, i, v in rows}
 
 
-def summary_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def summary_counts(con: Db) -> dict[str, int]:
     """Counts that say what a warehouse holds (used by the CLI and tests)."""
     row = con.execute(
         """

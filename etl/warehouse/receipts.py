@@ -3,19 +3,17 @@ and the review state of each slice it holds."""
 
 from __future__ import annotations
 
-import duckdb
-
 from etl.warehouse.connection import WarehouseError
-from etl.warehouse.history import _rows, submission_issues_of, submission_values
+from etl.warehouse.db import Db
+from etl.warehouse.history import submission_issues_of, submission_values
 
 
-def receipt(con: duckdb.DuckDBPyConnection, submission_id: int) -> dict:
+def receipt(con: Db, submission_id: int) -> dict:
     """{submission, values, issues, slices}; raises WarehouseError when there is no such submission."""
-    found = _rows(con, "select * from submissions where submission_id = ?", [submission_id])
+    found = con.rows("select * from submissions where submission_id = ?", [submission_id])
     if not found:
         raise WarehouseError(f"上报编号 {submission_id} 不存在。")
-    slices = _rows(
-        con,
+    slices = con.rows(
         """
         select r.name as region_name, h.region_code, h.year, d.name as domain_name, h.version, h.status,
             h.reviewed_by, h.reviewed_at, h.review_note

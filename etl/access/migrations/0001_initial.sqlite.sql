@@ -1,6 +1,7 @@
--- Accounts, login attempts and the audit log: a SQLite file beside the warehouse (accounts.sqlite3).
+-- Accounts, log-in failures, sessions and the audit log: a SQLite file beside the warehouse (accounts.sqlite3).
 -- Kept out of the DuckDB file so that logins and exports, which write here, neither wait for a load's
--- lock nor invalidate the pages' caches (keyed by the warehouse file's version).
+-- lock nor invalidate the pages' caches (keyed by the warehouse file's version). Idempotent: a file made before
+-- migrations existed runs it too (store.py first rebuilds a users table from before the 审核员 role).
 
 create table if not exists users (
     name                varchar primary key,
@@ -59,16 +60,4 @@ create table if not exists sessions (
     last_seen    real not null,
     ended        integer not null default 0,
     end_reason   varchar                      -- logout | timeout | disabled | password_reset | password_changed
-);
-
--- 在线填报 drafts: what one account typed into one 类别 of one 市州 and year, saved until it is submitted. Kept
--- here, not in the warehouse: saving a draft neither waits for a load's lock nor invalidates the pages' caches.
-create table if not exists drafts (
-    name        varchar not null,              -- the account that saved it
-    region_code varchar not null,
-    year        integer not null,
-    domain      varchar not null,
-    entries     varchar not null,              -- JSON: indicator code → the number typed, or null (未填报)
-    saved_at    varchar not null,              -- Beijing time, ISO 8601
-    primary key (name, region_code, year, domain)
 );

@@ -1,12 +1,23 @@
--- The catalogue (issue 13): every version of every domain, indicator, derived rate and rule, the revisions that
--- wrote them, and the targets (任务数). All of the catalogue's DDL is in this file, run after schema.sql, so that
--- it can become one migration. Every statement is idempotent.
+-- 0004: the catalogue as data (issue 13) and the county level. Every version of every domain, indicator, derived
+-- rate and rule, the revisions that wrote them, and the targets (任务数); 县市区 re-coded over time; who filled in
+-- a return. Idempotent, in both dialects.
 --
 -- A version is (code, valid_from): the 口径 in force from that year's returns until the next version's year;
--- `retired` ends the entity from its year. `revision` is the catalogue_revisions row that wrote it.
--- schema.sql's `domains`, `indicators` and `rates` hold the catalogue *now* (each entity's latest version,
--- retired ones included) for the views and marts; etl/warehouse/catalog_store.py rewrites them from these tables
--- in the transaction of every change.
+-- `retired` ends the entity from its year. `revision` is the catalog_revisions row that wrote it.
+-- `domains`, `indicators` and `rates` (0001) hold the catalogue *now* (each entity's latest version, retired ones
+-- included) for the views and marts; etl/warehouse/catalog_store.py rewrites them from these tables in the
+-- transaction of every change.
+
+-- 县市区 re-coded or renamed (宁乡县 430124 → 宁乡市 430182 in 2017): each code is valid from valid_from (NULL:
+-- always) to before replaced_in; lineage_code is today's code of the line, which a series across the change follows.
+-- regions.level now also reads unit (省级单位).
+alter table regions add column if not exists valid_from integer;
+alter table regions add column if not exists replaced_in integer;
+alter table regions add column if not exists successor varchar;
+alter table regions add column if not exists lineage_code varchar;
+
+-- Who reports it: city (the 14 市州), county (县市区 rows of a 市州's return), unit (省级单位).
+alter table indicators add column if not exists levels varchar[];
 
 create table if not exists catalog_revisions (
     revision   integer primary key,
@@ -59,7 +70,7 @@ create table if not exists catalog_rates (
     unit        varchar not null,
     numerator   varchar not null,
     denominator varchar not null,
-    factor      double not null,
+    factor      double precision not null,
     sort_order  integer not null,
     retired     boolean not null,
     note        varchar not null,
@@ -75,9 +86,9 @@ create table if not exists catalog_rules (
     kind        varchar not null,      -- le | band | yoy | county_sum
     "left"      varchar not null,      -- an indicator, or * (yoy: every indicator in scope)
     "right"     varchar not null,      -- indicators, ;-separated (le: summed; band: the denominator)
-    low         double,
-    high        double,
-    tolerance   double,
+    low         double precision,
+    high        double precision,
+    tolerance   double precision,
     severity    varchar not null,      -- error | warning
     issue       varchar not null,      -- stable issue code; '' = derived from kind and severity
     message     varchar not null,      -- template; '' = the default of its kind
@@ -98,7 +109,7 @@ create table if not exists targets (
     year        integer not null,
     region_code varchar not null,
     indicator   varchar not null,
-    value       double not null,       -- in the indicator's unit
+    value       double precision not null,       -- in the indicator's unit
     set_by      varchar not null,
     set_at      timestamp not null,
     note        varchar,
