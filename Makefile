@@ -8,7 +8,7 @@ PORT ?= 8501
 # Only this machine listens by default; HNFL_ADDRESS=0.0.0.0 make run opens the port to the network (README).
 HNFL_ADDRESS ?= 127.0.0.1
 
-.PHONY: run test install demo bench lint clean
+.PHONY: run test install system browser demo bench lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian packages, installed by the project's own scripts (each returns at once when its package is there; without
+# root it prints the command to run, and the tests needing it skip locally and fail in CI). `make run` needs
+# Chromium and CJK fonts (下载 PDF, the briefing's charts); `make test` also nginx (the README's proxy example is
+# tested) and PostgreSQL (the second run).
+browser:
+	@bash scripts/install_browser.sh
+
+system: browser
+	@bash scripts/install_nginx.sh
+	@bash scripts/install_postgres.sh
 
 $(WAREHOUSE): | $(STAMP)
 	$(PY) -m etl demo --db $(WAREHOUSE)
@@ -29,7 +40,7 @@ ifeq ($(HNFL_DATABASE_URL),)
 RUN_DATA := $(WAREHOUSE)
 endif
 
-run: $(STAMP) $(RUN_DATA)
+run: $(STAMP) browser $(RUN_DATA)
 	$(PY) -m etl users bootstrap --db $(WAREHOUSE)
 	$(VENV)/bin/streamlit run serve.py --server.address $(HNFL_ADDRESS) --server.port $(PORT)
 
@@ -42,7 +53,7 @@ PG_TESTS := tests/test_postgres.py tests/test_marts.py tests/test_review.py test
 	tests/test_review_pages.py tests/test_upload_export.py tests/test_catalog.py tests/test_catalog_page.py \
 	tests/test_drafts.py
 
-test: $(STAMP)
+test: $(STAMP) system
 	$(PY) -m pytest
 	$(PY) -m pytest --backend=postgres -m "not slow" $(PG_TESTS)
 
