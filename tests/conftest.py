@@ -137,6 +137,18 @@ def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
             item.add_marker(pytest.mark.skip(reason="runs in make test's PostgreSQL run (pytest --backend=postgres)"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_default_warehouse(tmp_path_factory) -> Iterator[None]:
+    """A test that names no warehouse must not write beside the repository's data/warehouse.duckdb (an accounts
+    file appeared there): the default points into the session's temp folder; tests that set their own still win."""
+    if "HNFL_WAREHOUSE" in os.environ:
+        yield
+        return
+    os.environ["HNFL_WAREHOUSE"] = str(tmp_path_factory.mktemp("default") / "warehouse.duckdb")
+    yield
+    os.environ.pop("HNFL_WAREHOUSE", None)
+
+
 @pytest.fixture(scope="session")
 def pg_server(request) -> Iterator[PostgresServer | None]:
     """The session's PostgreSQL cluster with an empty, migrated template database; None in the DuckDB run."""
