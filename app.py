@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from etl import catalog, config, roles
-from ui import auth, chrome, common, data, errors, filters
+from ui import auth, chrome, common, data, errors, filters, printing
 
 # An emoji favicon is drawn in the page (a data: URL); a :material/…: one is fetched from fonts.gstatic.com, a
 # request to the internet that the Content-Security-Policy blocks and a closed network never answers.
@@ -13,10 +13,7 @@ st.set_page_config(page_title="湖南省妇联统计平台", page_icon="📊", l
 chrome.apply()
 
 
-DOMAIN_PAGES = {
-    "jobs": ":material/work:", "loans": ":material/payments:", "screening": ":material/health_and_safety:",
-    "ecommerce": ":material/storefront:",
-}  # fmt: skip
+DEFAULT_DOMAIN_ICON = "category"  # a 类别 whose catalogue entry names no icon
 
 
 def all_pages() -> dict[str, list]:
@@ -25,16 +22,19 @@ def all_pages() -> dict[str, list]:
             st.Page("app_pages/overview.py", title="总览", icon=":material/home:", default=True),
             st.Page("app_pages/briefing.py", title="年度简报", icon=":material/article:", url_path="briefing"),
         ],
-        # One page describes the screen of all four 类别; its address says which (DOMAIN_PAGES).
+        # One page describes the screen of every 类别 of the catalogue; its address (the 类别's code) says which.
         "专题": [
-            st.Page("app_pages/domain.py", title=catalog.domain_by_code()[code].name, icon=icon, url_path=code)
-            for code, icon in DOMAIN_PAGES.items()
-        ],
+            st.Page(
+                "app_pages/domain.py", title=d.name, icon=f":material/{d.icon or DEFAULT_DOMAIN_ICON}:", url_path=d.code
+            )
+            for d in catalog.domains()
+        ],  # fmt: skip
         "市州": [
             st.Page("app_pages/city_profile.py", title="市州画像", icon=":material/location_city:", url_path="city")
         ],
         "数据": [
             st.Page("app_pages/upload.py", title="数据上报", icon=":material/upload_file:", url_path="upload"),
+            st.Page("app_pages/entry.py", title="在线填报", icon=":material/edit_note:", url_path="entry"),
             st.Page("app_pages/progress.py", title="填报进度", icon=":material/checklist:", url_path="progress"),
             st.Page("app_pages/review.py", title="审核", icon=":material/fact_check:", url_path="review"),
             st.Page("app_pages/history.py", title="上报记录", icon=":material/history:", url_path="history"),
@@ -44,6 +44,7 @@ def all_pages() -> dict[str, list]:
             st.Page("app_pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
             st.Page("app_pages/audit.py", title="审计日志", icon=":material/policy:", url_path="audit"),
             st.Page("app_pages/catalog.py", title="指标目录", icon=":material/list_alt:", url_path="catalog"),
+            st.Page("app_pages/targets.py", title="任务数", icon=":material/flag:", url_path="targets"),
         ],
         "账号": [st.Page("app_pages/account.py", title="我的账号", icon=":material/person:", url_path="account")],
     }
@@ -51,8 +52,8 @@ def all_pages() -> dict[str, list]:
 
 # The action each restricted page needs; every other page is open to all roles (VIEW).
 RESTRICTED = {
-    "upload": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG,
-    "review": roles.REVIEW,
+    "upload": roles.UPLOAD, "entry": roles.UPLOAD, "users": roles.USERS, "audit": roles.AUDIT, "catalog": roles.CATALOG,
+    "review": roles.REVIEW, "targets": roles.CATALOG,
 }  # fmt: skip
 
 
@@ -83,6 +84,7 @@ def login_pages() -> list:
     ]
 
 
+data.use_catalogue(data.snapshot())  # the pages, the navigation and etl.catalog follow the warehouse's catalogue
 user = auth.current_user()
 auth.sync_cookie()
 if user is None:
@@ -95,4 +97,5 @@ filters.sidebar(user, *filters.year_options(user, years.published, years.with_pe
                                             config.collecting_year()))  # fmt: skip
 st.session_state[common.PAGE_KEY] = navigation.url_path
 auth.show_refusal()
+printing.header(navigation.title)
 errors.run_page(navigation, user)

@@ -5,8 +5,8 @@ import streamlit as st
 from etl import catalog, charts
 from etl.cn_format import kind_of
 from etl.roles import VIEW
-from ui import auth, chrome, data, filters, profile, provenance, tables
-from ui.common import downloads, require_data, sample_notice, today, year_banner
+from ui import auth, chrome, data, filters, pdf, printing, profile, provenance, tables
+from ui.common import downloads, incomplete_text, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
 st.title("市州画像")
@@ -27,6 +27,12 @@ if require_data(years, chosen.include_pending):
     year_banner(years, year, today())
     view = profile.cached(snap, chosen.include_pending, code, year)
     sample_notice(view.is_sample)
+    header, banner = printing.lines("市州画像"), incomplete_text(years, year, today())
+    pdf.offer(
+        lambda: pdf.profile_report(view, region_code=code, year=year, banner=banner, header=header),
+        key=(snap, chosen.include_pending, "profile", code, year), file_name=f"{names[code]}{year}年市州画像.pdf",
+        widget_key="profile_pdf",
+    )  # fmt: skip
     st.subheader(f"{names[code]}{year}年在全省的位置")
     st.caption("排名与占比按全部 14 个市州计算。点选表中任一数字，可查看它来自哪个文件、哪个单元格、由谁何时上报。")
     if view.shares is not None:

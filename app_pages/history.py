@@ -15,6 +15,7 @@ from ui.history import (
     SOURCES,
     held_by,
     original_file,
+    receipt_download,
     review_line,
     submissions_table,
     submissions_xlsx,
@@ -81,13 +82,22 @@ def submission_detail(snap: data.Snapshot, submission_id: int) -> None:
     if issues:
         st.markdown(f"**上报时核实过的警告（{len(issues)} 条）**")
         frame = pd.DataFrame(
-            [(f"{i['sheet']}!{i['cell']}" if i["cell"] else "整个文件", i["message"]) for i in issues],
+            [
+                (
+                    " ".join(filter(None, (f"{i['sheet']}!{i['cell']}" if i["cell"] else "整个文件", i["subject"]))),
+                    i["message"],
+                )
+                for i in issues
+            ],
             columns=["位置", "警告"],
         )
         st.dataframe(frame, hide_index=True, width="stretch")
     else:
         st.caption("上报时没有警告。")
-    original_file(archive_path, file_name, regions, "history_original")
+    original, receipt, _ = st.columns([1, 1, 2])
+    with original:
+        original_file(archive_path, file_name, regions, "history_original")
+    receipt_download(receipt, submission_id, regions, "history_receipt")
     if values and auth.may(RESTORE, regions):
         slices = len({(v["region_name"], v["year"], v["domain_name"]) for v in values})
         st.checkbox(

@@ -7,6 +7,8 @@ from etl.roles import VIEW
 from ui import auth, chrome, data, filters, overview
 from ui.common import CITY_COUNT, downloads, require_data, sample_notice, today, year_banner
 
+CARDS_PER_ROW = 4
+
 auth.require(VIEW)
 st.title("湖南省妇联统计总览")
 snap, chosen = data.snapshot(), filters.current()
@@ -18,9 +20,11 @@ if require_data(years, chosen.include_pending):
     province = data.province(snap, pending, year=year)
     sample_notice(bool(province["is_sample"].any()))
     st.subheader(f"{year}年主要指标（{'全省合计' if complete else '已报市州合计'}，不随所选市州变化）")
-    for column, card in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(card.label, card.value, delta=card.delta, help=card.help)
-        column.caption(card.caption)
+    for start in range(0, len(cards), CARDS_PER_ROW):  # as many 类别 as the catalogue has, four to a row
+        row = cards[start : start + CARDS_PER_ROW]
+        for column, card in zip(st.columns(CARDS_PER_ROW)[: len(row)], row, strict=True):
+            column.metric(card.label, card.value, delta=card.delta, help=card.help)
+            column.caption(card.caption)
 
     st.subheader("各市州分布" if chosen.every_city else "所选市州分布")
     options = {i.code: i for i in catalog.indicators()}

@@ -6,9 +6,9 @@ from datetime import date
 import streamlit as st
 
 from etl import actions, catalog, config, warehouse
-from etl.roles import DEADLINE, LOCK, VIEW, PermissionDenied
+from etl.roles import DEADLINE, LOCK, STATISTICIAN, VIEW, PermissionDenied
 from etl.warehouse.locks import PROVINCE
-from ui import auth, data, filters, plain
+from ui import auth, data, desk, filters, plain
 from ui.common import NOT_FIGURES, download, today
 from ui.progress import DONE, LATE, MISSING, PARTIAL, build_view, cn_date, colour, returned_table
 
@@ -80,19 +80,22 @@ def deadline_editor(year: int, deadline: date | None) -> None:
     st.caption(f"当前截止日期：{cn_date(deadline)}" if deadline else "尚未设置截止日期。")
 
 
-def reminders(year: int, messages: list[str]) -> None:
+def reminders(year: int, notices: dict[str, str], own: bool) -> None:
     st.subheader("催报通知")
-    if not messages:
-        st.success("所选市州均已报齐，无需催报。")
+    if not notices:
+        st.success("本市州已报齐，无需催报。" if own else "所选市州均已报齐，无需催报。")
         return
-    st.caption(f"{len(messages)} 个市州有缺报，点右上角按钮复制后发送。")
-    for message in messages:
-        st.code(message, language=None, wrap_lines=True)
+    if own:
+        st.caption("本市州尚未报齐：以下是省妇联发出的催报通知的内容。")
+    else:
+        st.caption(f"{len(notices)} 个市州有缺报：每个市州一份通知，点右上角按钮复制后发送。")
+    for text in notices.values():
+        st.code(text, language=None, wrap_lines=True)
     download(
         st,
         "下载全部催报通知（.txt）",
         # With a BOM, as the CSV downloads: older Windows Notepad otherwise guesses GBK and shows 乱码.
-        ("\n".join(messages) + "\n").encode("utf-8-sig"),
+        ("\n\n\n".join(notices.values()) + "\n").encode("utf-8-sig"),
         file_name=f"{year}年催报通知.txt",
         mime="text/plain",
         key="progress_messages_txt",
@@ -101,7 +104,7 @@ def reminders(year: int, messages: list[str]) -> None:
     )
 
 
-auth.require(VIEW)
+user = auth.require(VIEW)
 st.title("填报进度")
 snap, chosen = data.snapshot(), filters.current()
 year = chosen.year
@@ -109,7 +112,7 @@ if not chosen.cities:
     st.info("请在左侧选择市州。")
     st.stop()
 rows, deadline, locks = data.progress(snap, year)
-view = build_view(rows, deadline, locks, chosen.cities, today())
+view = build_view(rows, deadline, locks, chosen.cities, today(), data.unreported(snap, year), year)
 kind, text = st.session_state.pop(NOTICE_KEY, (None, None))
 if kind:
     getattr(st, kind)(plain.markdown(text))
@@ -131,4 +134,13 @@ if len(returned):
     st.caption("审核员退回的数据不会发布。请按退回原因更正后，在“数据上报”重新上报。")
 if auth.may(LOCK):
     lock_editor(year, view.locks)
-reminders(year, view.messages)
+st.subheader("一个市州的各类情况")
+mine = user.region_code if user.role == STATISTICIAN else None
+one = st.selectbox(
+    "市州", chosen.cities, index=chosen.cities.index(mine) if mine in chosen.cities else 0,
+    format_func=lambda c: catalog.region_by_code()[c].name, placeholder="请选择", key="progress_one_city",
+)  # fmt: skip
+desk.show(one, year, key="progress_desk", deadline=False)
+# A 统计员 reads only the notice to their own 市州; staff of the province send one to each 市州 with gaps.
+own_name = catalog.region_by_code()[mine].name if mine else None
+reminders(year, {c: t for c, t in view.notices.items() if mine is None or c == own_name}, mine is not None)

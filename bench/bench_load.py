@@ -24,12 +24,12 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import openpyxl  # noqa: E402 - after the path is set
 import python_calamine  # noqa: E402
 
-from etl import catalog, warehouse  # noqa: E402
+from etl import catalog, levels, warehouse  # noqa: E402
 from etl.config import FIRST_YEAR  # noqa: E402
 from etl.pipeline import LOADED, load_bytes  # noqa: E402
 from etl.read import read_file  # noqa: E402
 from etl.roles import SYSTEM  # noqa: E402
-from etl.template import template_bytes  # noqa: E402
+from etl.template import FIRST_DATA_ROW, indicator_columns, template_bytes  # noqa: E402
 
 REPEATS = 5
 LONG_ROWS = 100_000
@@ -56,16 +56,32 @@ def figures(rng: random.Random) -> dict[str, float]:
 def filled_template(year: int, region_code: str | None, rng: random.Random) -> bytes:
     """The official template with every data cell filled, as a statistician returns it."""
     wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, region_code)))
-    for domain in catalog.domains():
-        ws = wb[domain.name]
-        indicators = catalog.domain_indicators(domain.code)
-        for row in range(4, ws.max_row + 1):
-            values = figures(rng)
-            for column, indicator in enumerate(indicators, start=2):
-                ws.cell(row, column).value = values[indicator.code]
+    fill(wb, catalog.active(), year, lambda _row: figures(rng))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def fill(wb: openpyxl.Workbook, cat: catalog.Catalogue, year: int, values_of) -> None:  # noqa: ANN001
+    """Fill each row's own cells (the indicators its level reports: a 县市区 row only its county ones), with
+    `values_of(row)` → indicator code → value; the columns are the sheet's (the template drops an indicator no
+    row of it reports)."""
+    edition = cat.edition(year)
+    for domain in edition.domains:
+        if domain.name not in wb.sheetnames:
+            continue
+        ws = wb[domain.name]
+        regions = [catalog.find_region(ws.cell(r, 1).value, year) for r in range(FIRST_DATA_ROW, ws.max_row + 1)]
+        present = [r for r in regions if r is not None]
+        indicators = tuple(
+            i for i in edition.domain_indicators(domain.code) if any(levels.reports(i, r) for r in present)
+        )
+        columns = indicator_columns(indicators)
+        for row, region in enumerate(regions, start=FIRST_DATA_ROW):
+            values = values_of(row)
+            for indicator in indicators:
+                if region is not None and levels.reports(indicator, region):
+                    ws.cell(row, columns[indicator.code][0]).value = values[indicator.code]
 
 
 def long_rows(rng: random.Random) -> list[list[object]]:
@@ -74,7 +90,7 @@ def long_rows(rng: random.Random) -> list[list[object]]:
     for year in YEARS:
         for city in catalog.cities():
             values = figures(rng)
-            rows += ([year, city.name, i.name, values[i.code]] for i in catalog.indicators())
+            rows += ([year, city.name, i.name, values[i.code]] for i in catalog.indicators() if "city" in i.levels)
     return rows
 
 

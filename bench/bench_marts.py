@@ -35,7 +35,7 @@ def build(path: Path, facts_wanted: int) -> tuple[int, float]:
     versions = max(2, round(facts_wanted / per_version))
     with warehouse.connect(path) as con:
         con.execute("create temp table bench_regions (code varchar)")
-        con.executemany("insert into bench_regions values (?)", [(r,) for r in regions])
+        con.raw.executemany("insert into bench_regions values (?)", [(r,) for r in regions])
         con.execute(
             """
             insert into submissions
@@ -80,7 +80,7 @@ def build(path: Path, facts_wanted: int) -> tuple[int, float]:
         visible.rebuild(con)
         con.commit()
         rebuild_ms = (time.perf_counter() - start) * 1000
-        con.checkpoint()
+        con.raw.checkpoint()
     return facts, rebuild_ms
 
 

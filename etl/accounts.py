@@ -15,8 +15,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from etl import audit, catalog, config
+from etl.access import store
 from etl.roles import ADMIN, ROLES, STATISTICIAN, USERS, User, check
-from etl.warehouse import accounts as store
 from etl.warehouse.connection import now_beijing
 
 _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile, random salt per hash
@@ -148,7 +148,7 @@ def set_disabled(actor: User, name: str, disabled: bool, *, db_path: Path | None
 
 def list_users(db_path: Path | None = None) -> list[dict]:
     path = _path(db_path)
-    if not path.exists():
+    if not store.exists(path):
         return []
     with store.connect(path) as con:
         return store.list_users(con)
@@ -157,7 +157,7 @@ def list_users(db_path: Path | None = None) -> list[dict]:
 def find_account(name: str, db_path: Path | None = None) -> Account | None:
     """The account as it is now: role changes and disabling take effect on the next click."""
     path = _path(db_path)
-    if not path.exists():
+    if not store.exists(path):
         return None
     with store.connect(path) as con:
         row = store.get_user(con, name)
@@ -280,7 +280,7 @@ def check_session(
     present and enabled. An idle session is ended here (and its time-out audited once). Every run of the app and
     every action calls this; it writes only when the session ends or when `touch_every` seconds have passed."""
     now = time.time() if now is None else now
-    if not token or not _path(db_path).exists():
+    if not token or not store.exists(_path(db_path)):
         return SessionCheck(None, EXPIRED_MESSAGE)
     key = _token_hash(token)
     with store.connect(_path(db_path)) as con:

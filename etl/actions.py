@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from etl import audit, catalog, warehouse
-from etl.roles import DEADLINE, EXPORT, LOCK, RESTORE, REVIEW, PermissionDenied, User, check
-from etl.warehouse import StoreResult
+from etl import audit, backup, catalog, targets, warehouse
+from etl.records import format_number
+from etl.roles import CATALOG, DEADLINE, EXPORT, LOCK, RESTORE, REVIEW, PermissionDenied, User, check
+from etl.warehouse import StoreResult, catalog_store
+from etl.warehouse.targets import Target
 
 REASON_LIMIT = 500
 
@@ -37,12 +39,16 @@ def _audited(actor: User, action: str, db_path: Path, **fields: object) -> Itera
         raise
 
 
+def _backup_first(con) -> None:  # noqa: ANN001 - a DuckDB connection
+    backup.snapshot(con, "before-version-restore")
+
+
 def restore_version(actor: User, db_path: Path, region_code: str, year: int, domain: str, version: int) -> StoreResult:
     """Make an earlier version of a (市州, 年度, 类别) current again, as a new version."""
     with _audited(actor, "restore", db_path, region_code=region_code, year=year):
         check(actor, RESTORE, [region_code])
         with warehouse.connect(db_path) as con:
-            result = warehouse.restore_version(con, region_code, year, domain, version, actor.name)
+            result = warehouse.restore_version(con, region_code, year, domain, version, actor.name, _backup_first)
     name = catalog.domain_by_code()[domain].name
     audit.record(
         actor, "restore", region_code=region_code, year=year, db_path=db_path,
@@ -62,7 +68,7 @@ def restore_submission(actor: User, db_path: Path, submission_id: int) -> StoreR
     with _audited(actor, "restore", db_path, **fields):
         check(actor, RESTORE, regions)
         with warehouse.connect(db_path) as con:
-            result = warehouse.restore_submission(con, submission_id, actor.name)
+            result = warehouse.restore_submission(con, submission_id, actor.name, _backup_first)
     audit.record(
         actor, "restore", db_path=db_path, detail=f"恢复上报编号 {submission_id} 的全部数据" + _restored(result),
         **fields,
@@ -209,3 +215,67 @@ def export(
     audit.record(
         actor, "export", region_code=single, year=year, detail=what, file_name=file_name, db_path=db_path
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- 任务数 (a 管理员's, like the catalogue)
+
+
+def import_targets(actor: User, db_path: Path, data: bytes, file_name: str) -> targets.TargetFile:
+    """Set the targets a 任务数 file gives, all or nothing: a file with any error changes nothing (its errors say
+    where). Returns what was read, with each target saved beside the one it replaced."""
+    with _audited(actor, "targets", db_path, file_name=file_name):
+        check(actor, CATALOG)
+    found = targets.read_targets(data, file_name, cat=_catalogue(db_path))
+    if found.refused:
+        audit.record(actor, "targets", outcome=audit.REFUSED, file_name=file_name, db_path=db_path,
+                     detail=f"任务数文件有 {len(found.errors)} 个错误，未导入")  # fmt: skip
+        return found
+    found.replaced = set_targets(actor, db_path, found.targets, note=f"文件：{file_name}", file_name=file_name)
+    return found
+
+
+def set_targets(
+    actor: User, db_path: Path, items: Iterable[Target], *, note: str = "页面录入", file_name: str | None = None
+) -> list[tuple[Target, float | None]]:
+    """Write targets (one transaction), each replacing the one before; audited with what each replaced."""
+    items = list(items)
+    with _audited(actor, "targets", db_path, file_name=file_name):
+        check(actor, CATALOG)
+        with warehouse.connect(db_path) as con:
+            replaced = warehouse.set_targets(con, items, actor.name, note)
+    audit.record(actor, "targets", detail=_targets_detail(replaced, "设置"), file_name=file_name, db_path=db_path)
+    return replaced
+
+
+def delete_targets(actor: User, db_path: Path, keys: Iterable[tuple[int, str, str]]) -> int:
+    """Remove targets by (year, region_code, indicator); returns how many there were."""
+    with _audited(actor, "targets", db_path):
+        check(actor, CATALOG)
+        with warehouse.connect(db_path) as con:
+            removed = [(Target(*key, 0.0), warehouse.delete_target(con, *key)) for key in keys]
+    removed = [(t, old) for t, old in removed if old is not None]
+    if removed:
+        audit.record(actor, "targets", detail=_targets_detail(removed, "删除"), db_path=db_path)
+    return len(removed)
+
+
+def _catalogue(db_path: Path) -> catalog.Catalogue:
+    if not Path(db_path).exists():
+        return catalog.shipped()
+    with warehouse.connect(db_path, read_only=True) as con:
+        return catalog_store.catalogue(con)
+
+
+def _targets_detail(items: list[tuple[Target, float | None]], verb: str, shown: int = 20) -> str:
+    """设置 2017年 省妇联组织联络部 培训乡镇（街道）妇联干部人数 任务数 500（原为 480）；… 共 N 项"""
+    regions, names = catalog.region_by_code(), catalog.indicator_by_code()
+    parts = []
+    for target, old in items[:shown]:
+        what = f"{target.year}年 {regions[target.region_code].name} {names[target.indicator].name}"
+        if verb == "删除":
+            parts.append(f"{what}（原为 {format_number(old)}）")
+        else:
+            before = "无" if old is None else format_number(old)
+            parts.append(f"{what} 任务数 {format_number(target.target)}（原为 {before}）")
+    more = f"；另有 {len(items) - shown} 项" if len(items) > shown else ""
+    return f"{verb}任务数 {len(items)} 项：" + "；".join(parts) + more

@@ -1,4 +1,9 @@
-"""Backups: a consistent export while the app runs, an atomic restore, and the copy each writer takes first."""
+"""Backups: a consistent export while the app runs, an atomic restore, and the copy each writer takes first.
+
+On PostgreSQL (HNFL_DATABASE_URL) the export is pg_dump's archive of each schema and the restore pg_restore's, in
+one transaction (etl/warehouse/pg_dump.py); the copy before each write is the server's business (its own backups
+and WAL archiving), so none is taken.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,13 @@ from pathlib import Path
 import duckdb
 
 from etl import config, files
+from etl.access import store
+from etl.warehouse import Db, pg_dump, postgres
 from etl.warehouse.connection import BEIJING, WarehouseDamaged, WarehouseError, connect
 
 EXPORT_FILES = ("schema.sql", "load.sql")  # what DuckDB's EXPORT DATABASE always writes
 ACCOUNTS_FILE = "accounts.sqlite3"
+PG_WAREHOUSE, PG_ACCOUNTS = "warehouse.pgdump", "accounts.pgdump"  # pg_dump's archives of the two schemas
 
 
 class BackupError(WarehouseError):
@@ -36,16 +44,55 @@ def export_backup(db_path: Path, folder: Path) -> dict[str, int]:
     shutil.rmtree(partial, ignore_errors=True)
     partial.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with connect(db_path, read_only=True) as con:
-            con.execute(f"export database {_literal(partial)} (format parquet)")
-            counts = _row_counts(con)
-        _drop_views(partial / "schema.sql")
-        _copy_accounts(config.accounts_path(db_path), partial / ACCOUNTS_FILE)
+        url = config.database_url()
+        if url:
+            counts = _dump_postgres(url, db_path, partial)
+        else:
+            with connect(db_path, read_only=True) as con:
+                con.execute(f"export database {_literal(partial)} (format parquet)")
+                counts = _row_counts(con)
+            _drop_views(partial / "schema.sql")
+            _copy_accounts(config.accounts_path(db_path), partial / ACCOUNTS_FILE)
         files.restrict_tree(partial)
         os.replace(partial, folder)  # an interrupted backup never looks like a whole one
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return counts
+
+
+def _dump_postgres(url: str, db_path: Path, folder: Path) -> dict[str, int]:
+    files.private_dir(folder)
+    with connect(db_path, read_only=True) as con:  # brings the schema up to date, so that the dump restores as is
+        counts = _row_counts(con)
+    pg_dump.dump(url, postgres.SCHEMA, folder / PG_WAREHOUSE)
+    with store.connect(config.accounts_path(db_path)):  # the accounts schema exists, if only empty
+        pass
+    pg_dump.dump(url, postgres.ACCOUNTS_SCHEMA, folder / PG_ACCOUNTS)
+    return counts
+
+
+def _restore_postgres(url: str, source: Path, db_path: Path) -> Path:
+    """Keep the warehouse as it is in backups/, then replace it with the backup's in one transaction. The accounts
+    schema is restored only when the server holds no account and no audit entry: the log since the backup survives."""
+    if not (source / PG_WAREHOUSE).is_file():
+        raise BackupError(
+            f"{source} 不是 PostgreSQL 数据仓库的备份目录（缺少 {PG_WAREHOUSE}），"
+            "请指定 python -m etl backup 生成的目录。"
+        )
+    kept = files.private_dir(config.backup_dir(db_path)) / f"{postgres.SCHEMA}.{_stamp()}.before-restore.pgdump"
+    pg_dump.dump(url, postgres.SCHEMA, kept)
+    files.restrict(kept)
+    version = postgres.data_version(url, config.LOCK_WAIT_SECONDS)
+    pg_dump.restore(url, postgres.SCHEMA, source / PG_WAREHOUSE)
+    with connect(db_path) as con:  # the backup's data version is older: take it past today's, or caches stay stale
+        con.execute(
+            "select setval('data_version_seq', greatest(last_value, ?) + 1) from data_version_seq", [version[0]]
+        )
+    with store.connect(config.accounts_path(db_path)) as con:
+        empty = con.value("select (select count(*) from users) + (select count(*) from audit_log)") == 0
+    if empty and (source / PG_ACCOUNTS).is_file():
+        pg_dump.restore(url, postgres.ACCOUNTS_SCHEMA, source / PG_ACCOUNTS)
+    return kept
 
 
 def _drop_views(schema: Path) -> None:
@@ -76,6 +123,9 @@ def restore_backup(source: Path, db_path: Path) -> Path | None:
     happened since the backup must survive a restore.
     """
     source, db_path = Path(source), Path(db_path)
+    url = config.database_url()
+    if url:
+        return _restore_postgres(url, source, db_path)
     kind = _backup_kind(source, db_path)
     accounts = config.accounts_path(db_path)
     if kind == "export" and (source / ACCOUNTS_FILE).is_file() and not accounts.exists():
@@ -92,7 +142,7 @@ def restore_backup(source: Path, db_path: Path) -> Path | None:
         _remove(building)
 
 
-def snapshot(con: duckdb.DuckDBPyConnection, reason: str, *, keep: int | None = None) -> Path | None:
+def snapshot(con: Db, reason: str, *, keep: int | None = None) -> Path | None:
     """Copy the warehouse into backups/ before a write; the writer calls this while it holds the file.
 
     After a CHECKPOINT the .duckdb file alone is complete, and copying it costs milliseconds where a full
@@ -100,12 +150,12 @@ def snapshot(con: duckdb.DuckDBPyConnection, reason: str, *, keep: int | None = 
     fails stops the write.
     """
     keep = config.BACKUP_KEEP if keep is None else keep
-    if keep <= 0:
+    if keep <= 0 or con.backend != "duckdb":
         return None
     # fetchall, not fetchone: a result left unread blocks the appender the load uses next (PERFORMANCE.md)
     rows = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()
     db_path = Path(rows[0][0])
-    con.checkpoint()
+    con.raw.checkpoint()
     folder = files.private_dir(config.backup_dir(db_path))
     target = folder / f"{db_path.stem}.{_stamp()}.{reason}.duckdb"
     partial = target.with_name(target.name + ".part")
@@ -161,9 +211,13 @@ def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    tables = [name for (name,) in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
-    return {name: con.execute(f'select count(*) from "{name}"').fetchall()[0][0] for name in tables}  # catalog names
+def _row_counts(con: Db) -> dict[str, int]:
+    if con.backend == "duckdb":
+        query = "select table_name from duckdb_tables() order by 1"
+    else:
+        query = "select tablename from pg_tables where schemaname = current_schema() order by 1"
+    tables = [name for (name,) in con.execute(query).fetchall()]
+    return {name: con.value(f'select count(*) from "{name}"') for name in tables}  # names from the catalog
 
 
 def _backup_kind(source: Path, db_path: Path) -> str:
@@ -203,7 +257,7 @@ def _swap_in(building: Path, db_path: Path) -> Path | None:
     try:
         # Held as a writer: no load can start on the old file while it is swapped out.
         with connect(db_path) as con:
-            con.checkpoint()  # the old file alone is now complete; its WAL is empty
+            con.raw.checkpoint()  # the old file alone is now complete; its WAL is empty
             _keep_and_replace(db_path, building, kept)
     except WarehouseDamaged:
         if not kept.exists():  # no one can open a damaged file, so there is no lock to wait for

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from string import Formatter
 
 import pandas as pd
 
-from etl import catalog, totals
+from etl import catalog, completion, totals
 from etl.cn_format import Kind, cn_number, cn_quantity, kind_of, table_text
 
 TEMPLATES_FILE = catalog.REFERENCE_DIR / "briefing_templates.toml"
-PLACEHOLDERS = frozenset({"year", "city", "value", "number", "pct", "count", "missing", "subject", "date", "total"})
+PLACEHOLDERS = frozenset(
+    {"year", "city", "value", "number", "pct", "count", "missing", "subject", "date", "total", "name"}
+)
+NOT_WRITTEN = "-"  # an indicator's briefing phrase that keeps it out of the briefing
 REQUIRED = {
     "": ("title", "sample_note", "issuer"),
     "headings": ("summary", "cities", "table", "table_note", "figure", "table_caption"),
@@ -124,8 +127,16 @@ def say(template: str, **fields: object) -> str:
     return template.format_map(_Fields(fields))
 
 
-def _say_figure(template: str, value: float, unit: str) -> str:
-    return say(template, value=cn_quantity(value, unit), number=cn_number(value))
+def _say_figure(template: str, value: float, unit: str, name: str = "") -> str:
+    quantity, number = cn_quantity(value, unit), cn_number(value)  # an office may write the placeholders in Chinese
+    return say(template, value=quantity, number=number, name=name, 数值=quantity, 数字=number, 名称=name)
+
+
+def clause_of(indicator: catalog.Indicator, t: dict) -> str | None:
+    """How the briefing says an indicator's figure: its phrase in the catalogue, else the default of its kind."""
+    if indicator.phrase.strip() == NOT_WRITTEN:
+        return None
+    return indicator.phrase or t.get("default_clauses", {}).get(indicator.kind)
 
 
 def _pct_text(pct: float, words: dict) -> str:
@@ -149,11 +160,13 @@ class Figures:
     is_sample: bool  # a figure of the year, or of the year before it is compared with, is 示例
     include_pending: bool
     as_of: date
+    edition: catalog.Edition = field(default_factory=lambda: catalog.edition(None))  # the catalogue of the year
+    targets: pd.DataFrame | None = None  # mart_targets rows of the year (任务数 and 完成率), when any were set
 
 
 def read_figures(con, year: int, *, include_pending: bool = False, as_of: date | None = None) -> Figures:  # noqa: ANN001
     """Everything the briefing needs from one warehouse connection, in the published scope unless told."""
-    from etl.warehouse import marts, now_beijing
+    from etl.warehouse import catalog_store, marts, now_beijing
 
     city = marts.city(con, include_pending, year=year)
     city = city[city["kind"] != "rate"].set_index(["region_code", "measure"])
@@ -170,6 +183,8 @@ def read_figures(con, year: int, *, include_pending: bool = False, as_of: date |
         is_sample=bool(province["is_sample"].any() or before["is_sample"].any()),
         include_pending=include_pending,
         as_of=as_of or now_beijing().date(),
+        edition=catalog_store.catalogue(con).edition(year),
+        targets=marts.targets(con, include_pending, year=year),
     )
 
 
@@ -194,11 +209,11 @@ def _remarks(code: str, indicator: str, f: Figures, words: dict) -> list[str]:
 
 def _domain_sentence(code: str, domain: catalog.Domain, f: Figures, t: dict) -> str:
     clauses = []
-    for indicator in catalog.domain_indicators(domain.code):
-        value, template = _cell(f, code, indicator.code, "value"), t.get("clauses", {}).get(indicator.code)
+    for indicator in f.edition.domain_indicators(domain.code):
+        value, template = _cell(f, code, indicator.code, "value"), clause_of(indicator, t)
         if value is None or not template:
             continue  # an unreported figure gets no clause at all: never "0", never "未填报" in prose
-        clauses.append(_say_figure(template, value, indicator.unit))
+        clauses.append(_say_figure(template, value, indicator.unit, indicator.name))
         if indicator.code == domain.headline_indicator:
             clauses.extend(_remarks(code, indicator.code, f, t["remarks"]))
     if not clauses:
@@ -209,7 +224,7 @@ def _domain_sentence(code: str, domain: catalog.Domain, f: Figures, t: dict) -> 
 def _city_paragraph(code: str, f: Figures, t: dict) -> str | None:
     """The 市州's paragraph; None when it reported nothing (it is named once, in the missing sentence)."""
     p = t["paragraph"]
-    sentences = [s for d in catalog.domains() if (s := _domain_sentence(code, d, f, t))]
+    sentences = [s for d in f.edition.domains if (s := _domain_sentence(code, d, f, t))]
     if not sentences:
         return None
     opening = say(p["opening"], year=f.year, city=catalog.region_by_code()[code].name)
@@ -217,7 +232,7 @@ def _city_paragraph(code: str, f: Figures, t: dict) -> str | None:
 
 
 def _total_sentence(domain: catalog.Domain, f: Figures, t: dict) -> str:
-    s, indicator = t["summary"], catalog.indicator_by_code()[domain.headline_indicator]
+    s, indicator = t["summary"], f.edition.indicator_by_code[domain.headline_indicator]
     row = f.province.get(indicator.code) or {"reported": 0}
     # The domain's name, unless some 市州 sent the domain without its headline figure.
     subject = domain.name if f.coverage.get(domain.code, 0) == row["reported"] else indicator.name
@@ -225,7 +240,8 @@ def _total_sentence(domain: catalog.Domain, f: Figures, t: dict) -> str:
         return say(s["none_reported"], subject=subject)
     whole = row["reported"] == f.status["cities"]
     scope = s["full_scope"] if whole else say(s["part_scope"], count=row["reported"], subject=subject)
-    text = scope + _say_figure(s["totals"][indicator.code], row["total"], indicator.unit)
+    template = s.get("totals", {}).get(indicator.code) or clause_of(indicator, t) or ""
+    text = scope + _say_figure(template, row["total"], indicator.unit, indicator.name)
     # The change counts only 市州 that reported both years (mart_province): a late return is no growth.
     if not pd.isna(row["change_pct"]):
         text += t["paragraph"]["clause_joiner"] + _pct_text(row["change_pct"], s)
@@ -247,15 +263,21 @@ def _opening(f: Figures, t: dict) -> str:
 
 
 def _summary(f: Figures, t: dict) -> str:
-    totals = t["summary"].get("totals", {})
-    sentences = [_total_sentence(d, f, t) for d in catalog.domains() if d.headline_indicator in totals]
+    heads = f.edition.indicator_by_code
+    sentences = [
+        _total_sentence(d, f, t)
+        for d in f.edition.domains
+        if heads.get(d.headline_indicator) and heads[d.headline_indicator].summable
+    ]
+    if f.targets is not None:  # who met the 任务数 of the year (etl.completion; 完成率 from mart_targets)
+        sentences += completion.briefing_sentences(f.targets, {i.code: i.name for i in f.edition.indicators})
     return _opening(f, t) + t["paragraph"]["sentence_joiner"].join(sentences)
 
 
 def _table(f: Figures) -> pd.DataFrame:
-    cities, indicators = catalog.cities(), catalog.indicators()
+    cities, indicators = catalog.cities(), f.edition.indicators
     rows = [[_cell(f, c.code, i.code, "value") for i in indicators] for c in cities]
-    names = catalog.domain_by_code()
+    names = f.edition.domain_by_code
     columns = pd.MultiIndex.from_tuples([(names[i.domain].name, i.label) for i in indicators], names=["类别", "指标"])
     index = pd.Index([c.name for c in cities], name=TABLE_FIRST_COLUMN)
     return pd.DataFrame(rows, index=index, columns=columns, dtype=float)

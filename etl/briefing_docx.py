@@ -13,11 +13,19 @@ Fonts are named, not embedded (方正小标宋 and the _GB2312 fonts are license
 document's font table with the face Word, WPS and LibreOffice fall back to where it is missing:
 方正小标宋简体 → 宋体, 仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体 (黑体 and 宋体 ship with every Chinese Windows;
 LibreOffice on Linux maps all of them to Noto Serif/Sans CJK). Charts are PNG images (etl.chart_images).
+
+The title's fallback cannot be 宋体 *bold* by itself: bold is a property of the run, not of the face, and neither
+Word nor WPS nor LibreOffice lets a substitution (w:altName, or their own replacement tables) change it. A bold run
+in 方正小标宋简体 is drawn with a synthetic bold where the face exists — heavier than the standard's title — and a
+regular run falls back to plain 宋体. So the file names 方正小标宋简体, regular, by default; an office whose PCs lack
+it sets HNFL_BRIEFING_TITLE_FONT=宋体 on the server and the title is written in 宋体 bold (any face other than
+方正小标宋简体 is set in bold: GB/T 9704's fallback).
 """
 
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Sequence
 from datetime import date
 
@@ -35,6 +43,7 @@ TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT, PAGE_FONT = (
     "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
 )  # fmt: skip
 FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", SUBHEADING_FONT: "楷体"}
+TITLE_FONT_SETTING = "HNFL_BRIEFING_TITLE_FONT"  # e.g. 宋体: where the readers' PCs have no 方正小标宋简体
 TITLE_SIZE, BODY_SIZE, PAGE_SIZE, TABLE_SIZE = Pt(22), Pt(16), Pt(14), Pt(10.5)  # 二号, 三号, 四号, 五号
 LINE_PITCH = Pt(28.95)  # 225 mm / 22 lines
 GRID_LINE_PITCH, GRID_CHAR_SPACE = "579", "-849"  # twips; 1/4096 pt off a 16 pt character: 15.79 pt
@@ -91,11 +100,17 @@ def _set_up_styles(doc) -> None:  # noqa: ANN001
     lang = OxmlElement("w:lang")
     lang.set(qn("w:eastAsia"), "zh-CN")
     doc.styles["Normal"].element.get_or_add_rPr().append(lang)
-    _style(doc, "Title", TITLE_FONT, TITLE_SIZE)
+    title = title_font()
+    _style(doc, "Title", title, TITLE_SIZE, bold=title != TITLE_FONT)
     doc.styles["Title"].paragraph_format.line_spacing = Pt(36)  # a wrapped 二号 title keeps its lines apart
     _style(doc, "Heading 1", HEADING_FONT, BODY_SIZE)
     _style(doc, "Heading 2", SUBHEADING_FONT, BODY_SIZE)
     _font_table(doc)
+
+
+def title_font() -> str:
+    """方正小标宋简体, or the face the server's HNFL_BRIEFING_TITLE_FONT names (then set in bold)."""
+    return os.environ.get(TITLE_FONT_SETTING, "").strip() or TITLE_FONT
 
 
 def _font_table(doc) -> None:  # noqa: ANN001

@@ -36,7 +36,7 @@ def figures(f: Figures) -> list[tuple[str, go.Figure]]:
         province = f.province.get(indicator.code) or {}
         figure = charts.year_bar(
             _year_frame(f, indicator.code), year=f.year, name=indicator.name, unit=indicator.unit,
-            average=province.get("average"),
+            average=province.get("average"), reported=province.get("reported"),
         )  # fmt: skip
         if figure is not None:
             found.append((indicator.name, figure))

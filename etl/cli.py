@@ -1,6 +1,6 @@
 """Command line: python -m etl template | check | load | export | demo | briefing | backup | restore | users |
-review | lock | unlock | audit. It runs on the server and acts as 管理员 unless told `--as USER`, which acts as that
-account (its role and 市州 checked); what it changes is audited under that name."""
+review | lock | unlock | audit | migrate. It runs on the server and acts as 管理员 unless told `--as USER`, which acts
+as that account (its role and 市州 checked); what it changes is audited under that name."""
 
 from __future__ import annotations
 
@@ -62,11 +62,11 @@ def _actor(name: str | None, db: Path) -> User:
     """The account named by --as, as it is now (no password: the command line runs on the server); or 命令行."""
     if name is None:
         return cli_user()
-    from etl.warehouse import accounts as store  # the store only: no password hashing on the load path
+    from etl.access import store  # the store only: no password hashing on the load path
 
     path = config.accounts_path(db)
     row = None
-    if path.exists():
+    if store.exists(path):
         with store.connect(path) as con:
             row = store.get_user(con, name)
     if row is None:
@@ -142,11 +142,40 @@ def load(files, db_path, year, region, submitted_by, acting_as) -> None:  # noqa
 @DB_OPTION
 @click.option("--year", type=YEAR_TYPE, help="文件未写明年度时使用的年度。")
 @click.option("--region", type=RegionType(), help="文件只含一个市州时，该市州的名称。")
-def check(files, db_path, year, region) -> None:  # noqa: ANN001
+@click.option(
+    "--annotate",
+    "annotated",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="另存一份标注后的报表：错误单元格标红、警告标黄，批注中写明问题（只能用于一个文件）。",
+)
+def check(files, db_path, year, region, annotated) -> None:  # noqa: ANN001
+    if annotated is not None and len(files) != 1:
+        _fail("--annotate 只能用于一个文件。", code=2)
     db = _db(db_path)
     reports = _run_files(files, lambda data, name: check_bytes(data, name, year=year, region_code=region, db_path=db))
     _echo_summary(reports)
+    if annotated is not None:
+        _write_annotated(files[0], reports[0], annotated)
     sys.exit(1 if any(r.refused for r in reports) else 0)
+
+
+def _write_annotated(source: Path, report: FileReport, output: Path) -> None:
+    from etl.annotate import AnnotateError, annotate
+
+    if not any(i.cell for i in report.issues):
+        click.echo("没有指向单元格的问题，未生成标注后的报表。")
+        return
+    try:
+        data, name = read_path(source)
+        result = annotate(data, name, report.issues)
+    except (RefusedFile, AnnotateError, warehouse.WarehouseError) as exc:
+        click.echo(f"未生成标注后的报表：{exc}")
+        return
+    suffix = result.file_name.rsplit(".", 1)[-1]
+    target = output.with_suffix(f".{suffix}")
+    target.write_bytes(result.data)
+    why = "（含宏的工作簿须用 .xlsm 扩展名）" if target.suffix != output.suffix else ""
+    click.echo(f"已写出标注后的报表 {target}{why}：{result.marked} 个单元格标红或标黄，批注中是问题和改正方法。")
 
 
 @main.command(help="导出已审核通过（已发布）的数据为规范 CSV（UTF-8 带 BOM，可直接用 Excel 打开）。")
@@ -159,7 +188,7 @@ def check(files, db_path, year, region) -> None:  # noqa: ANN001
 @as_option()
 def export(db_path, year, region, domain, include_pending, output, acting_as) -> None:  # noqa: ANN001
     from etl import actions
-    from etl.export import tidy_csv
+    from etl.export import EXPORT_HEADER, tidy_csv
 
     db = _db(db_path)
     actor = _actor(acting_as, db)
@@ -178,7 +207,7 @@ def export(db_path, year, region, domain, include_pending, output, acting_as) ->
     except PermissionDenied as exc:
         _fail(str(exc))
     output.write_bytes(tidy_csv(rows, with_status=include_pending))
-    pending = sum(bool(r[-1]) for r in rows)
+    pending = sum(bool(r[len(EXPORT_HEADER)]) for r in rows)  # the flag after the exported columns
     click.echo(f"已导出 {len(rows)} 行到 {output}" + (f"（其中待审核 {pending} 行）。" if include_pending else "。"))
 
 
@@ -193,15 +222,25 @@ def _check(actor: User, action: str) -> None:
         raise
 
 
-@main.command(help="生成官方报表模板（.xlsx）。")
+@main.command(help="生成官方报表模板（.xlsx）：按数据仓库的指标目录，“上年数”列填上年已审核通过的数。")
 @click.option("--year", type=YEAR_TYPE, required=True)
 @click.option("--region", type=RegionType(), help="只含该市州一行；不指定则含全部 14 个市州。")
+@DB_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def template(year, region, output) -> None:  # noqa: ANN001
+def template(year, region, db_path, output) -> None:  # noqa: ANN001
     from etl.template import write_template
+    from etl.warehouse import catalog_store
 
-    write_template(output, year, region)
-    click.echo(f"已生成 {year} 年报表模板：{output}")
+    db = _db(db_path)
+    cat, last_year = catalog.active(), {}
+    if warehouse.exists(db):  # the warehouse's catalogue and last year's published figures; none yet: the shipped one
+        try:
+            with warehouse.connect(db, read_only=True) as con:
+                cat, last_year = catalog_store.catalogue(con), warehouse.published_figures(con, year - 1)
+        except warehouse.WarehouseError as exc:
+            _fail(str(exc))
+    write_template(output, year, region, cat=cat, last_year=last_year)
+    click.echo(f"已生成 {year} 年报表模板（指标目录第 {cat.revision} 版）：{output}")
 
 
 @main.command(help="把数据仓库备份到一个新目录（应用运行时也可备份）。")
@@ -431,6 +470,16 @@ def audit_command(limit, actor, db_path) -> None:  # noqa: ANN001
         click.echo("\t".join(audit.printable(str(field)) for field in fields))
 
 
+from etl.cli_migrate import migrate  # noqa: E402
 from etl.cli_review import review  # noqa: E402 - the review commands build on the helpers above
 
 main.add_command(review)
+main.add_command(migrate)
+
+from etl.cli_catalog import catalog as catalog_command  # noqa: E402 - builds on the helpers above
+
+main.add_command(catalog_command)
+
+from etl.cli_targets import targets_command  # noqa: E402 - builds on the helpers above
+
+main.add_command(targets_command, name="targets")

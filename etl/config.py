@@ -61,7 +61,6 @@ LOGIN_GLOBAL_DELAY_SECONDS = 1.0
 BEHIND_PROXY = os.environ.get("HNFL_BEHIND_PROXY", "") not in ("", "0")
 
 FIRST_YEAR = 2000
-TEMPLATE_VERSION = "2024.1"
 
 # A leader's default year is the newest in which at least this many 市州 have every 类别 published (of 14).
 COMPLETE_CITIES = int(os.environ.get("HNFL_COMPLETE_CITIES", "14"))
@@ -74,6 +73,12 @@ def collecting_year() -> int:
 
     wanted = os.environ.get("HNFL_COLLECTING_YEAR", "")
     return int(wanted) if wanted.isdigit() else datetime.now(ZoneInfo("Asia/Shanghai")).year - 1
+
+
+def database_url() -> str | None:
+    """$HNFL_DATABASE_URL (postgresql://…): the warehouse and the accounts store live in that PostgreSQL database
+    instead of the DuckDB and SQLite files; the files' folder still keeps archived originals and backups."""
+    return os.environ.get("HNFL_DATABASE_URL") or None
 
 
 def warehouse_path() -> Path:

@@ -6,9 +6,11 @@ import csv
 import io
 from collections.abc import Iterable
 
-from etl.validate import format_number
+from etl.records import format_number
 
-EXPORT_HEADER = ["年度", "行政区划代码", "市州", "类别", "指标", "单位", "数值"]
+# 县市区: the 县市区 of a county row (its 市州 in 市州); blank for a 市州 or a 省级单位 (whose name is in 市州).
+# 口径: the version of the indicator's definition the figure was reported under ("2020年起").
+EXPORT_HEADER = ["年度", "行政区划代码", "市州", "县市区", "类别", "指标", "单位", "数值", "口径"]
 STATUS_HEADER = "审核状态"  # only in exports that include pending figures
 PENDING, PUBLISHED = "待审核", "已审核"
 # Excel and WPS treat a cell starting with these as a formula (or DDE) when a CSV is opened.
@@ -23,14 +25,14 @@ def neutralise(value: object) -> str:
 
 def export_cell(value: object) -> str:
     if isinstance(value, float):
-        return format_number(value)
+        return "" if value != value else format_number(value)  # NaN: a blank cell (a 市州 row's 县市区)
     if isinstance(value, int):
         return str(value)
     return neutralise(value)
 
 
 def tidy_csv(rows: Iterable[tuple], *, with_status: bool = False) -> bytes:
-    """Rows of (年度, 代码, 市州, 类别, 指标, 单位, 数值, pending) → UTF-8 CSV with BOM, as Excel opens it cleanly.
+    """Rows of (年度, 代码, 市州, 县市区, 类别, 指标, 单位, 数值, 口径, pending) → UTF-8 CSV with BOM for Excel.
 
     With `with_status`, a last column says 待审核 or 已审核; without, the pending flag is left out (a published
     export holds nothing pending).

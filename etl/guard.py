@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeElementTree
 
-from etl import config, sheet_scan
+from etl import catalog, config, sheet_scan
 from etl.issues import RefusedFile, make_issue
 
 MIB = 1024 * 1024
@@ -24,6 +24,7 @@ _FEED = 64 * 1024  # compressed bytes handed to zlib at a time
 _WORKBOOK_PART_LIMIT = 8 * MIB  # workbook.xml and its rels are parsed whole; real ones are a few KB
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _SHEET_DIRS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
+SHEET_MARGIN = 10  # sheets beyond the template's own a file may have (notes, a copy) before it is refused
 _DAMAGED = "文件已损坏或不完整（压缩包无法打开）"
 _NOT_EXCEL = "不是 Excel 或 CSV 文件"
 _OTHER_ZIPS = {"word/": "这是 Word 文档，不是 Excel 工作簿", "ppt/": "这是 PowerPoint 文件，不是 Excel 工作簿"}
@@ -224,6 +225,12 @@ def _data_offset(view: memoryview, offset: int) -> int:
     return offset + 30 + name_length + extra_length
 
 
+def sheet_limit() -> int:
+    """config.MAX_SHEETS, or more when the catalogue's own template has more sheets (a 类别 each, 填报说明, _meta)
+    with room to spare: a catalogue grown in the app must not make its template refused."""
+    return max(config.MAX_SHEETS, len(catalog.domains()) + 2 + SHEET_MARGIN)
+
+
 def _workbook_sheets(parts: dict[str, bytes], file_name: str) -> list[tuple[str, str]]:
     """(sheet name, part path) in workbook order, resolving relationship targets as calamine does."""
     workbook = _parse_xml(parts["xl/workbook.xml"], file_name)
@@ -234,8 +241,9 @@ def _workbook_sheets(parts: dict[str, bytes], file_name: str) -> list[tuple[str,
         if _local_name(element.tag) == "sheet":
             rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), "")
             sheets.append((element.get("name", ""), _sheet_path(targets.get(rel_id, ""))))
-    if len(sheets) > config.MAX_SHEETS:
-        detail = f"工作簿有 {len(sheets)} 个工作表，超过上限 {config.MAX_SHEETS} 个"
+    limit = sheet_limit()
+    if len(sheets) > limit:
+        detail = f"工作簿有 {len(sheets)} 个工作表，超过上限 {limit} 个"
         raise _refused("too-many-cells", file_name, detail=detail)
     return sheets
 

@@ -1,8 +1,9 @@
-"""Validation issues: a stable code, where it is (file, sheet, cell) and a Chinese sentence saying what to do."""
+"""Validation issues: a stable code, where it is (file, sheet, cell, indicator) and a Chinese sentence saying what to
+do. The checks across values (rules) take their codes and sentences from the catalogue (etl/ingest/rules.py)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
@@ -39,7 +40,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "unknown-region": (
         ERROR,
-        "“{value}”不是湖南省的市州名称。请填写 14 个市州之一，如“株洲市”“湘西土家族苗族自治州”。",
+        "“{value}”不是湖南省的市州、县市区或省级单位名称。请填写规范名称，如“株洲市”“醴陵市”“湘西土家族苗族自治州”。",
+    ),
+    "level-not-reported": (
+        ERROR,
+        "{region}是{level}，“{indicator}”只由{levels}填报，{level}不填。{hint}。",
     ),
     "region-conflict": (
         ERROR,
@@ -51,6 +56,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "duplicate-column": (ERROR, "指标“{indicator}”在表头出现了两次（另见 {other}）。请删除重复的列。"),
     "unknown-indicator": (ERROR, "“{value}”不是已知的指标名称。请使用模板中的指标名称，如“两癌检查人数”。"),
+    "indicator-not-in-year": (
+        ERROR,
+        "“{indicator}”{why}，{year}年的报表不填这一项。请删除这一格的数字，或核对年度。",
+    ),
     "missing-year": (ERROR, "无法确定年度。请在表头上方写明“年度：2024”，或加一列“年度”。"),
     "year-out-of-range": (ERROR, "年度“{value}”无效，应为 2000 至 {max_year} 之间的四位年份。请更正年度。"),
     "year-conflict": (ERROR, "文件中的年度 {value} 与指定的年度 {expected} 不一致。请核对后重新上报。"),
@@ -64,28 +73,35 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "negative-value": (ERROR, "“{value}”是负数，统计数不能为负。请更正。"),
     "fraction-in-count": (ERROR, "“{value}”带小数，但“{indicator}”以{unit}计，应为整数。请更正。"),
-    "approximate-value": (ERROR, "“{value}”是约数。统计报表需要准确数字，请填写准确数值（如 1987，而不是“近2000”）。"),
-    # figures that cannot be true
-    "impossible-figure": (ERROR, "{part}（{part_value}）大于{whole}（{whole_value}），数据不可能成立。请核对后更正。"),
-    "loan-average-impossible": (
+    "approximate-value": (
         ERROR,
-        "发放贷款金额 {amount} 万元、{count} 笔，平均每笔 {average} 万元，超过 100 万元，不可能成立。"
-        "是否按元填写？按万元应为 {fixed}。",
+        "“{value}”是约数，是估计的数字。统计报表需要准确数字，请填写准确的{indicator}（如 1987，而不是“近2000”）；"
+        "确实无法统计请留空。",
     ),
-    "year-on-year-impossible": (
-        ERROR,
-        "{indicator}为 {value}，是上年（{previous}）的 {ratio}，不可能成立。{fix}",
-    ),
-    # warnings: loaded, reported and stored with the submission
+    "yuan-in-wan": (ERROR, "“{value}”是按元填写的，本列以万元计。请改填 {fixed}（万元）。"),
+    # the sum of a 合计 row: loaded, reported and stored with the submission
     "total-mismatch": (WARNING, "合计行“{indicator}”为 {total}，而各市州之和为 {sum}。合计行不入库，请核对。"),
-    "employed-exceeds-jobs": (WARNING, "实现就业妇女人数（{part_value}）大于提供就业岗位数（{whole_value}），请核实。"),
-    "borrowers-exceed-loans": (WARNING, "获贷妇女人数（{part_value}）大于发放贷款笔数（{whole_value}），请核实。"),
-    "aided-exceed-cases": (WARNING, "救助患病妇女人数（{part_value}）大于查出患病人数（{whole_value}），请核实。"),
-    "loan-average-out-of-range": (
+    # 县市区 rows against their 市州 (etl/levels.py; a 市州 given beside all its 县市区 is the county_sum rule's)
+    "county-sum-exceeds": (
         WARNING,
-        "平均每笔贷款 {average} 万元，超出常见范围（0.5–50 万元）。金额是否误按“元”填报？应以万元计。",
+        "{city}“{indicator}”填 {value}{unit}，而已填的 {reported} 个县市区之和已达 {sum}{unit}，"
+        "县市区之和不应大于市州数。请核对。",
     ),
-    "year-on-year-jump": (WARNING, "{indicator}为 {value}，是上年（{previous}）的 {ratio}。变化异常，请核实。"),
+    "county-sum-partial": (
+        WARNING,
+        "{city}“{indicator}”未填，{expected} 个县市区中只有 {reported} 个已填（之和 {sum}{unit}），"
+        "不能相加得出市州数，市州数记为未填报。请补全各县市区，或填写市州数。",
+    ),
+    # 任务数 files (etl/targets.py)
+    "targets-not-a-target-file": (
+        ERROR,
+        "这是统计报表，不是任务数表。请在“任务数”页面下载任务数模板填写后上传；完成数请在“数据上报”页面上报。",
+    ),
+    "targets-empty": (ERROR, "文件中没有任何任务数。请在任务数模板中填写后再上传。"),
+    "targets-file-as-return": (
+        ERROR,
+        "这是任务数表，不是统计报表。任务数请由管理员在“任务数”页面上传；完成数请填写统计报表模板后上报。",
+    ),
 }
 
 
@@ -97,6 +113,9 @@ class Issue:
     file: str = ""
     sheet: str = ""
     cell: str = ""
+    subject: str = ""  # the indicator's name, when the issue is about one
+    # (region_code, year, indicator code) of the value, when known: last year's figure is looked up by it
+    key: tuple[str, int, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def location(self) -> str:
@@ -106,16 +125,23 @@ class Issue:
         return self.sheet or self.cell
 
     @property
+    def place(self) -> str:
+        """`两癌检查!C7 宫颈癌检查人数`: the cell and the indicator it holds."""
+        return " ".join(part for part in (self.location, self.subject) if part)
+
+    @property
     def is_error(self) -> bool:
         return self.level == ERROR
 
     def describe(self) -> str:
         """One line for a report: file, place, sentence."""
-        where = " ".join(part for part in (self.file, self.location) if part)
+        where = " ".join(part for part in (self.file, self.place) if part)
         return f"{where}：{self.message}" if where else self.message
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self) | {"location": self.location}
+        found = asdict(self)
+        found.pop("key")
+        return found | {"location": self.location}
 
 
 class IssueList(list):
@@ -140,9 +166,12 @@ class IssueList(list):
             super().append(issue)
 
 
-def make_issue(code: str, *, file: str = "", sheet: str = "", cell: str = "", **fields: object) -> Issue:
+def make_issue(
+    code: str, *, file: str = "", sheet: str = "", cell: str = "", subject: str = "", key: tuple | None = None,
+    **fields: object,
+) -> Issue:  # fmt: skip
     level, template = TEMPLATES[code]
-    return Issue(code, level, template.format(**fields), file, sheet, cell)
+    return Issue(code, level, template.format(**fields), file, sheet, cell, subject, key)
 
 
 def has_errors(issues: list[Issue]) -> bool:

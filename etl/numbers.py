@@ -25,14 +25,16 @@ EXCEL_ERRORS = {
     "#CALC!",
     "#GETTING_DATA",
 }
-_APPROXIMATE = re.compile(r"^(近|约|大约|大概|逾|超过|将近|接近|约合)|(余|多|左右|以上|上下|来)$")
+# An estimate: 近2000, 约300, 2000余, 700多, 700多万元, 1.2万余人, 300左右 (the qualifier may come before a unit).
+_APPROXIMATE = re.compile(r"^(近|约|大约|大概|逾|超过|将近|接近|约合)|\d[十百千万亿]?(余|多|左右|以上|上下|来)")
 # Scale words: 万 and 亿 multiply; the unit text itself is accepted and dropped.
 _SCALES = {"": Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
 _NUMBER = re.compile(r"^(?P<number>\d+(?:\.\d+)?|\.\d+)(?P<scale>万|亿)?(?P<unit>.*)$")
 
 
 class Parsed(NamedTuple):
-    """Either a value (None = not reported) or a problem code with the text that caused it."""
+    """Either a value (None = not reported) or a problem code with the text that caused it (and, for yuan-in-wan,
+    the value in 万元 as `value`)."""
 
     value: float | None = None
     problem: str | None = None
@@ -69,6 +71,9 @@ def _parse_text(original: str, indicator: Indicator) -> Parsed:
     if text.startswith("-") and _NUMBER.match(text[1:]):
         return Parsed(problem="negative-value", text=original.strip())
     match = _NUMBER.match(text)
+    if match and indicator.unit == "万元" and match["unit"] == "元" and not match["scale"]:
+        # 5000元 in a 万元 column: the message says what to write, 0.5 (carried in `value`)
+        return Parsed(float(Decimal(match["number"]) / 10_000), "yuan-in-wan", original.strip())
     if not match or not _unit_fits(match["scale"] or "", match["unit"], indicator):
         return Parsed(problem="not-a-number", text=original.strip())
     number = Decimal(match["number"]) * _scale(match["scale"] or "", indicator)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import audit, backup, catalog, config, files, guard, warehouse
+from etl import audit, backup, config, files, guard, warehouse
+from etl.catalog import Catalogue
 from etl.config import MAX_FILE_BYTES, archive_dir
 from etl.extract import Context, Extraction, Observation, extract
+from etl.ingest import gate
 from etl.issues import Issue, RefusedFile, has_errors, make_issue
 from etl.read import read_file
-from etl.roles import STATISTICIAN, UPLOAD, PermissionDenied, User, check, city_of
-from etl.validate import validate, year_on_year
+from etl.roles import UPLOAD, PermissionDenied, User, check
+from etl.validate import validate, with_last_year, year_on_year
 from etl.warehouse import NewSubmission, StoreResult
 
 REFUSED, CHECKED, LOADED, ALREADY_LOADED = "refused", "checked", "loaded", "already-loaded"
@@ -73,16 +77,23 @@ def heavy_check_busy() -> bool:
     return True
 
 
-def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None) -> _Parsed:
+@contextmanager
+def heavy_work() -> Iterator[None]:
+    """Hold the one reader of this process (a check, or marking a workbook), waiting a bounded time for it."""
     if not _HEAVY_CHECK.acquire(timeout=config.HEAVY_CHECK_WAIT_SECONDS):
         raise ServerBusy(
             f"服务器正在检查其他报表，已等待 {config.HEAVY_CHECK_WAIT_SECONDS:g} 秒，请稍后重新上传。未写入任何数据。"
         )
     try:
-        book = read_file(data, file_name)
-        extraction = extract(book, Context(file_name, year, region_code))
+        yield
     finally:
         _HEAVY_CHECK.release()
+
+
+def _parse(data: bytes, file_name: str, year: int | None, region_code: str | None, cat: Catalogue) -> _Parsed:
+    with heavy_work():
+        book = read_file(data, file_name)
+        extraction = extract(book, Context(file_name, year, region_code), cat)
     return _Parsed(extraction, book.kind, book.meta.get("sample") == "1")
 
 
@@ -95,100 +106,94 @@ def check_bytes(
     db_path: Path | None = None,
     actor: User | None = None,
 ) -> FileReport:
-    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year
-    and its review locks. With an `actor`, figures of 市州 they may not upload are errors too."""
-    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor)
-    if report.refused or db_path is None or not Path(db_path).exists():
-        return _with_jumps(report, parsed, {})
+    """Everything a load would report, writing nothing; the warehouse (if given and present) supplies last year,
+    its review locks and its catalogue. With an `actor`, figures of 市州 they may not upload are errors too."""
+    present = db_path is not None and warehouse.exists(db_path)
+    cat = gate.catalogue_for(db_path if present else None, len(data))
+    report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, cat)
+    if not present or parsed is None:
+        return _finish(report, parsed, {}, cat)
     with warehouse.connect(db_path, read_only=True) as con:
-        _refuse_locked(report, con)
-        return _with_jumps(report, parsed, _previous(con, parsed.extraction))
+        now = gate.seen(con, db_path)
+        if now.token != cat.token:  # the catalogue changed since this process last saw it: read again
+            report, parsed = _check_alone(data, file_name, year, region_code, CHECKED, actor, now)
+        if not report.refused:
+            _refuse_locked(report, con)
+        return _finish(report, parsed, _previous(con, parsed.extraction), now)
 
 
-def _check_alone(
-    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None
-) -> tuple[FileReport, _Parsed | None]:
-    """Read and validate the file on its own: every error is known before the warehouse is opened."""
-    if actor is not None:
-        try:
-            check(actor, UPLOAD)
-        except PermissionDenied as denied:
-            return FileReport(
-                file_name, REFUSED, [make_issue("not-permitted", file=file_name, detail=str(denied))]
-            ), None
+def check_extraction(
+    extraction: Extraction, name: str, kind: str, *, db_path: Path | None = None, actor: User | None = None
+) -> FileReport:
+    """The values of a return made elsewhere than in a file (the online entry: etl.online), judged exactly as a
+    file's: the same validation, the same access, lock and year-on-year checks."""
+    refused = _not_permitted(actor, name)
+    if refused is not None:
+        return refused
+    present = db_path is not None and warehouse.exists(db_path)
+    cat = gate.catalogue_for(db_path if present else None, 0)
+    parsed = _Parsed(extraction, kind, False)
+    report = _judge(parsed, name, CHECKED, actor, cat)
+    if not present:
+        return _finish(report, parsed, {}, cat)
+    with warehouse.connect(db_path, read_only=True) as con:
+        if not report.refused:
+            _refuse_locked(report, con)
+        return _finish(report, parsed, _previous(con, extraction), cat)
+
+
+def _not_permitted(actor: User | None, file_name: str) -> FileReport | None:
+    if actor is None:
+        return None
     try:
-        parsed = _parse(data, file_name, year, region_code)
+        check(actor, UPLOAD)
+    except PermissionDenied as denied:
+        return FileReport(file_name, REFUSED, [make_issue("not-permitted", file=file_name, detail=str(denied))])
+    return None
+
+
+def _check_alone(  # noqa: PLR0913
+    data: bytes, file_name: str, year: int | None, region_code: str | None, ok_status: str, actor: User | None,
+    cat: Catalogue,
+) -> tuple[FileReport, _Parsed | None]:  # fmt: skip
+    """Read and validate the file on its own: every error is known before the warehouse is opened."""
+    refused = _not_permitted(actor, file_name)
+    if refused is not None:
+        return refused, None
+    try:
+        parsed = _parse(data, file_name, year, region_code, cat)
     except RefusedFile as refusal:
         return FileReport(file_name, REFUSED, [refusal.issue]), None
-    issues = parsed.extraction.issues + validate(parsed.extraction, file_name)
-    issues += _access_issues(actor, parsed.extraction.observations, file_name)
+    return _judge(parsed, file_name, ok_status, actor, cat), parsed
+
+
+def _judge(parsed: _Parsed, file_name: str, ok_status: str, actor: User | None, cat: Catalogue) -> FileReport:
+    issues = parsed.extraction.issues + validate(parsed.extraction, file_name, cat)
+    issues += gate.access_issues(actor, parsed.extraction.observations, file_name)
     more = parsed.extraction.issues.dropped
+    observations = parsed.extraction.observations
     if has_errors(issues) or more:
         # The values read stay with the report (never stored): the audit entry says which 市州 and year it held.
-        observations = parsed.extraction.observations
-        report = FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind, more_errors=more)
-        return report, parsed
-    observations = parsed.extraction.observations
-    return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample), parsed
-
-
-def _first_cells(observations: list[Observation]) -> dict[tuple[str, int], Observation]:
-    """The first value of each (region, year) in the file: where an issue about the whole row points."""
-    first: dict[tuple[str, int], Observation] = {}
-    for o in observations:
-        first.setdefault((o.region_code, o.year), o)
-    return first
-
-
-def _access_issues(actor: User | None, observations: list[Observation], file_name: str) -> list[Issue]:
-    """A 统计员 uploads their own 市州 (and its 县市区) only: one error per other 市州, at its first cell."""
-    if actor is None or actor.role != STATISTICIAN:
-        return []
-    regions, own = catalog.region_by_code(), catalog.region_by_code()[actor.region_code].name
-    issues, seen = [], set()
-    for (code, _), o in _first_cells(observations).items():
-        city = city_of(code)
-        if city != actor.region_code and city not in seen:
-            seen.add(city)
-            region = regions[city].name
-            issues.append(
-                make_issue("region-not-permitted", file=file_name, sheet=o.sheet, cell=o.cell, own=own, region=region)
-            )
-    return issues
-
-
-def _first_cells_of_slices(observations: list[Observation]) -> dict[tuple[str, int, str], Observation]:
-    first: dict[tuple[str, int, str], Observation] = {}
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
-    for o in observations:
-        first.setdefault((o.region_code, o.year, domain_of[o.indicator]), o)
-    return first
+        return FileReport(file_name, REFUSED, issues, observations, file_kind=parsed.file_kind, more_errors=more)
+    return FileReport(file_name, ok_status, issues, observations, None, parsed.file_kind, parsed.is_sample)
 
 
 def _refuse_locked(report: FileReport, con) -> None:  # noqa: ANN001 - a DuckDB connection
-    """Errors for figures of reviewed (locked) slices, each at the first cell of its row and 类别."""
-    first = _first_cells_of_slices(report.observations)
-    found = warehouse.blocking(con, first)
-    for (code, year, domain), o in first.items():
-        report.issues += [
-            make_issue(
-                "slice-locked", file=report.file_name, sheet=o.sheet, cell=o.cell,
-                detail=warehouse.describe_lock(lock) + "，不能再上报。如需更正，请联系管理员解除锁定。",
-            )
-            for lock in found
-            if warehouse.covers(lock, code, year, domain)
-        ]  # fmt: skip
+    report.issues += gate.lock_issues(con, report.observations, report.file_name)
     if has_errors(report.issues):
         report.status = REFUSED
 
 
-def _with_jumps(report: FileReport, parsed: _Parsed | None, previous: dict) -> FileReport:
+def _finish(report: FileReport, parsed: _Parsed | None, previous: dict, cat: Catalogue) -> FileReport:
     """Year-on-year checks need last year's values: from the file itself, else from the warehouse. A jump no real
-    市州 can make is an error, and refuses the file."""
-    if not report.refused and parsed is not None:
-        report.issues = report.issues + year_on_year(parsed.extraction, report.file_name, previous)
+    市州 can make is an error, and refuses the file. Then last year's figure goes beside each problem it helps."""
+    if parsed is None:
+        return report
+    if not report.refused:
+        report.issues = report.issues + year_on_year(parsed.extraction, report.file_name, previous, cat)
         if has_errors(report.issues):
             report.status = REFUSED
+    report.issues = with_last_year(report.issues, parsed.extraction, previous, cat)
     return report
 
 
@@ -212,6 +217,23 @@ def load_bytes(data: bytes, file_name: str, db_path: Path, *, actor: User, **opt
     return report
 
 
+def load_extraction(  # noqa: PLR0913
+    extraction: Extraction, name: str, kind: str, db_path: Path, *, actor: User, sha256: str, **options: object
+) -> FileReport:
+    """Store a return made elsewhere than in a file (etl.online) through the same checks and the same load as a
+    file: all-or-nothing, pending review, audited. `sha256` names this submission (there is no file to hash)."""
+    db_path = Path(db_path)
+    report = _not_permitted(actor, name)
+    parsed = _Parsed(extraction, kind, False)
+    if report is None:
+        cat = gate.catalogue_for(db_path if warehouse.exists(db_path) else None, 0)
+        report = _judge(parsed, name, LOADED, actor, cat)
+        if not report.refused:
+            report = _store_checked(report, parsed, cat, None, db_path, sha256, actor, None, **options)
+    log_load(report, actor, sha256, db_path)
+    return report
+
+
 def _load(  # noqa: PLR0913 - the options of load_bytes
     data: bytes,
     file_name: str,
@@ -227,31 +249,66 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
     is_sample: bool | None = None,
     published: bool = False,
 ) -> FileReport:
-    report, parsed = _check_alone(data, file_name, year, region_code, LOADED, actor)
+    again = (data, file_name, year, region_code, LOADED, actor)
+    present = warehouse.exists(db_path)
+    cat = gate.catalogue_for(db_path if present else None, len(data))
+    report, parsed = _check_alone(*again, cat)
     if report.refused:
-        return report
+        if not present or parsed is None:
+            return _finish(report, parsed, {}, cat)
+        report, parsed, cat = _refused(report, parsed, db_path, cat, again)
+        if report.refused:
+            return report
+    options = {"source": source, "submitted_by": submitted_by, "note": note, "is_sample": is_sample}
+    return _store_checked(report, parsed, cat, again, db_path, sha256, actor, data, published=published, **options)
+
+
+def _store_checked(  # noqa: PLR0913 - the options of load_bytes
+    report: FileReport,
+    parsed: _Parsed | None,
+    cat: Catalogue,
+    again: tuple | None,
+    db_path: Path,
+    sha256: str,
+    actor: User,
+    data: bytes | None,
+    *,
+    source: str = "cli",
+    submitted_by: str = "",
+    note: str | None = None,
+    is_sample: bool | None = None,
+    published: bool = False,
+) -> FileReport:
+    """The warehouse's checks (catalogue, locks, last year) and the write, for a report that passed on its own;
+    `again` reads the file again when the warehouse's catalogue is not the one it was read against."""
+    file_name = report.file_name
     with warehouse.connect(db_path) as con:
         existing = warehouse.find_submission_by_hash(con, sha256)
         if existing is not None:
             return FileReport(file_name, ALREADY_LOADED, store=StoreResult(existing, already_loaded=True))
-        _refuse_locked(report, con)
-        _with_jumps(report, parsed, _previous(con, parsed.extraction))
+        now = gate.seen(con, db_path)
+        if now.token != cat.token and again is not None:  # the catalogue changed since the file was read
+            report, parsed = _check_alone(*again, now)
+        if not report.refused:
+            _refuse_locked(report, con)
+        _finish(report, parsed, _previous(con, parsed.extraction) if parsed else {}, now)
         if report.refused:
             return report
         backup.snapshot(con, "before-load")  # only now is the file likely to be written
         report.is_sample = report.is_sample if is_sample is None else is_sample
-        archived = archive_original(data, sha256, report.file_kind, db_path)
+        archived = archive_original(data, sha256, report.file_kind, db_path) if data is not None else None
         submission = NewSubmission(
             file_name,
             sha256,
             report.file_kind,
-            len(data),
+            len(data) if data is not None else 0,
             archived,
             report.is_sample,
             source,
             submitted_by or actor.name,
             note,
             published,
+            parsed.extraction.contacts,
         )
         try:
             report.store = warehouse.store_submission(con, submission, report.observations, report.issues)
@@ -262,6 +319,20 @@ def _load(  # noqa: PLR0913 - the options of load_bytes
         elif report.store.nothing_new:
             report.status = UNCHANGED
         return report
+
+
+def _refused(
+    report: FileReport, parsed: _Parsed, db_path: Path, cat: Catalogue, again: tuple
+) -> tuple[FileReport, _Parsed | None, Catalogue]:
+    """A refused file, looked at once more against the warehouse (read-only): read again if its catalogue is not
+    the one the file was read against (it may pass then); else its issues with last year's figures beside them."""
+    with warehouse.connect(db_path, read_only=True) as con:
+        now = gate.seen(con, db_path)
+        if now.token != cat.token:
+            report, parsed = _check_alone(*again, now)
+        if report.refused and parsed is not None:
+            _finish(report, parsed, _previous(con, parsed.extraction), now)
+    return report, parsed, now
 
 
 def log_load(report: FileReport, actor: User, sha256: str, db_path: Path) -> None:

@@ -19,7 +19,7 @@ def format_report(report: FileReport) -> str:
     listed = report.errors + report.warnings
     for issue in listed[:MAX_LISTED_ISSUES]:
         kind = "错误" if issue.is_error else "警告"
-        where = f" {issue.location}" if issue.location else ""
+        where = f" {issue.place}" if issue.place else ""
         lines.append(f"  {kind}{where}：{issue.message}")
     unlisted = len(listed) - min(len(listed), MAX_LISTED_ISSUES) + report.more_errors
     if unlisted:

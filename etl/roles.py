@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from etl import catalog
+from etl.catalog import city_of  # re-exported: it used to live here
 
 ADMIN, LEADER, STATISTICIAN, REVIEWER = "管理员", "领导", "统计员", "审核员"
 ROLES = (STATISTICIAN, REVIEWER, LEADER, ADMIN)
@@ -64,12 +65,6 @@ def cli_user() -> User:
         return User(f"命令行:{os.getlogin()}", ADMIN)
     except OSError:
         return SYSTEM
-
-
-def city_of(region_code: str) -> str:
-    """The 市州 a region belongs to: itself for a 市州, its parent for a 县市区."""
-    region = catalog.region_by_code()[region_code]
-    return region.parent_code if region.level == "county" else region.code
 
 
 def allowed(user: User, action: str, regions: Iterable[str] = ()) -> bool:

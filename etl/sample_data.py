@@ -1,4 +1,9 @@
-"""Sample returns (示例) 2016–2024: the 2016 review's exact figures, the rest invented but plausible."""
+"""Sample returns (示例) 2016–2024: the 2016 review's exact figures, the rest invented but plausible.
+
+Each year's file holds the 14 市州, the 县市区 rows of the indicators split below (summing exactly to their 市州),
+and the 省级单位. Figures grow from 2016 by a random walk with a fixed seed; each family of figures draws from its
+own generator, so adding one never shifts the figures of another.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl import catalog, config
-from etl.template import FIRST_DATA_ROW, HEADER_ROW, template_bytes
+from etl import catalog, config, sample_seeds
+from etl.sample_specs import CAPPED_BY_COUNTIES, SPECS, Spec
+from etl.template import FIRST_DATA_ROW, HEADER_ROW, sheet_rows, template_bytes
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -23,93 +29,18 @@ FILE_NAME = "示例_{year}_全省报表.xlsx"
 # compound to about 1.5× rather than 1.8×; far inside the 10× year-on-year warning either way.
 GROWTH = (0.90, 1.25, 1.0)  # low, high, mode
 RATIO_DRIFT = (0.95, 1.05)  # a year's change of a ratio between figures
+WEIGHT_RANGE, WEIGHT_DRIFT = (0.5, 1.5), (0.95, 1.05)  # a 县市区's share of its 市州, and its yearly change
 
-Values = dict[tuple[str, str], float | None]  # (市州 name, indicator code) → value; None = 未填报
+Values = dict[tuple[str, str], float | None]  # (region code, indicator code) → value; None = 未填报
 
-# Rough size of each 市州 (长沙 = 1), after its population; scales every invented 2016 figure.
-CITY_SIZE = {
-    "长沙市": 1.0,
-    "株洲市": 0.7,
-    "湘潭市": 0.5,
-    "衡阳市": 0.85,
-    "邵阳市": 0.8,
-    "岳阳市": 0.8,
-    "常德市": 0.8,
-    "张家界市": 0.3,
-    "益阳市": 0.65,
-    "郴州市": 0.7,
-    "永州市": 0.7,
-    "怀化市": 0.65,
-    "娄底市": 0.6,
-    "湘西土家族苗族自治州": 0.4,
-}
-
-# 2016 range of each independent figure: a city of size s lands at high × s × 0.8…1, never below low.
-PRIMARY: dict[str, tuple[float, float]] = {
-    "job_fairs": (20, 80),
-    "jobs_offered": (20_000, 90_000),
-    "training_sessions": (10, 60),
-    "demo_bases": (10, 60),
-    "loan_count": (300, 1_500),
-    "screened_total": (30_000, 120_000),
-    "village_stations": (200, 1_500),
-    "female_leaders": (300, 2_500),
-    "ecom_training_sessions": (10, 50),
-    "incubators": (1, 15),
-}
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """A figure that hangs from another: value = parent × ratio, the ratio kept within [low, high]."""
-
-    parent: str
-    low: float
-    high: float
-
-
-# Parents come before children. 获贷妇女 comes first of the 贷款笔数 children: 岳阳's seeded 获贷妇女
-# decides its unseeded 笔数, which the other children then hang from.
-DERIVED: dict[str, Ratio] = {
-    "women_employed": Ratio("jobs_offered", 0.06, 0.14),
-    "training_attendance": Ratio("training_sessions", 500, 1_500),  # 人次 per 期
-    "women_borrowers": Ratio("loan_count", 0.85, 1.0),
-    "loan_amount": Ratio("loan_count", 8, 15),  # 万元 per 笔
-    "self_employed_supported": Ratio("loan_count", 0.6, 0.9),
-    "jobs_created": Ratio("self_employed_supported", 2, 4),
-    "interest_subsidy": Ratio("loan_amount", 0.02, 0.06),
-    "cervical_screened": Ratio("screened_total", 0.8, 1.0),
-    "breast_screened": Ratio("screened_total", 0.8, 1.0),
-    "cases_found": Ratio("screened_total", 0.0005, 0.003),
-    "patients_aided": Ratio("cases_found", 0.6, 1.0),
-    "aid_funds": Ratio("patients_aided", 0.5, 2.0),  # 万元 per person aided
-    "ecom_training_attendance": Ratio("ecom_training_sessions", 150, 600),  # 人次 per 期
-}
-
-# Exact 2016 figures of the review (shared/seeds/000_354de88c5772150a.txt), reported as they stand.
-SEED_2016: dict[tuple[str, str], float] = {
-    ("株洲市", "job_fairs"): 44,
-    ("株洲市", "jobs_offered"): 75_700,
-    ("株洲市", "women_employed"): 5_890,
-    ("邵阳市", "village_stations"): 1_287,
-    ("岳阳市", "women_borrowers"): 1_289,
-    ("岳阳市", "screened_total"): 103_200,
-    ("益阳市", "loan_count"): 878,
-    ("益阳市", "loan_amount"): 10_211,
-    ("益阳市", "self_employed_supported"): 716,
-    ("益阳市", "jobs_created"): 2_135,
-    ("娄底市", "training_sessions"): 36,
-    ("娄底市", "training_attendance"): 53_000,
-    ("娄底市", "incubators"): 7,
-    ("长沙市", "demo_bases"): 41,
-}
-# Approximate figures of the review (近2000, 近亿元, 700多万元) are never reported as numbers; they only
-# set the unseen 2016 level so that 2017 follows on from the real order of size.
-APPROXIMATE_2016: dict[tuple[str, str], float] = {
-    ("邵阳市", "female_leaders"): 1_990,
-    ("岳阳市", "loan_amount"): 9_900,
-    ("岳阳市", "aid_funds"): 720,
-}
+# Indicators whose 县市区 rows the sample fills: figures large enough per 县市区 that a split never rounds a
+# county to 0 one year and 1 the next (a 10× jump), and none a part of another (a split could cross it).
+COUNTY_SPLIT = (
+    "loan_count", "loan_amount", "screened_total", "village_stations", "female_leaders", "volunteers",
+    "people_served", "children_cared", "women_homes", "rich_leaders", "funds_raised",
+)  # fmt: skip
+# (year, 市州, indicator) whose 市州 cell is left blank: the loader adds it up from the 县市区 rows.
+SUMMED_FROM_COUNTIES = {(2024, "郴州市", "screened_total"), (2024, "郴州市", "village_stations")}
 
 # Gaps, so the product shows 未填报 honestly. (year, 市州, domain): the whole row blank, not reported yet.
 UNREPORTED_ROWS = {
@@ -117,9 +48,9 @@ UNREPORTED_ROWS = {
     (2024, "张家界市", "ecommerce"),
     (2024, "湘西土家族苗族自治州", "ecommerce"),
 }
-# (year, 市州, indicator): one cell blank.
+# (year, 市州, indicator): one cell blank (and its 县市区 too: a blank 市州 is not summed up here).
 UNREPORTED_CELLS = {
-    *((FIRST_SAMPLE_YEAR, city, code) for city, code in APPROXIMATE_2016),
+    *((FIRST_SAMPLE_YEAR, city, code) for city, code in sample_seeds.CITY_2016_APPROXIMATE),
     (2021, "郴州市", "female_leaders"),
     (2022, "湘潭市", "interest_subsidy"),
     (2024, "永州市", "aid_funds"),
@@ -128,11 +59,13 @@ UNREPORTED_CELLS = {
 
 @dataclass
 class _City:
-    """One 市州's unrounded levels of the independent figures and its current ratios."""
+    """One 市州's unrounded levels of the independent figures and its current ratios (with their bounds)."""
 
     name: str
+    code: str
     levels: dict[str, float] = field(default_factory=dict)
     ratios: dict[str, float] = field(default_factory=dict)
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def _round(code: str, value: float) -> float:
@@ -145,59 +78,120 @@ def _round(code: str, value: float) -> float:
 def _figures(city: _City) -> dict[str, float]:
     """This year's figures of one city: independent ones rounded, derived ones from their rounded parents."""
     values = {code: _round(code, level) for code, level in city.levels.items()}
-    for code, rule in DERIVED.items():
-        values[code] = _round(code, values[rule.parent] * city.ratios[code])
+    for spec in SPECS:
+        for code, rule in spec.derived.items():
+            values[code] = _round(code, values[rule.parent] * city.ratios[code])
+    for code in CAPPED_BY_COUNTIES:  # a count of 县市区 cannot pass the 市州's number of them
+        values[code] = min(values[code], len(catalog.counties_of(city.code)))
     return values
 
 
-def _start(name: str, rng: random.Random) -> _City:
-    """2016 levels and ratios: seeded figures where the review has them, drawn by city size elsewhere."""
-    city = _City(name)
-    size = CITY_SIZE[name]
-    for code, (low, high) in PRIMARY.items():
+def _start(city: _City, spec: Spec, rng: random.Random) -> None:
+    """2016 levels and ratios of one family: seeded figures where the review has them, drawn by city size elsewhere."""
+    seeds = sample_seeds.CITY_2016 | sample_seeds.CITY_2016_APPROXIMATE
+    size = spec.city_size[city.name]
+    for code, (low, high) in spec.primary.items():
         drawn = max(low, high * size * rng.uniform(0.8, 1.0))
-        city.levels[code] = SEED_2016.get((name, code), APPROXIMATE_2016.get((name, code), drawn))
-    values = {code: _round(code, level) for code, level in city.levels.items()}
-    for code, rule in DERIVED.items():
+        city.levels[code] = seeds.get((city.name, code), drawn)
+    values = _figures_so_far(city)
+    for code, rule in spec.derived.items():
         city.ratios[code] = rng.uniform(rule.low, rule.high)
-        target = SEED_2016.get((name, code), APPROXIMATE_2016.get((name, code)))
+        target = seeds.get((city.name, code))
         if target is not None:
-            _fit_to_target(city, values, code, target)
+            _fit_to_target(city, spec, values, code, target)
+        city.bounds[code] = (min(rule.low, city.ratios[code]), max(rule.high, city.ratios[code]))
         values[code] = _round(code, values[rule.parent] * city.ratios[code])
-    return city
 
 
-def _fit_to_target(city: _City, values: dict[str, float], code: str, target: float) -> None:
-    """Make a derived figure hit its 2016 target: move an unseeded parent if free, else the ratio."""
-    parent = DERIVED[code].parent
-    children_done = any(r.parent == parent and c in city.ratios and c != code for c, r in DERIVED.items())
-    parent_is_free = parent in PRIMARY and (city.name, parent) not in SEED_2016 and not children_done
+def _figures_so_far(city: _City) -> dict[str, float]:
+    values = {code: _round(code, level) for code, level in city.levels.items()}
+    for code, ratio in city.ratios.items():
+        parent = next(s.derived[code].parent for s in SPECS if code in s.derived)
+        values[code] = _round(code, values[parent] * ratio)
+    return values
+
+
+def _fit_to_target(city: _City, spec: Spec, values: dict[str, float], code: str, target: float) -> None:
+    """Make a derived figure hit its 2016 target: move an unseeded parent if free and the move keeps it plausible
+    (within 1.5× the top of its range for the city's size), else the ratio."""
+    parent = spec.derived[code].parent
+    seeds = sample_seeds.CITY_2016
+    children_done = any(r.parent == parent and c in city.ratios and c != code for c, r in spec.derived.items())
+    moved = target / city.ratios[code]
+    parent_is_free = (
+        parent in spec.primary
+        and (city.name, parent) not in seeds
+        and not children_done
+        and moved <= 1.5 * spec.primary[parent][1] * spec.city_size[city.name]
+    )
     if parent_is_free:
-        city.levels[parent] = target / city.ratios[code]
-        values[parent] = _round(parent, city.levels[parent])
+        city.levels[parent] = moved
+        values[parent] = _round(parent, moved)
     city.ratios[code] = target / values[parent]
-    if DERIVED[code].high <= 1 and city.ratios[code] > 1:
+    if spec.derived[code].high <= 1 and city.ratios[code] > 1:
         raise ValueError(f"{city.name} 2016: {code} {target} exceeds its {parent} {values[parent]}")
 
 
-def _advance(city: _City, rng: random.Random) -> None:
+def _advance(city: _City, spec: Spec, rng: random.Random) -> None:
     """One year on: independent figures grow −10%…+25%, ratios drift a little within their range."""
-    for code in city.levels:
+    for code in spec.primary:
         city.levels[code] *= rng.triangular(*GROWTH)
-    for code, rule in DERIVED.items():
-        drifted = city.ratios[code] * rng.uniform(*RATIO_DRIFT)
-        city.ratios[code] = min(max(drifted, rule.low), rule.high)
+    for code in spec.derived:
+        low, high = city.bounds[code]
+        city.ratios[code] = min(max(city.ratios[code] * rng.uniform(*RATIO_DRIFT), low), high)
 
 
-def _reported(year: int, name: str, figures: dict[str, float]) -> Values:
-    """What the city's return shows: its figures with this year's gaps blanked."""
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
+def _blank(year: int, name: str, code: str) -> bool:
+    domain = catalog.indicator_by_code()[code].domain
+    return (year, name, domain) in UNREPORTED_ROWS or (year, name, code) in UNREPORTED_CELLS
+
+
+def _split(total: float, weights: list[float], code: str) -> list[float]:
+    """`total` shared by weight, rounded so that the parts add up to it exactly (largest remainder)."""
+    scale = 1 if catalog.indicator_by_code()[code].is_count else 100  # 万元 in cents
+    units = round(total * scale)
+    exact = [units * w / sum(weights) for w in weights]
+    parts = [int(e) for e in exact]
+    for i in sorted(range(len(exact)), key=lambda i: parts[i] - exact[i])[: units - sum(parts)]:
+        parts[i] += 1
+    return [p / scale if scale > 1 else float(p) for p in parts]
+
+
+def _county_values(year: int, city: _City, figures: dict[str, float], weights: dict[str, float]) -> Values:
+    counties = catalog.counties_of(city.code, year)
+    shares = [weights[catalog.lineage_code(c.code)] for c in counties]
+    out: Values = {}
+    for code in COUNTY_SPLIT:
+        if _blank(year, city.name, code):
+            continue
+        for county, part in zip(counties, _split(figures[code], shares, code), strict=True):
+            out[(county.code, code)] = part
+    return out
+
+
+def _city_values(year: int, city: _City, figures: dict[str, float]) -> Values:
+    """What the city's own row shows: its figures with this year's gaps blanked (and the summed ones left out)."""
     return {
-        (name, code): None
-        if (year, name, domain_of[code]) in UNREPORTED_ROWS or (year, name, code) in UNREPORTED_CELLS
+        (city.code, code): None
+        if _blank(year, city.name, code) or (year, city.name, code) in SUMMED_FROM_COUNTIES
         else value
         for code, value in figures.items()
     }
+
+
+def _unit_levels() -> dict[tuple[str, str], float]:
+    return (
+        sample_seeds.UNIT_2016_INVENTED | sample_seeds.UNIT_2016_APPROXIMATE | sample_seeds.UNIT_2016
+    )  # exact last: it wins
+
+
+def _unit_values(year: int, levels: dict[tuple[str, str], float]) -> Values:
+    approximate = sample_seeds.UNIT_2016_APPROXIMATE
+    return {
+        key: None if year == FIRST_SAMPLE_YEAR and key in approximate and key not in sample_seeds.UNIT_2016
+        else _round(key[1], level)
+        for key, level in levels.items()
+    }  # fmt: skip
 
 
 def sample_values(years: Iterable[int]) -> dict[int, Values]:
@@ -205,36 +199,50 @@ def sample_values(years: Iterable[int]) -> dict[int, Values]:
     wanted = sorted(set(years))
     if not wanted or wanted[0] < FIRST_SAMPLE_YEAR:
         raise ValueError(f"sample years start at {FIRST_SAMPLE_YEAR}, got {wanted}")
-    rng = random.Random(RANDOM_SEED)
+    rngs = [random.Random(RANDOM_SEED + spec.seed_offset) for spec in SPECS]
+    weight_rng, unit_rng = random.Random(RANDOM_SEED + 100), random.Random(RANDOM_SEED + 200)
     # Years outer, cities inner: adding a later year does not shift the draws of earlier ones.
-    cities = [_start(c.name, rng) for c in catalog.cities()]
+    cities = [_City(c.name, c.code) for c in catalog.cities()]
+    for spec, rng in zip(SPECS, rngs, strict=True):
+        for city in cities:
+            _start(city, spec, rng)
+    lines = {catalog.lineage_code(r.code) for r in catalog.regions() if r.level == "county"}
+    weights = {code: weight_rng.uniform(*WEIGHT_RANGE) for code in sorted(lines)}
+    units = _unit_levels()
     out: dict[int, Values] = {}
     for year in range(FIRST_SAMPLE_YEAR, wanted[-1] + 1):
         if year > FIRST_SAMPLE_YEAR:
-            for city in cities:
-                _advance(city, rng)
+            for spec, rng in zip(SPECS, rngs, strict=True):
+                for city in cities:
+                    _advance(city, spec, rng)
+            weights = {code: w * weight_rng.uniform(*WEIGHT_DRIFT) for code, w in weights.items()}
+            units = {key: level * unit_rng.triangular(*GROWTH) for key, level in units.items()}
         if year in wanted:
-            out[year] = {k: v for city in cities for k, v in _reported(year, city.name, _figures(city)).items()}
+            values: Values = {}
+            for city in cities:
+                figures = _figures(city)
+                values |= _city_values(year, city, figures) | _county_values(year, city, figures, weights)
+            out[year] = values | _unit_values(year, units)
     return out
 
 
-def _fill_sheet(ws: Worksheet, domain: str, values: Values) -> None:
+def _fill_sheet(ws: Worksheet, domain: str, year: int, values: Values) -> None:
     columns = {ws.cell(HEADER_ROW, c).value: c for c in range(2, ws.max_column + 1)}
-    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
-        name = ws.cell(row, 1).value
+    for row, region in enumerate(sheet_rows(catalog.domain_indicators(domain, year), year), start=FIRST_DATA_ROW):
         for indicator in catalog.domain_indicators(domain):
-            value = values.get((name, indicator.code))
+            value = values.get((region.code, indicator.code))
             if value is not None:  # blank stays blank: 未填报, never 0
                 ws.cell(row, columns[indicator.label], value)
 
 
-def workbook_bytes(year: int, values: Values) -> bytes:
-    """The official all-市州 return of `year`, marked as a sample, with `values` typed in."""
+def workbook_bytes(year: int, values: Values, last_year: Values | None = None) -> bytes:
+    """The official all-市州 return of `year` (with its 县市区 and 省级单位 rows), marked as a sample, with `values`
+    typed in (and `last_year`'s, the sample of the year before, in the 上年数 columns)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, sample=True)))
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(year, sample=True, last_year=last_year or {})))
     for domain in catalog.domains():
-        _fill_sheet(wb[domain.name], domain.code, values)
+        _fill_sheet(wb[domain.name], domain.code, year, values)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -245,9 +253,10 @@ def write_samples(folder: Path, years: Iterable[int] = range(2016, 2025)) -> lis
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for year, values in sorted(sample_values(years).items()):
+    every = sample_values(years)
+    for year, values in sorted(every.items()):
         path = folder / FILE_NAME.format(year=year)
-        path.write_bytes(workbook_bytes(year, values))
+        path.write_bytes(workbook_bytes(year, values, every.get(year - 1)))
         paths.append(path)
     return paths
 

@@ -43,6 +43,8 @@ DEFAULT_TOLERANCE = 0.004  # degrees of latitude (~450 m): under a pixel at dash
 # on the sphere the other way: a counter-clockwise ring is "everything but this", filling the globe.
 # So exteriors are written clockwise (holes counter-clockwise), as d3 and the source data have them.
 EXTERIOR_CCW = False
+# The source still files a few 县市区 under an old code: written out under today's (GB/T 2260, as regions.csv).
+CODE_FIXES = {"431121": "431181"}  # 祁阳市: 431121 was 祁阳县, until 2021
 
 Point = tuple[float, float]
 Ring = list[Point]  # open: the closing point is added only when writing
@@ -79,6 +81,12 @@ def index_rows(read: Callable[[str], bytes]) -> list[tuple[str, str, str | None]
 def official_cities() -> dict[str, str]:
     with REGIONS_CSV.open(encoding="utf-8") as f:
         return {r["code"]: r["name"] for r in csv.DictReader(f) if r["level"] == "city"}
+
+
+def current_counties() -> dict[str, str]:
+    """Today's 县市区 (those not replaced by a successor): the map draws today's boundaries."""
+    with REGIONS_CSV.open(encoding="utf-8") as f:
+        return {r["code"]: r["name"] for r in csv.DictReader(f) if r["level"] == "county" and not r["successor"]}
 
 
 def read_rings(read: Callable[[str], bytes], code: str) -> list[list[Ring]]:
@@ -278,6 +286,9 @@ def regions(read: Callable[[str], bytes]) -> tuple[dict[str, dict[str, str]], di
         if parent != code[:4] + "00":
             sys.exit(f"{code} {district}: index puts it in {city}, which is not its code's 市州")
         counties[code] = {"name": district, "parent_code": parent}
+    unknown = set(counties) - set(current_counties()) - set(CODE_FIXES)
+    if unknown:
+        sys.exit(f"县市区 in the package {sorted(unknown)} are not today's 县市区 of regions.csv")
     if set(cities) != set(official):
         sys.exit(f"市州 in the package {sorted(cities)} differ from regions.csv {sorted(official)}")
     return dict(sorted(cities.items())), dict(sorted(counties.items()))
@@ -303,9 +314,13 @@ def main(argv: list[str] | None = None) -> None:
     simplify = arc_simplifier(args.tolerance)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for name, group in (("hunan_cities", cities), ("hunan_counties", counties)):
-        features = [
-            feature(code, props, simplify_shape(shapes[code], fixed, simplify)) for code, props in group.items()
-        ]
+        features = sorted(
+            (
+                feature(CODE_FIXES.get(code, code), props, simplify_shape(shapes[code], fixed, simplify))
+                for code, props in group.items()
+            ),
+            key=lambda f: f["id"],
+        )
         path = args.out_dir / f"{name}.geojson"
         write_collection(path, features)
         points = sum(len(r) for f in features for p in f["geometry"]["coordinates"] for r in p)

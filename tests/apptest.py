@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import tempfile
 import time
@@ -14,10 +15,10 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from etl import accounts, config
+from etl import accounts, catalog, config
+from etl.access import store as accounts_store
 from etl.config import PROJECT_ROOT
 from etl.roles import SYSTEM
-from etl.warehouse import accounts as accounts_store
 from ui import auth
 
 
@@ -33,21 +34,45 @@ def array(values: list | dict) -> list:
 
 
 def bar_values(figure: dict) -> dict[str, float]:
+    """市州 → figure of the bars drawn (horizontal bars: names on y); a 未填报 slot is no bar."""
     bar = figure["data"][0]
-    return dict(zip(array(bar["x"]), array(bar["y"]), strict=True))
+    names, values = (bar["y"], bar["x"]) if bar.get("orientation") == "h" else (bar["x"], bar["y"])
+    return dict(zip(array(names), array(values), strict=True))
+
+
+def missing_slots(figure: dict) -> list[str]:
+    """The 市州 a bar chart shows as 未填报 (a text trace at the axis), top to bottom."""
+    return [name for t in figure["data"][1:] if t.get("mode") == "text" for name in array(t["y"])]
+
+
+def bar_colors(figure: dict) -> dict[str, str]:
+    """市州 → the colour of its bar."""
+    bar = figure["data"][0]
+    names = array(bar["y"] if bar.get("orientation") == "h" else bar["x"])
+    color = bar["marker"]["color"]
+    return dict(zip(names, color if isinstance(color, list) else [color] * len(names), strict=True))
 
 
 def column_formats(table) -> dict[str, str]:  # noqa: ANN001 - an AppTest dataframe element
     """How st.dataframe writes each configured column: the printf format or, for text, the alignment."""
     config = json.loads(table.proto.columns or "{}")
-    return {name: c.get("type_config", {}).get("format") or c.get("alignment") for name, c in config.items()}
+    return {
+        name: c.get("type_config", {}).get("format") or c.get("alignment")
+        for name, c in config.items()
+        if set(c) - {"pinned"}  # the pinned first column (ui.tables) is no format
+    }
+
+
+def pinned(table) -> list[str]:  # noqa: ANN001 - an AppTest dataframe element
+    """The columns a table keeps in view while it scrolls sideways ("_index": its index)."""
+    return [name for name, c in json.loads(table.proto.columns or "{}").items() if c.get("pinned")]
 
 
 def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
     return [e.value for e in elements]
 
 
-DOMAIN_PAGES = ("jobs", "loans", "screening", "ecommerce")
+DOMAIN_PAGES = ("jobs", "loans", "screening", "ecommerce")  # the shipped 类别; any catalogue code works too
 
 
 def switch(at: AppTest, page: str) -> AppTest:
@@ -57,7 +82,7 @@ def switch(at: AppTest, page: str) -> AppTest:
     decides the 类别, so the page hash (Streamlit's hash of the address) is set directly.
     """
     name = Path(page).stem
-    if name in DOMAIN_PAGES:
+    if name in DOMAIN_PAGES or name in catalog.domain_by_code():
         at.switch_page("app_pages/domain.py")
         at._page_hash = calc_hash(name)
         return at
@@ -86,26 +111,39 @@ TEST_USERS = {
     "cs": ("统计员", "长沙市", "changsha-test-password"),
     "zz": ("统计员", "株洲市", "zhuzhou-test-password"),
 }
-_TEMPLATE: list[Path] = []
+_TEMPLATE: list[list[dict]] = []
 
 
-def _accounts_template() -> Path:
-    """Hashing is deliberately slow: the four accounts are made once per test run and copied."""
+def _template_users() -> list[dict]:
+    """Hashing is deliberately slow: the accounts are made once per test run (in a scratch SQLite file, whatever the
+    backend) and their rows copied."""
     if not _TEMPLATE:
-        path = Path(tempfile.mkdtemp(prefix="hnfl-accounts-")) / "accounts.sqlite3"
-        for name, (role, region, password) in TEST_USERS.items():
-            accounts.add_user(SYSTEM, name, role, password, region, db_path=path.with_name("warehouse.duckdb"))
-        _TEMPLATE.append(path)
+        folder = Path(tempfile.mkdtemp(prefix="hnfl-accounts-"))
+        saved = os.environ.pop("HNFL_DATABASE_URL", None)
+        try:
+            for name, (role, region, password) in TEST_USERS.items():
+                accounts.add_user(SYSTEM, name, role, password, region, db_path=folder / "warehouse.duckdb")
+            with accounts_store.connect(folder / "accounts.sqlite3") as con:
+                _TEMPLATE.append(con.rows("select * from users"))
+        finally:
+            if saved is not None:
+                os.environ["HNFL_DATABASE_URL"] = saved
     return _TEMPLATE[0]
 
 
 def seed_accounts(db_path: Path) -> Path:
-    """The test accounts beside a warehouse (added to its accounts file if it has one); returns the file."""
+    """The test accounts beside a warehouse (added to its accounts store if it has one); returns the file."""
     target = config.accounts_path(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    users = _template_users()
+    columns = list(users[0])
     with accounts_store.connect(target) as con:
-        con.execute("attach database ? as template", [str(_accounts_template())])
-        con.execute("insert or ignore into users select * from template.users")
+        for user in users:
+            con.execute(
+                f"insert into users ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+                " on conflict (name) do nothing",
+                [user[c] for c in columns],
+            )
     return target
 
 

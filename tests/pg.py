@@ -7,11 +7,12 @@ as the `postgres` user, as PostgreSQL refuses to run as root. Nothing outside th
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,3 +78,61 @@ def throwaway_cluster(database: str = "hnfl") -> Iterator[str]:
             _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+class PostgresServer:
+    """A running throwaway cluster: template databases built once, a fresh database per test copied from one."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = url
+        self._admin = psycopg.connect(url, autocommit=True)  # to the cluster's first database, never a template
+        self._numbers = itertools.count(1)
+        self._templates: set[str] = set()
+
+    def url_of(self, name: str) -> str:
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def prepare_template(
+        self, name: str, build: Callable[[], object], *, base: str | None = None, accounts: bool = False
+    ) -> None:
+        """Create database `name` (a copy of `base`) and run `build` with HNFL_DATABASE_URL pointing at it. Without
+        `accounts` its accounts schema is dropped: the audit log of building it is not the tests' to read, as a
+        DuckDB file copied without the accounts file beside it."""
+        self._admin.execute(f"create database {name}" + (f" template {base}" if base else ""))  # names from tests
+        before = os.environ.get("HNFL_DATABASE_URL")
+        os.environ["HNFL_DATABASE_URL"] = self.url_of(name)
+        try:
+            build()
+            if not accounts:
+                import psycopg
+
+                with psycopg.connect(self.url_of(name), autocommit=True) as con:
+                    con.execute("drop schema if exists accounts cascade")
+        finally:
+            if before is None:
+                os.environ.pop("HNFL_DATABASE_URL", None)
+            else:
+                os.environ["HNFL_DATABASE_URL"] = before
+
+    def create(self, template: str) -> str:
+        """A new database copied from `template` (nobody may be connected to the template meanwhile)."""
+        name = f"t{next(self._numbers)}"
+        self._admin.execute(f"create database {name} template {template}")
+        return self.url_of(name)
+
+    def reset(self, url: str, template: str, build: Callable[[], object], **options: object) -> None:
+        """Replace the database at `url` with a copy of `template`, built by `build` the first time."""
+        from etl.access import store
+
+        if template not in self._templates:
+            self.prepare_template(template, build, **options)
+            self._templates.add(template)
+        name = url.rsplit("/", 1)[-1]
+        self._admin.execute(f"drop database if exists {name} with (force)")
+        self._admin.execute(f"create database {name} template {template}")
+        store._MIGRATED.discard(url)  # noqa: SLF001 - the same address now holds another database
+
+    def drop(self, url: str) -> None:
+        self._admin.execute(f"drop database if exists {url.rsplit('/', 1)[-1]} with (force)")

@@ -9,7 +9,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -19,8 +18,8 @@ from etl import accounts, audit, roles
 from etl.pipeline import LOADED, load_bytes
 from etl.warehouse import now_beijing
 from etl.workbook import display_width
-from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, switch, texts
-from tests.conftest import filled_template
+from tests.apptest import APP, TEST_USERS, issue_rows, login, new_app, seen, switch, texts
+from tests.conftest import accounts_content, filled_template, read_db
 from ui import audit_log, auth
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +37,8 @@ def log_in_through_form(at: AppTest, name: str, password: str) -> AppTest:
 
 def known_pages(at: AppTest) -> set[str]:
     """The pages navigation registered for this session: switching to another one fails in AppTest."""
-    names = {"upload", "progress", "history", "export", "users", "audit", "catalog", "account", "overview", "review"}
+    names = {"upload", "progress", "history", "export", "users", "audit", "catalog", "targets", "account", "overview",
+             "review"}  # fmt: skip
     found = set()
     for name in names:
         try:
@@ -101,7 +101,19 @@ def test_a_disabled_account_is_out_at_its_next_click(demo_copy):
     [
         (
             "admin",
-            {"overview", "upload", "progress", "review", "history", "export", "users", "audit", "catalog", "account"},
+            {
+                "overview",
+                "upload",
+                "progress",
+                "review",
+                "history",
+                "export",
+                "users",
+                "audit",
+                "catalog",
+                "targets",
+                "account",
+            },  # fmt: skip
         ),
         ("rev", {"overview", "progress", "review", "history", "export", "account"}),
         ("leader", {"overview", "progress", "history", "export", "account"}),
@@ -187,13 +199,20 @@ def test_admin_locks_a_city_year_and_uploads_into_it_are_refused(demo_copy):
 
     at.switch_page("app_pages/upload.py").run()
     again = filled_template(2016, {("就业创业", "株洲市", "举办招聘会场次"): 45}, region_code="430200")
-    with duckdb.connect(str(demo_copy), read_only=True) as con:
+    with read_db(demo_copy) as con:
         before = con.execute("select count(*) from submissions").fetchall()
     at.file_uploader[0].set_value(("株洲2016.xlsx", again, XLSX)).run()
-    issues = issue_rows(at)
-    assert "株洲市2016年的数据已由 admin 于" in " ".join(issues["问题与处理办法"])
-    assert list(issues["位置"])[0].startswith("就业创业!")
-    with duckdb.connect(str(demo_copy), read_only=True) as con:
+    # A lock is said in words, never as a cell error to correct: no table of problems, no marked workbook.
+    assert [seen(t) for t in texts(at.error)] == ["“株洲2016.xlsx”的数据已审核锁定，不能再上报，未写入任何数据。"]
+    (said,) = [t for t in texts(at.text) if "审核锁定" in t]
+    assert said.startswith("株洲市2016年的数据已由 admin 于 ") and said.endswith(
+        "审核锁定，不能再上报。如需更正，请联系管理员解除锁定。"
+    )
+    assert not [d for d in at.dataframe if "问题与处理办法" in d.value.columns]
+    assert "下载标注后的报表" not in [b.label for b in at.get("download_button")]
+    at.number_input[0].set_value(2016).run()  # the year the page opens with is the one being collected
+    assert at.dataframe[0].value.loc["株洲市", "就业创业"] == "已通过 · 锁定"  # the status before anything else
+    with read_db(demo_copy) as con:
         assert con.execute("select count(*) from submissions").fetchall() == before
 
     at.switch_page("app_pages/progress.py").run()
@@ -227,7 +246,7 @@ def test_admin_adds_a_user_whose_generated_password_is_shown_once(demo_copy):
     assert table.loc[table["用户名"] == "hy", "市州"].tolist() == ["衡阳市"]
     at.run()
     assert not at.code  # shown once
-    assert password not in demo_copy.with_name("accounts.sqlite3").read_bytes().decode("latin-1")
+    assert password not in accounts_content(demo_copy).decode("latin-1")
 
 
 def test_audit_page_lists_and_filters_the_log(demo_copy):
@@ -292,7 +311,7 @@ def test_a_session_token_lives_until_log_out_time_out_disable_or_password_change
     accounts.set_disabled(roles.SYSTEM, "cs", False, db_path=demo_copy)
     assert live(disabled).message == "该账号已停用，请联系管理员。"  # disabling ended it, even once re-enabled
     assert live("not-a-token").message == "登录已失效，请重新登录。"
-    stored = demo_copy.with_name("accounts.sqlite3").read_bytes()
+    stored = accounts_content(demo_copy)
     assert not any(t.encode() in stored for t in (token, logged_out_token, first, second, disabled))
 
 

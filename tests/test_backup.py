@@ -9,14 +9,15 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from etl import backup, config, warehouse
+from etl import actions, backup, config, warehouse
 from etl.config import PROJECT_ROOT
 from etl.pipeline import ALREADY_LOADED, LOADED, REFUSED, load_bytes
 from etl.roles import SYSTEM
-from tests.conftest import fingerprint, header_of, stored, xlsx_bytes
+from tests.conftest import fingerprint, header_of, read_db, stored, xlsx_bytes
+
+pytestmark = pytest.mark.duckdb_only("the DuckDB file's backups: EXPORT DATABASE, file copies (PG: test_postgres)")
 
 HOLDER = """
 import sys, time, duckdb
@@ -66,7 +67,7 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
 
 
 def next_submission_id(db: Path) -> int:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with read_db(db) as con:
         return con.execute("select max(submission_id) from submissions").fetchall()[0][0] + 1
 
 
@@ -75,8 +76,10 @@ def next_submission_id(db: Path) -> int:
 
 def test_backup_then_restore_round_trips_every_table(demo_copy, tmp_path):
     before, next_id = fingerprint(demo_copy), next_submission_id(demo_copy)
+    with read_db(demo_copy) as con:
+        (facts,) = con.execute("select count(*) from facts").fetchone()
     done = etl("backup", tmp_path / "备份", "--db", demo_copy)
-    assert (done.returncode, done.stdout.strip()) == (0, f"已备份到 {tmp_path / '备份'}：12 张表，2882 条数值记录。")
+    assert (done.returncode, done.stdout.strip()) == (0, f"已备份到 {tmp_path / '备份'}：19 张表，{facts} 条数值记录。")
 
     assert load_bytes(jobs("株洲市", 1, 2, 1), "later.xlsx", demo_copy, actor=SYSTEM).status == LOADED
     changed = fingerprint(demo_copy)
@@ -220,8 +223,7 @@ def test_version_restore_is_preceded_by_a_copy(db_path):
     load_bytes(jobs("株洲市", 44), "v1.xlsx", db_path, actor=SYSTEM)
     load_bytes(jobs("株洲市", 45), "v2.xlsx", db_path, actor=SYSTEM)
     before = fingerprint(db_path)
-    with warehouse.connect(db_path) as con:
-        warehouse.restore_version(con, "430200", 2016, "jobs", 1, "省妇联管理员")
+    actions.restore_version(SYSTEM, db_path, "430200", 2016, "jobs", 1)  # the action takes the copy first
     newest = backup.automatic_backups(db_path)[-1]
     assert newest.name.endswith(".before-version-restore.duckdb")
     assert fingerprint(newest) == before

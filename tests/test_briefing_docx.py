@@ -15,7 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from etl import briefing_figures, catalog, warehouse
+from etl import briefing_figures, catalog, charts, warehouse
 from etl.briefing import build_briefing, read_figures, to_docx
 from etl.cn_format import cn_quantity
 from etl.pipeline import LOADED, load_bytes
@@ -96,6 +96,16 @@ def test_fonts_by_level(document, style, font, size):
     assert found.element.pPr.find(qn("w:pBdr")) is None  # no rule under the title
 
 
+def test_an_office_without_the_title_face_gets_a_bold_songti_title(b2016, monkeypatch):
+    def title() -> docx.styles.style.ParagraphStyle:
+        return docx.Document(io.BytesIO(to_docx(b2016, [], signed_on=SIGNED))).styles["Title"]
+
+    assert not title().font.bold  # 方正小标宋简体 is drawn regular
+    monkeypatch.setenv("HNFL_BRIEFING_TITLE_FONT", "宋体")
+    songti = title()
+    assert rfonts(songti.element)["eastAsia"] == "宋体" and songti.font.bold and songti.font.size == Pt(22)
+
+
 def test_fonts_are_named_with_their_fallbacks(document):
     table = next(p for p in document.part.package.parts if p.partname == "/word/fontTable.xml")
     root = docx.oxml.parse_xml(table.blob)
@@ -165,7 +175,7 @@ def test_tables_end_with_the_province_total(document, b2016):
     assert total.cells[0].text == b2016.total_labels["就业创业"] == "全省合计"
     assert total.cells[0].paragraphs[0].runs[0].font.bold
     employed = header.index("实现就业妇女人数（人）")
-    assert total.cells[employed].text == "79,211"  # the overview card's 7.92万人
+    assert total.cells[employed].text == "90,253"  # the overview card's 9.03万人
     loans = document.tables[1]
     amount = [c.text for c in loans.rows[0].cells].index("发放贷款金额（万元）")
     assert next(r for r in loans.rows if r.cells[0].text == "岳阳市").cells[amount].text == "未填报"
@@ -173,7 +183,7 @@ def test_tables_end_with_the_province_total(document, b2016):
     assert loans.rows[-1].cells[amount].text == f"{summed:,.2f}"  # mart_province's total: the same figure
     assert loans.rows[-1].cells[0].text == "已报市州合计"  # 13 市州 reported the amount, 14 the rest
     assert cn_quantity(summed, "万元") in b2016.summary  # the summary says the same total
-    assert document.paragraphs[-4].text.startswith("表4")
+    assert document.paragraphs[-4].text.startswith(f"表{len(catalog.domains())}")
 
 
 def test_signature_and_date(document):
@@ -194,11 +204,13 @@ def test_the_pages_charts_drawn_by_chromium_go_into_the_word_file(figures, b2016
     require_chromium()
     images, reason = briefing_figures.images(figures)
     assert reason is None
-    assert [name for name, _ in images] == ["实现就业妇女人数", "发放贷款金额", "两癌检查人数", "村级电商服务站数"]
-    for _, image in images:
-        assert image.startswith(b"\x89PNG") and struct.unpack(">II", image[16:24]) == (1950, 1050)
+    heads = [catalog.indicator_by_code()[d.headline_indicator].name for d in catalog.domains()]
+    assert heads[:4] == ["实现就业妇女人数", "发放贷款金额", "两癌检查人数", "村级电商服务站数"]
+    assert [name for name, _ in images] == heads  # one chart per 类别 of the catalogue
+    for _, image in images:  # 780 × the figure's own height (14 rows of bars, the line's label) CSS px, × 2.5
+        assert image.startswith(b"\x89PNG") and struct.unpack(">II", image[16:24]) == (1950, 2.5 * (14 * 26 + 118))
     document = docx.Document(io.BytesIO(to_docx(b2016, images, signed_on=SIGNED)))
-    assert len(document.inline_shapes) == 4
+    assert len(document.inline_shapes) == len(heads)
 
 
 def test_without_a_browser_the_briefing_says_why_and_has_no_charts(figures, monkeypatch):
@@ -214,7 +226,9 @@ def test_the_charts_are_the_domain_pages_bars_with_the_province_average(figures)
     """The same builder as the 类别 pages (etl.charts.year_bar), the average line from mart_province."""
     drawn = dict(briefing_figures.figures(figures))
     bar = drawn["实现就业妇女人数"]
-    assert bar.layout.title.text == "2016年实现就业妇女人数（按市州，从高到低）"
+    assert (bar.layout.title.text, bar.layout.title.subtitle.text) == ("2016年实现就业妇女人数", "各市州从高到低")
     average = figures.province["women_employed"]["average"]
-    assert bar.layout.shapes[0].y0 == average and bar.layout.annotations[0].text.startswith("全省平均 ")
-    assert dict(zip(bar.data[0].x, bar.data[0].y, strict=True))["株洲市"] == 5890
+    assert bar.layout.shapes[0].x0 == average
+    assert bar.layout.annotations[0].text == f"全省平均（已报 14 个市州）<br>{average:.1f}人"
+    assert dict(zip(bar.data[0].y, bar.data[0].x, strict=True))["株洲市"] == 5890
+    assert bar.data[0].marker.color == charts.BAR  # one colour: no 市州 is chosen in a briefing

@@ -93,7 +93,7 @@ def test_overview_draws_the_map_of_14_cities(served):
     url, driver, _, _ = served
     open_page(driver, url, "", PAGES[""], "?year=2016")
     WebDriverWait(driver, 40).until(lambda d: len(d.find_elements("css selector", "path.choroplethlocation")) >= 14)
-    assert "7.92万人" in driver.find_element("tag name", "body").text  # 2016 实现就业妇女人数, Chinese style
+    assert "9.03万人" in driver.find_element("tag name", "body").text  # 2016 实现就业妇女人数, Chinese style
     screenshot(driver, "overview_map")
 
 
@@ -136,8 +136,9 @@ def test_statistician_round_trip(served, tmp_path):
     open_page(driver, url, "upload", "第一步：下载报表模板")
     click(driver, "//button[contains(., '下载模板')]")
     template = wait_for_download(downloads, ".xlsx")
-    # 株洲市 is row 5; 实现就业妇女人数 above 提供就业岗位数 is a warning, not an error
-    filled = fill_downloaded_template(template, tmp_path / "株洲市2025.xlsx", {"B5": 50, "C5": 8000, "D5": 9000})
+    # 株洲市 is row 6 (after 长沙市), each figure beside its 上年数 (B, D, F); 实现就业妇女人数 above 提供就业岗位数
+    # is a warning
+    filled = fill_downloaded_template(template, tmp_path / "株洲市2025.xlsx", {"B6": 50, "D6": 8000, "F6": 9000})
     upload(driver, filled)
     wait_text(driver, "有 1 个警告")
     wait_in_table(driver, "实现就业妇女人数（9000）大于提供就业岗位数（8000），请核实。")
@@ -163,7 +164,7 @@ def test_statistician_round_trip(served, tmp_path):
     open_page(driver, url, "export", "数据导出", "?year=2025&pending=1")
     click(driver, "//button[contains(., '明细 CSV')]")
     exported = wait_for_download(downloads, ".csv").read_text(encoding="utf-8-sig")
-    assert "2025,430200,株洲市,就业创业,举办招聘会场次,场,50,待审核" in exported.splitlines()
+    assert "2025,430200,株洲市,,就业创业,举办招聘会场次,场,50,2000年起,待审核" in exported.splitlines()
     screenshot(driver, "export")
 
 
@@ -176,7 +177,7 @@ def test_broken_upload_shows_the_cell(served, tmp_path):
     broken.write_bytes(filled_template(2024, {("就业创业", "衡阳市", "举办招聘会场次"): "近2000"}))
     upload(driver, broken)
     wait_text(driver, "有 1 个错误，未写入任何数据")
-    wait_in_table(driver, "就业创业!B7")
+    wait_in_table(driver, "就业创业!B8")  # 衡阳市, the fourth 市州
     wait_in_table(driver, "“近2000”是约数")
     screenshot(driver, "upload_error")
 
@@ -247,7 +248,7 @@ def test_review_before_publication(served, tmp_path):
     open_page(driver, url, "review", "审核一次上报")
     choose(driver, "审核一次上报", "长沙2025.xlsx")  # other tests may have left a submission waiting too
     wait_text(driver, "统计员的上报说明：含两笔大额创业贷款")
-    click(driver, "//label[contains(., '已核实 小额担保贷款!C4：平均每笔贷款 60.00 万元')]")
+    click(driver, "//label[contains(., '已核实 小额担保贷款!D5 发放贷款金额：平均每笔贷款 60.00 万元')]")
     click(driver, "//button[contains(., '审核通过')]")
     wait_text(driver, "数据已发布并审核锁定，领导即可看到。")
     screenshot(driver, "review_approved")

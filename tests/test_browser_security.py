@@ -90,7 +90,7 @@ def site(demo_db, tmp_path_factory):
     jobs = ("就业创业", "株洲市")
     zhuzhou = {(*jobs, "举办招聘会场次"): 51, (*jobs, "提供就业岗位数"): 100, (*jobs, "实现就业妇女人数"): 200}
     warned = send(zhuzhou, "430200", texts["file"])
-    assert [w.location for w in warned.warnings] == [f"{HOSTILE_SHEET}!D4"]
+    assert [w.location for w in warned.warnings] == [f"{HOSTILE_SHEET}!F5"]
     send({("就业创业", "长沙市", "举办招聘会场次"): 52}, "430100", f"长沙 {texts['file']}")
     actions.send_back(actor, warehouse, reason=texts["reason"], year=2016, region_code="430100")
     actions.lock(actor, warehouse, 2016)  # 填报进度 names who locked the year
@@ -140,7 +140,7 @@ def test_hostile_text_is_shown_as_text_on_every_page(site):
         upload(driver, path)
         wait_text(driver, "个错误，未写入任何数据")
         assert f"“{texts['upload_name']}”有 4 个错误" in body(driver)  # the name as typed, not as Markdown
-        wait_in_table(driver, f"{HOSTILE_SHEET}!B4")
+        wait_in_table(driver, f"{HOSTILE_SHEET}!B5")
         assert_nothing_interpreted(driver, listener, "upload")
 
         # 上报记录: file name, 上报说明 and sender of a stored submission, its sheet name in the cells
@@ -154,7 +154,7 @@ def test_hostile_text_is_shown_as_text_on_every_page(site):
         assert f"上报人：{texts['sender']}" in body(driver)
         assert_nothing_interpreted(driver, listener, "versions")
         click(driver, "//*[@role='tab'][contains(., '这个数哪来的')]")
-        wait_in_table(driver, f"{HOSTILE_SHEET}!B4")
+        wait_in_table(driver, f"{HOSTILE_SHEET}!B5")
         assert_nothing_interpreted(driver, listener, "provenance")
 
         # 填报进度 names the (hostile) user who locked the year; 用户管理 and 审计日志 list names and files
@@ -169,7 +169,8 @@ def test_hostile_text_is_shown_as_text_on_every_page(site):
         wait_in_table(driver, texts["file"])
         wait_text(driver, f"文件：{texts['file']}\n上报人：{texts['sender']}")
         assert f"统计员的上报说明：{texts['note']}" in body(driver)
-        assert f"已核实 {HOSTILE_SHEET}!D4：实现就业妇女人数（200）大于提供就业岗位数（100）" in body(driver)
+        confirm = f"已核实 {HOSTILE_SHEET}!F5 实现就业妇女人数：实现就业妇女人数（200）大于提供就业岗位数（100）"
+        assert confirm in body(driver)
         assert_nothing_interpreted(driver, listener, "review")
         driver.get(f"{url}/users")
         wait_in_table(driver, HOSTILE_USER)

@@ -26,9 +26,10 @@ from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
 from tests.conftest import filled_template, fingerprint, stored
 
+pytestmark = pytest.mark.duckdb_only("one DuckDB file's lock between processes (PostgreSQL: test_postgres.py)")
 ZHUZHOU, YIYANG = "430200", "430900"
 BUSY = "数据仓库正被其他程序写入"
-# Every (年度, 市州, 指标) a long file can hold once: 27 years × 14 市州 × 23 指标 = 8,694 rows in 2026.
+# Every (年度, 市州, 指标) of the first four 类别 a long file can hold once: 27 years × 14 市州 × 27 指标.
 YEARS = range(FIRST_YEAR, date.today().year + 1)
 
 HOLDER = """
@@ -38,6 +39,10 @@ print("holding", flush=True)
 sys.stdin.read()
 con.close()
 """
+
+
+# The long file's indicators: those of the first four 类别 keep its size (and this test's time) as it was.
+FOUR_DOMAINS = [i for i in catalog.indicators() if i.domain in ("jobs", "loans", "screening", "ecommerce")]
 
 
 def figures(rng: random.Random) -> dict[str, float]:
@@ -60,7 +65,7 @@ def city_return(region_code: str, seed: int, year: int = 2016) -> tuple[bytes, d
     values = figures(random.Random(seed))
     cells = {}
     expected = {}
-    for indicator in catalog.indicators():
+    for indicator in (i for i in catalog.indicators() if "city" in i.levels):
         cells[(catalog.domain_by_code()[indicator.domain].name, region, indicator.name)] = values[indicator.code]
         expected[(region, year, indicator.name)] = values[indicator.code]
     return filled_template(year, cells, region_code), expected
@@ -75,7 +80,7 @@ def long_csv(seed: int) -> bytes:
     for year in YEARS:
         for city in catalog.cities():
             values = figures(rng)
-            writer.writerows([year, city.name, i.name, values[i.code]] for i in catalog.indicators())
+            writer.writerows([year, city.name, i.name, values[i.code]] for i in FOUR_DOMAINS)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -287,9 +292,9 @@ def test_sigkill_at_any_moment_leaves_before_or_after_never_between(tmp_path):
     state_b = state(reference)
     assert (state_a[0][0], state_a[1][0], state_b[0][0], state_b[1][0]) == (
         1,
-        len(YEARS) * 14 * 23,
+        len(YEARS) * 14 * len(FOUR_DOMAINS),
         2,
-        2 * len(YEARS) * 14 * 23,
+        2 * len(YEARS) * 14 * len(FOUR_DOMAINS),
     )
 
     duration, tail = timings(base, big, tmp_path)

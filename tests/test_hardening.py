@@ -84,6 +84,7 @@ def warehouse_copy(demo_db: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("how", DAMAGES)
 @pytest.mark.parametrize("read_only", [True, False], ids=["reader", "writer"])
+@pytest.mark.duckdb_only("a damaged DuckDB file")
 def test_damaged_warehouse_is_reported_whether_it_fails_to_open_or_to_read(warehouse_copy, how, read_only):
     damage(warehouse_copy, how)
     before = warehouse_copy.read_bytes()
@@ -96,6 +97,7 @@ def test_damaged_warehouse_is_reported_whether_it_fails_to_open_or_to_read(wareh
 
 
 @pytest.mark.parametrize("how", ["random bytes", "truncated to 64 KiB"])
+@pytest.mark.duckdb_only("a damaged DuckDB file")
 def test_loader_refuses_a_damaged_warehouse_and_leaves_its_bytes(warehouse_copy, write_file, how):
     damage(warehouse_copy, how)
     before = warehouse_copy.read_bytes()
@@ -106,6 +108,7 @@ def test_loader_refuses_a_damaged_warehouse_and_leaves_its_bytes(warehouse_copy,
     assert sorted(p.name for p in warehouse_copy.parent.iterdir()) == ["warehouse.duckdb", "株洲.xlsx"]
 
 
+@pytest.mark.duckdb_only("a damaged DuckDB file")
 def test_restore_replaces_a_damaged_warehouse_and_keeps_its_bytes(warehouse_copy, tmp_path):
     expected = fingerprint(warehouse_copy)
     backup.export_backup(warehouse_copy, tmp_path / "bk")
@@ -117,6 +120,7 @@ def test_restore_replaces_a_damaged_warehouse_and_keeps_its_bytes(warehouse_copy
     assert load_bytes(jobs("株洲市", 44), "a.xlsx", warehouse_copy, actor=SYSTEM).status == LOADED
 
 
+@pytest.mark.duckdb_only("a damaged DuckDB file")
 def test_app_shows_the_damage_and_what_to_do(warehouse_copy, monkeypatch):
     damage(warehouse_copy, "truncated to 64 KiB")
     monkeypatch.setenv("HNFL_WAREHOUSE", str(warehouse_copy))
@@ -237,6 +241,7 @@ def modes(root: Path) -> dict[str, int]:
     return {str(p.relative_to(root)): p.stat().st_mode & 0o777 for p in [root, *sorted(root.rglob("*"))]}
 
 
+@pytest.mark.duckdb_only("the DuckDB and SQLite files' modes")
 def test_warehouse_accounts_backups_and_archive_are_owner_only(tmp_path, monkeypatch):
     """Created 0600 (files) and 0700 (folders), whatever the process's umask: here the usual 022."""
     monkeypatch.delenv("HNFL_ACCOUNTS", raising=False)
@@ -257,6 +262,7 @@ def test_warehouse_accounts_backups_and_archive_are_owner_only(tmp_path, monkeyp
     assert found["warehouse.duckdb"] == found["accounts.sqlite3"] == 0o600
 
 
+@pytest.mark.duckdb_only("the SQLite accounts file's mode")
 def test_an_existing_accounts_file_is_tightened(tmp_path):
     path = tmp_path / "accounts.sqlite3"
     path.touch(mode=0o644)

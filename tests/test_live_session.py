@@ -13,8 +13,8 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from etl import accounts, audit, config, roles, warehouse
+from etl.access import store
 from etl.roles import PermissionDenied
-from etl.warehouse import accounts as store
 from tests.apptest import TEST_USERS, login, new_app, open_page, texts
 from tests.conftest import filled_template
 from tests.test_review_pages import corrected  # noqa: F401 - a fixture: 长沙市 2024 就业创业 waiting for review

@@ -90,6 +90,14 @@ def test_counties_are_122_under_the_14(counties: dict) -> None:
         assert props["name"].endswith(("区", "县", "市")), props
 
 
+def test_counties_are_todays_with_their_codes(counties: dict) -> None:
+    """Today's code and name of every 县市区 (祁阳市 is 431181, not 祁阳县's 431121): a row loads and draws alike."""
+    with (PROJECT_ROOT / "etl" / "reference" / "regions.csv").open(encoding="utf-8") as f:
+        today = {r["code"]: r["name"] for r in csv.DictReader(f) if r["level"] == "county" and not r["successor"]}
+    assert {f["id"]: f["properties"]["name"] for f in counties["features"]} == today
+    assert today["431181"] == "祁阳市" and "431121" not in today
+
+
 def test_files_stay_small() -> None:
     assert CITIES_FILE.stat().st_size <= 250 * 1024
     assert COUNTIES_FILE.stat().st_size <= 600 * 1024

@@ -12,14 +12,14 @@ from etl import warehouse
 from etl.pipeline import LOADED, load_bytes
 from etl.roles import SYSTEM
 from etl.warehouse import marts
-from tests.conftest import header_of, xlsx_bytes
+from tests.conftest import backend_scope, header_of, xlsx_bytes
 
 
 def sheet(domain: str, year: int, *rows: list[object]) -> dict[str, list[list[object]]]:
     return {domain: [[f"年度：{year}"], header_of(domain), *rows]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("marts") / "warehouse.duckdb"
     published = [

@@ -45,7 +45,7 @@ CASES = {
     "fraction after 万": (jobs_sheet(["株洲市", None, "7.57321万"]), [("就业创业!C3", "fraction-in-count")]),
     "元 in a 万元 column": (
         {"S": [["2016年"], ["市州", "发放贷款金额（万元）"], ["益阳市", "5000元"]]},
-        [("S!B3", "not-a-number")],
+        [("S!B3", "yuan-in-wan")],
     ),
     "unit of the header differs": (
         {"S": [["2016年"], ["市州", "发放贷款金额（元）"], ["益阳市", 5000]]},
@@ -55,6 +55,10 @@ CASES = {
     "approximate 余": (jobs_sheet(["株洲市", "2000余"]), [("就业创业!B3", "approximate-value")]),
     "approximate 多": (jobs_sheet(["株洲市", "700多"]), [("就业创业!B3", "approximate-value")]),
     "approximate 约": (jobs_sheet(["株洲市", "约300"]), [("就业创业!B3", "approximate-value")]),
+    "approximate 700多万元": (
+        {"S": [["2016年"], ["市州", "发放贷款金额（万元）"], ["岳阳市", "700多万元"]]},
+        [("S!B3", "approximate-value")],
+    ),
     "cervical > total": (screening_sheet(["岳阳市", 100, 101, 50, 1]), [("两癌检查!C3", "impossible-figure")]),
     "breast > total": (screening_sheet(["岳阳市", 100, 50, 101, 1]), [("两癌检查!D3", "impossible-figure")]),
     "cases > total": (screening_sheet(["岳阳市", 100, 50, 50, 101]), [("两癌检查!E3", "impossible-figure")]),
@@ -119,10 +123,26 @@ def test_refusal_leaves_the_warehouse_unchanged(db_path, case):
 def test_messages_say_what_to_do():
     report = load_bytes(xlsx_bytes(CASES["approximate 近"][0]), "株洲.xlsx", "/nonexistent/w.duckdb", actor=SYSTEM)
     assert report.errors[0].describe() == (
-        "株洲.xlsx 就业创业!B3：“近2000”是约数。统计报表需要准确数字，请填写准确数值（如 1987，而不是“近2000”）。"
+        "株洲.xlsx 就业创业!B3 举办招聘会场次：“近2000”是约数，是估计的数字。统计报表需要准确数字，"
+        "请填写准确的举办招聘会场次（如 1987，而不是“近2000”）；确实无法统计请留空。"
     )
+    report = load_bytes(
+        xlsx_bytes(CASES["approximate 700多万元"][0]), "岳阳.xlsx", "/nonexistent/w.duckdb", actor=SYSTEM
+    )
+    assert report.errors[0].place == "S!B3 发放贷款金额"
+    assert report.errors[0].message.startswith("“700多万元”是约数，是估计的数字。")
+    report = load_bytes(xlsx_bytes(CASES["元 in a 万元 column"][0]), "益阳.xlsx", "/nonexistent/w.duckdb", actor=SYSTEM)
+    assert report.errors[0].message == "“5000元”是按元填写的，本列以万元计。请改填 0.5（万元）。"
     report = load_bytes(xlsx_bytes(CASES["cases > total"][0]), "岳阳.xlsx", "/nonexistent/w.duckdb", actor=SYSTEM)
     assert report.errors[0].message == "查出患病人数（101）大于两癌检查人数（100），数据不可能成立。请核对后更正。"
+
+
+def test_messages_show_last_years_figure(db_path):
+    """A problem with a value says what the same 市州 reported the year before (from the warehouse or the file)."""
+    last_year = filled_template(2015, {("就业创业", "株洲市", "举办招聘会场次"): 41})
+    assert load_bytes(last_year, "2015.xlsx", db_path, actor=SYSTEM).status == LOADED
+    report = load_bytes(xlsx_bytes(CASES["approximate 近"][0]), "株洲.xlsx", db_path, actor=SYSTEM)
+    assert report.errors[0].message.endswith("确实无法统计请留空。（上年为 41场）")
 
 
 def test_excel_error_cell(db_path):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl import accounts, roles
+from etl import accounts, charts, roles
 from etl.pipeline import LOADED, load_bytes
-from tests.apptest import array, bar_values, figures, new_app, open_page, switch, texts
+from tests.apptest import array, bar_colors, bar_values, figures, new_app, open_page, switch, texts
 from tests.conftest import filled_template, stored, with_sheet_named
 from ui import plain
 
@@ -49,11 +49,16 @@ def test_leaders_see_the_published_figure_staff_see_the_correction_hatched(corre
     staff = open_page(new_app("admin"), "app_pages/jobs.py", year=2024)
     assert fairs_bar(staff)["长沙市"] == 117  # staff too, until they ask
     staff.toggle(key="filter_pending").set_value(True).run()
-    bar = figures(staff)[0]["data"][0]
-    shapes = dict(zip(array(bar["x"]), bar["marker"]["pattern"]["shape"], strict=True))
-    assert bar_values(figures(staff)[0])["长沙市"] == 130
-    assert shapes["长沙市"] == "/" and shapes["株洲市"] == ""
+    drawn, lines = figures(staff)
+    bar = drawn["data"][0]
+    shapes = dict(zip(array(bar["y"]), bar["marker"]["pattern"]["shape"], strict=True))
+    assert bar_values(drawn)["长沙市"] == 130
+    assert shapes["长沙市"] == "/" and shapes["株洲市"] == ""  # hatched over the one colour
     assert "130场（待审核）" in bar["customdata"]
+    changsha = next(t for t in lines["data"] if t["name"] == "长沙市")  # its panel: 2024 an open diamond
+    first = lines["layout"]["template"]["data"]["scatter"][0]["x0"]  # every line starts there, a year a point
+    symbols = array(changsha["marker"]["symbol"])
+    assert dict(zip(range(first, first + len(symbols)), symbols, strict=True))[2024] == charts.OPEN_DIAMOND
     assert staff.dataframe[0].value.loc["长沙市", "2024年"] == "130（待审核）"
     assert staff.dataframe[0].value.loc["株洲市", "2024年"] == "61"
     assert "斜线为待审核数据。" in " ".join(texts(staff.caption))
@@ -64,7 +69,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     at = review_page()
     values = at.dataframe[1].value.set_index("指标")
     columns = ["上报值", "现已发布", "上年（已发布）", "与已发布相比", "来源单元格"]
-    assert values.loc["举办招聘会场次", columns].tolist() == ["130", "117", "104", "117 → 130", "就业创业!B4"]
+    assert values.loc["举办招聘会场次", columns].tolist() == ["130", "117", "104", "117 → 130", "就业创业!B5"]
     assert "统计员的上报说明：含县级招聘会，已核实" in texts(at.text)
     approve = next(b for b in at.button if b.label == "审核通过")
     assert approve.proto.disabled
@@ -72,7 +77,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     (confirm,) = at.checkbox
     # A label is Markdown: the text (a sheet name from the file in it) goes through ui.plain, shown as typed.
     assert confirm.label == plain.markdown(
-        "已核实 就业创业!D4：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
+        "已核实 就业创业!F5 实现就业妇女人数：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
     )
     confirm.check().run()
     next(b for b in at.button if b.label == "审核通过").click().run()
@@ -83,7 +88,7 @@ def test_reviewer_confirms_each_warning_then_approves_and_leaders_see_it(correct
     leader = open_page(new_app("leader"), "app_pages/jobs.py", year=2024)
     assert fairs_bar(leader)["长沙市"] == 130
     progress = open_page(new_app("cs"), "app_pages/progress.py", year=2024).dataframe[0].value
-    assert progress.loc["长沙市", "就业创业"].startswith("部分 3/6 · 已审核 · ")  # the other three left blank
+    assert progress.loc["长沙市", "就业创业"].startswith("部分 3/7 · 已审核 · ")  # the other four left blank
     assert progress.loc["长沙市", "审核"] == "已审核锁定 1 类"
 
 
@@ -122,7 +127,7 @@ def test_file_text_and_the_return_reason_are_shown_as_typed(demo_copy):
     assert f"文件：{HOSTILE}.xlsx\n上报人：cs　上报时间：" in texts(at.text)[0]
     assert f"统计员的上报说明：{HOSTILE}" in texts(at.text)
     assert at.checkbox[0].label == plain.markdown(
-        f"已核实 {sheet}!D4：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
+        f"已核实 {sheet}!F5 实现就业妇女人数：实现就业妇女人数（13289）大于提供就业岗位数（13000），请核实。"
     )
     at.text_area(key="review_reason_10").input(HOSTILE).run()
     next(b for b in at.button if b.label == "退回").click().run()
@@ -161,8 +166,9 @@ def test_the_city_filter_never_moves_the_province_figures(app):
     at.multiselect(key="filter_cities").set_value(["株洲市", "益阳市"]).run()
     assert [m.value for m in at.metric] == cards  # 全省 figures stay
     ranking = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
-    assert set(array(ranking["data"][0]["y"])) == {"株洲市", "益阳市"}
-    assert ranking["layout"]["title"]["text"] == "2016年举办招聘会场次（所选市州排名）"
+    assert len(bar_values(ranking)) == 14  # every 市州 ranked, the chosen ones in red
+    assert {n for n, c in bar_colors(ranking).items() if c == charts.ACCENT} == {"株洲市", "益阳市"}
+    assert ranking["layout"]["title"]["text"] == "2016年举办招聘会场次排名"
     choropleth = next(f for f in figures(at) if any(t["type"] == "choropleth" for t in f["data"]))
     grey = next(t for t in choropleth["data"] if t["type"] == "choropleth" and t.get("showscale", True) is not True)
     assert "长沙市<br>未选" in grey["text"]
@@ -172,9 +178,9 @@ def test_the_city_filter_never_moves_the_province_figures(app):
     line = figures(jobs)[0]["layout"]["annotations"][0]["text"]
     jobs.multiselect(key="filter_cities").set_value(["株洲市"]).run()
     assert figures(jobs)[0]["layout"]["annotations"][0]["text"] == line  # the province's average, not 株洲's
-    assert line.startswith("全省平均 ")
-    assert figures(jobs)[0]["layout"]["title"]["text"] == "2016年举办招聘会场次（所选市州，从高到低）"
-    assert "所选市州1/1 个已填报；虚线为全省平均" in " ".join(texts(jobs.caption))
+    assert line == "全省平均（已报 14 个市州）<br>48.9场"
+    assert figures(jobs)[0]["layout"]["title"]["text"] == "2016年举办招聘会场次"
+    assert "14/14 个市州已填报；红色为所选市州（株洲市）；虚线为全省平均 48.9场" in " ".join(texts(jobs.caption))
 
 
 def test_chips_keep_the_official_order(app):

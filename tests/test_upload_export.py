@@ -6,9 +6,7 @@ import csv
 import io
 import math
 import re
-import shutil
 
-import duckdb
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,7 +17,7 @@ from etl.export import EXPORT_HEADER
 from etl.totals import MARK_NOTES
 from etl.workbook import display_width
 from tests.apptest import bar_values, figures, issue_rows, new_app, seen, texts
-from tests.conftest import filled_template, fingerprint, stored
+from tests.conftest import backend_scope, copy_warehouse, filled_template, fingerprint, read_db, stored
 from ui import data, export, handout
 from ui.tables import Table
 
@@ -32,14 +30,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 def own_db(demo_db, tmp_path, monkeypatch):
     """A private copy of the demo warehouse for tests that may write."""
     path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_db, path)
+    copy_warehouse(demo_db, path)
     monkeypatch.setenv("HNFL_WAREHOUSE", str(path))
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def zhuzhou_jobs_2016(demo_db) -> dict[str, float]:
-    with duckdb.connect(str(demo_db), read_only=True) as con:
+    with read_db(demo_db) as con:
         rows = con.execute(
             "select indicator_name, value from current_values"
             " where year = 2016 and region_code = '430200' and domain = 'jobs'"
@@ -83,7 +81,8 @@ def test_upload_page_before_any_file(own_db):
     # Defect 7: the widget used to stop 10,000,000 bytes (its MB) with an English message while the code allowed
     # 10 MiB, so the Chinese refusal never showed. The widget now lets through twice the limit.
     assert at.file_uploader[0].proto.max_upload_size_mb == UPLOAD_CEILING_MB == 2 * MAX_FILE_BYTES // 2**20
-    assert not at.dataframe
+    # the overview of every 市州: a column per 类别 of the catalogue, in its order
+    assert [list(d.value.columns) for d in at.dataframe] == [[d.name for d in catalog.domains()]]
     assert not [b for b in at.button if b.label == "提交"]
 
 
@@ -95,7 +94,7 @@ def test_file_with_errors_is_refused_with_cell_locations_and_writes_nothing(own_
     at = upload("有错误.xlsx", data)
     assert seen(at.error[0].value) == "“有错误.xlsx”有 2 个错误，未写入任何数据。请按下表逐项更正后重新上传。"
     errors = table_with(at, "位置")
-    assert list(errors["位置"]) == ["就业创业!B5", "两癌检查!G9"]
+    assert list(errors["位置"]) == ["就业创业!B6 举办招聘会场次", "两癌检查!L57 救助资金"]  # after 县市区 rows
     assert errors["问题与处理办法"][0] == "“四十四”不是数字。请填写数字；未开展或未统计请留空。"
     assert not [b for b in at.button if b.label == "提交"]
     assert not figures(at)
@@ -129,11 +128,11 @@ def test_a_refused_file_shows_200_issues_the_count_and_the_whole_list_as_a_downl
     assert seen(at.error[0].value) == "“全错.csv”有 450 个错误，未写入任何数据。请按下表逐项更正后重新上传。"
     shown = issue_rows(at)
     assert len(shown) == 200
-    assert shown.iloc[0].tolist() == ["错误", "D2", "“=1+0”不是数字。请填写数字；未开展或未统计请留空。"]
+    assert shown.iloc[0].tolist() == ["错误", "D2 举办招聘会场次", "“=1+0”不是数字。请填写数字；未开展或未统计请留空。"]
     assert "共 450 个问题，上表只列出前 200 个；下载的清单列出全部 450 个。" in texts(at.caption)
     rows = list(csv.reader(io.StringIO(downloads["问题清单.csv"]().decode("utf-8-sig"))))
     assert rows[0] == ["类型", "位置", "问题与处理办法"] and len(rows) == 451
-    assert rows[450][1] == "D451"
+    assert rows[450][1] == "D451 家庭教育示范社区（村）数"
     assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]  # formula-safe
 
 
@@ -152,7 +151,7 @@ def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_j
     # 实现就业妇女人数 5890 > 提供就业岗位数 5000: a warning, not an error.
     at = upload("株洲.xlsx", zhuzhou_file(zhuzhou_jobs_2016, 提供就业岗位数=5000))
     assert table_with(at, "位置").values.tolist() == [
-        ["警告", "就业创业!D4", "实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。"]
+        ["警告", "就业创业!F5 实现就业妇女人数", "实现就业妇女人数（5890）大于提供就业岗位数（5000），请核实。"]
     ]
     assert submit_button(at).proto.disabled
     at.checkbox(key="upload_confirm_0").check().run()
@@ -166,8 +165,8 @@ def test_warnings_need_confirmation_and_a_note_which_is_stored(own_db, zhuzhou_j
     assert not submit_button(at).proto.disabled
     submit_button(at).click().run()
     assert not at.exception
-    assert at.success[0].value.endswith("新增 0 项，更改 1 项，未变 5 项。待省妇联审核通过后发布，领导才会看到。")
-    with duckdb.connect(str(own_db), read_only=True) as con:
+    assert at.success[0].value.endswith("新增 0 项，更改 1 项，未变 6 项。待省妇联审核通过后发布，领导才会看到。")
+    with read_db(own_db) as con:
         note, source = con.execute(
             "select note, source from submissions order by submission_id desc limit 1"
         ).fetchone()
@@ -180,7 +179,7 @@ def test_clean_change_is_previewed_charted_and_submitted_once(own_db, zhuzhou_jo
     at = upload("株洲2016.xlsx", zhuzhou_file(zhuzhou_jobs_2016, 提供就业岗位数=80000))
     changes = table_with(at, "变化").set_index("指标")
     assert list(changes.columns) == ["年度", "市州", "类别", "单位", "现值", "新值", "变化", "来源单元格"]
-    zhuzhou = [2016, "株洲市", "就业创业", "个", "75700", "80000", "更改", "就业创业!C4"]
+    zhuzhou = [2016, "株洲市", "就业创业", "个", "75700", "80000", "更改", "就业创业!D5"]
     assert changes.loc["提供就业岗位数"].tolist() == zhuzhou
     assert set(changes.drop(index="提供就业岗位数")["变化"]) == {"未变"}
     (chart,) = figures(at)
@@ -193,13 +192,14 @@ def test_clean_change_is_previewed_charted_and_submitted_once(own_db, zhuzhou_jo
     submit_button(at).click().run()
     assert not at.exception
     assert at.success[0].value == (
-        "已提交（上报编号 10）：新增 0 项，更改 1 项，未变 5 项。待省妇联审核通过后发布，领导才会看到。"
+        "已提交（上报编号 10）：新增 0 项，更改 1 项，未变 6 项。待省妇联审核通过后发布，领导才会看到。"
     )
-    assert at.dataframe[0].value.values.tolist() == [
+    assert table_with(at, "旧 → 新").values.tolist() == [
         [2016, "株洲市", "就业创业", "提供就业岗位数", "个", "75700 → 80000"]
     ]
     assert stored(own_db, 2016)[("株洲市", 2016, "提供就业岗位数")] == 80000
-    assert at.file_uploader[0].key == "upload_file_1" and at.file_uploader[0].value is None  # emptied
+    assert at.file_uploader[0].key == "upload_file_1" and not at.file_uploader[0].value  # emptied
+    assert [b.label for b in at.get("download_button")][-1] == "下载回执（Word）"
     assert not [b for b in at.button if b.label == "提交"]
 
 
@@ -216,18 +216,19 @@ def test_clearing_a_value_is_called_so(own_db, zhuzhou_jobs_2016):
 ALL = export.Selection(2016, 2016, tuple(c.code for c in catalog.cities()), tuple(d.code for d in catalog.domains()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=backend_scope("module"))
 def values(demo_db):  # noqa: ANN201 - what ui.data serves the export page: the values and the province's totals
     with warehouse.connect(demo_db, read_only=True) as con:
         rows = data.export_frame(warehouse.current_values(con, reported_only=False))
         as_of = handout.data_date(warehouse.marts.last_submitted(con, False))
-        return rows[rows["region_code"].isin(ALL.cities)], warehouse.marts.province(con, False, year=2016), as_of
+        in_cities = rows["region_code"].map(catalog.city_of).isin(ALL.cities)  # a 市州 and its 县市区
+        return rows[in_cities], warehouse.marts.province(con, False, year=2016), as_of
 
 
 def build(values, selection, wide_year=None):  # noqa: ANN001, ANN201
     rows, province, as_of = values
     chosen = rows[rows["year"].between(selection.first_year, selection.last_year)
-                  & rows["region_code"].isin(selection.city_codes())
+                  & rows["region_code"].map(catalog.city_of).isin(selection.city_codes())
                   & rows["indicator"].isin(selection.indicator_codes())]  # fmt: skip
     return export.build(chosen, province, selection, wide_year, data_date=as_of)
 
@@ -243,16 +244,19 @@ def test_export_page_previews_the_selection(app, values):
     at = app.switch_page("app_pages/export.py").run()
     assert not at.exception
     expected = len(build(values, ALL).tidy)
-    assert at.caption[0].value == "导出已审核通过的数据。"
-    assert at.caption[1].value == f"共 {expected} 行已填报数据，下表预览前 200 行。"
+    captions = [c.value for c in at.caption]  # the print-only header and the 示例 notice come first
+    first = captions.index("导出已审核通过的数据。")
+    assert captions[first + 1] == f"共 {expected} 行已填报数据，下表预览前 200 行。"
     assert len(at.dataframe[0].value) == 200
     assert list(at.dataframe[0].value.columns) == EXPORT_HEADER
     at.multiselect(key="export_domains").set_value(["loans"]).run()
     assert at.multiselect(key="export_indicators").options == [i.label for i in catalog.domain_indicators("loans")]
     at.multiselect(key="export_indicators").set_value(["loan_amount"]).run()
     at.multiselect(key="export_cities").set_value(["430600", "430900"]).run()
-    yiyang = [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10,211.00"]
-    assert at.dataframe[0].value.values.tolist() == [yiyang]
+    yiyang = [2016, "430900", "益阳市", "", "小额担保贷款", "发放贷款金额", "万元", "10,211.00", "2000年起"]
+    shown = at.dataframe[0].value.values.tolist()
+    assert shown[0] == yiyang and {r[2] for r in shown} == {"益阳市"}  # then 益阳's 县市区, with their codes
+    assert all(r[1].startswith("4309") and r[3] for r in shown[1:])
     at.multiselect(key="export_cities").set_value(["430600"]).run()  # 岳阳 gave only “近亿元”
     assert [i.value for i in at.info] == ["所选条件下没有已填报的数据，请调整年度、市州或指标。"]
     at.multiselect(key="export_cities").set_value([]).run()
@@ -263,10 +267,10 @@ def test_export_page_previews_the_selection(app, values):
 def test_tidy_csv_is_the_etl_export_format(values, demo_db):
     rows = csv_rows(build(values, ALL).tidy_csv())
     assert rows[0] == EXPORT_HEADER
-    assert ["2016", "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", "10211"] in rows
+    assert ["2016", "430900", "益阳市", "", "小额担保贷款", "发放贷款金额", "万元", "10211", "2000年起"] in rows
     with warehouse.connect(demo_db, read_only=True) as con:
         cli = warehouse.current_values(con, year=2016)
-    assert len(rows) - 1 == len([r for r in cli if catalog.region_by_code()[r[1]].level == "city"])
+    assert len(rows) - 1 == len([r for r in cli if catalog.region_by_code()[r[1]].level in ("city", "county")])
 
 
 def test_wide_csv_is_cities_by_indicators(values, demo_db):
@@ -311,8 +315,9 @@ def test_xlsx_is_formatted_to_hand_on(values):
     detail = [list(r) for r in ws.iter_rows(values_only=True)]
     assert detail[0][0] == "2016—2017年妇联统计数据明细" and detail[1][0] == wide[1][0]
     assert detail[2] == [*EXPORT_HEADER, "备注"]
-    assert detail[3] == [2016, "430900", "益阳市", "小额担保贷款", "发放贷款金额", "万元", 10211, "示例"]
-    assert (ws["A4"].number_format, ws["G4"].number_format) == ("0", "#,##0.00")  # 2016, not 2,016
+    yiyang = [2016, "430900", "益阳市", None, "小额担保贷款", "发放贷款金额", "万元", 10211, "2000年起", "示例"]
+    assert detail[3] == yiyang
+    assert (ws["A4"].number_format, ws["H4"].number_format) == ("0", "#,##0.00")  # 2016, not 2,016
     assert ws.freeze_panes == "A4"
 
 
@@ -324,7 +329,7 @@ def test_the_province_total_is_the_pages_total(values):
     header, total = rows[2], next(r for r in rows if r[0] == export.PROVINCE_ROW)
     column = header.index("实现就业妇女人数（人）")
     card = values[1].set_index("measure").loc["women_employed", "total"]
-    assert total[column] == card == 79211  # the 7.92万人 of the overview card
+    assert total[column] == card == 90253  # the 9.03万人 of the overview card (娄底 1.5万 of the review)
     assert ws.cell(rows.index(total) + 1, column + 1).number_format == "#,##0"
     yueyang_amount = header.index("发放贷款金额（万元）")
     assert total[yueyang_amount] == sum(r[yueyang_amount] or 0 for r in rows[3:17])  # 岳阳 blank: not a 0

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from etl.pipeline import LOADED, REFUSED, load_bytes
 from etl.roles import SYSTEM
-from tests.conftest import header_of, stored, xlsx_bytes
+from tests.conftest import header_of, read_db, stored, xlsx_bytes
 
 
 def sheet(domain: str, *rows: list[object], year: int = 2016) -> dict[str, list[list[object]]]:
@@ -55,7 +54,7 @@ def test_warning_reported_loaded_and_stored(db_path, case):
     assert [(w.location, w.code) for w in report.warnings] == [(location, code)]
     if message:
         assert report.warnings[0].message == message
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with read_db(db_path) as con:
         rows = con.execute("select level, code, sheet || '!' || cell, message from submission_issues").fetchall()
     assert rows == [("warning", code, location, report.warnings[0].message)]
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import audit, catalog
+from etl.warehouse import now_beijing
 
 COLUMNS = ["时间", "用户", "角色", "操作", "结果", "市州", "年度", "说明", "文件名", "文件哈希（SHA-256）"]
 
@@ -56,9 +57,7 @@ def xlsx(frame: pd.DataFrame, chosen: dict, exported_at: str) -> bytes:
 
 def filters() -> dict:
     """since/until (Beijing dates), actor and actions as etl.audit.entries takes them."""
-    from etl.warehouse import now_beijing
-
-    today = now_beijing().date()  # the log is kept in Beijing time: "today" is Beijing's, whatever the server's zone
+    today = now_beijing().date()  # the log is in Beijing time; the server's own date lags it for 8 hours a day
     left, middle, right = st.columns([2, 1, 2])
     span = left.date_input("时间范围", value=(today - timedelta(days=30), today), key="audit_span", format="YYYY-MM-DD")
     actor = middle.text_input("用户", key="audit_actor", placeholder="全部用户", max_chars=50).strip()

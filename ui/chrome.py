@@ -14,6 +14,9 @@ Hidden rather than relabelled:
 - the date range's English "quick select" presets;
 - the table's column menu (English sort / format / pin items; sorting by a click on the header still works).
 
+The same stylesheet lays every page out for print (A4 portrait, page numbers, no sidebar or controls, a header
+from ui.printing): see _print.
+
 tests/test_chinese_screens.py logs in as every role, visits every page, opens these widgets and fails on any
 visible Latin word, so an upgrade of Streamlit that changes a label shows up there.
 
@@ -115,9 +118,54 @@ def _menus() -> list[str]:
     ]
 
 
+# ---------------------------------------------------------------- print (A4 portrait)
+
+PRINT_HEADER = "hnfl_print_header"  # the key of ui.printing's container: hidden on screen, the print-out's header
+PAGE_MARGINS = "16mm 14mm 18mm 14mm"  # top right bottom left: 182 mm of text width, 263 mm of height
+# What a print-out has no use for: the sidebar, Streamlit's header and toolbars, and every control.
+NOT_PRINTED = (
+    "stSidebar", "stSidebarCollapsedControl", "stHeader", "stToolbar", "stDecoration", "stStatusWidget",
+    "stElementToolbar", "stSkipToContent", "stConnectionStatus", "stDownloadButton", "stButton", "stFormSubmitButton",
+    "stLinkButton", "stPageLink", "stSelectbox", "stMultiSelect", "stCheckbox", "stToggle", "stRadio",
+    "stTextInput", "stTextArea", "stNumberInput", "stDateInput", "stFileUploader", "stForm",
+)  # fmt: skip
+CHART = '[data-testid="stPlotlyChart"]'
+
+
+def _print() -> list[str]:
+    """A4 portrait, page numbers in the bottom margin (CSS margin boxes), no controls, the header of
+    ui.printing shown, and charts and tables drawn on screen shrunk to the page's width.
+
+    A chart keeps the width the screen gave it (plotly draws fixed-size SVG and a print re-lays the page
+    without re-drawing it), so each SVG is zoomed by the page's width over its own `width` attribute (typed
+    attr() and calc(), Chromium 140 and later); an older browser keeps the plain zoom given first, which fits the
+    charts of a 1440 px screen. Tables (drawn on a canvas) take that plain zoom and are never split across pages.
+    """
+    hidden = ", ".join(f'[data-testid="{name}"]' for name in NOT_PRINTED)
+    return [
+        f"@page {{size: A4 portrait; margin: {PAGE_MARGINS};"
+        ' @bottom-center {content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 9pt; color: #555}'
+        ' @bottom-right {content: "湖南省妇联统计平台"; font-size: 8pt; color: #888}}',
+        f".st-key-{PRINT_HEADER}{{display:none !important}}",
+        "@media print {"
+        f"{hidden}{{display:none !important}}"
+        f".st-key-{PRINT_HEADER}{{display:flex !important; border-bottom:1px solid #999; padding-bottom:4px}}"
+        '[data-testid="stMain"], [data-testid="stAppViewContainer"]{overflow:visible !important}'
+        '[data-testid="stMainBlockContainer"]{padding:0 !important; max-width:none !important}'
+        f"{CHART}{{container-type:inline-size; break-inside:avoid}}"
+        f"{CHART} .js-plotly-plot, {CHART} .plot-container, {CHART} .svg-container"
+        "{width:auto !important; height:auto !important}"
+        f"{CHART} svg.main-svg:first-child{{position:relative !important}}"
+        f"{CHART} svg.main-svg{{zoom:0.68; zoom:min(1, calc(100cqw / attr(width px)))}}"
+        '[data-testid="stDataFrame"]{zoom:0.7; break-inside:avoid}'
+        'h1, h2, h3, [data-testid="stHeading"]{break-after:avoid}'
+        "}",
+    ]
+
+
 @functools.cache
 def stylesheet() -> str:
-    return "<style>" + "\n".join(_toolbar() + _date_input() + _uploader() + _menus()) + "</style>"
+    return "<style>" + "\n".join(_toolbar() + _date_input() + _uploader() + _menus() + _print()) + "</style>"
 
 
 def apply() -> None:

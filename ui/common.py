@@ -49,18 +49,24 @@ def require_data(years: Years, include_pending: bool) -> bool:
     return False
 
 
-def year_banner(years: Years, year: int, today: date) -> bool:
-    """The banner every view of an incomplete year carries; True when the year is complete."""
+def incomplete_text(years: Years, year: int, today: date) -> str | None:
+    """What every view of an incomplete year says (on the page and in its PDF); None when the year is complete."""
     status = years.published.get(year)
     approved = status["cities_complete"] if status else 0
     if approved >= CITY_COUNT:
-        return True
-    st.info(
+        return None
+    return (
         f"截至 {today.month}月{today.day}日，{CITY_COUNT} 个市州中 {approved} 个已审核通过。"
-        f"{year}年数据尚不完整：合计只含已报市州，不是全省全年数字。",
-        icon=":material/hourglass_top:",
+        f"{year}年数据尚不完整：合计只含已报市州，不是全省全年数字。"
     )
-    return False
+
+
+def year_banner(years: Years, year: int, today: date) -> bool:
+    """The banner every view of an incomplete year carries; True when the year is complete."""
+    text = incomplete_text(years, year, today)
+    if text:
+        st.info(text, icon=":material/hourglass_top:")
+    return text is None
 
 
 total_label = totals.total_label  # what a province total adds up: 全省合计 only when all 14 reported

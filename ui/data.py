@@ -1,7 +1,8 @@
 """The one UI module that opens the warehouse: cached, read-only reads keyed by the warehouse's version.
 
-Every cached read takes a `Snapshot` (the file and its version, which changes whenever a write commits, so an
-upload or a review shows at once) and every other input as explicit arguments; nothing is read from a global
+Every cached read takes a `Snapshot` (the warehouse and its version, which changes whenever a write commits — a
+DuckDB file's mtime, or PostgreSQL's data version, shared by every app process — so an upload or a review shows
+at the next rerun, whichever process took it) and every other input as explicit arguments; nothing is read from a global
 inside a cached function. Figures come from the marts (etl/warehouse/marts.sql); nothing is recomputed here.
 """
 
@@ -18,11 +19,11 @@ import streamlit as st
 
 from etl import briefing as briefing_text
 from etl import briefing_figures, catalog, config, warehouse
-from etl.warehouse import marts
+from etl.catalog import Catalogue
+from etl.warehouse import catalog_store, marts
 from ui import plain
 
 T = TypeVar("T")
-INDICATOR_CODES = {i.name: i.code for i in catalog.indicators()}
 CACHE = {"show_spinner": False, "max_entries": 64}
 
 
@@ -38,20 +39,18 @@ class Snapshot(NamedTuple):
 
 
 def warehouse_version(path: Path) -> tuple:
-    """Changes whenever a write commits (file or WAL touched)."""
-    parts = []
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        try:
-            stat = candidate.stat()
-            parts.append((stat.st_mtime_ns, stat.st_size))
-        except FileNotFoundError:
-            parts.append(None)
-    return tuple(parts)
+    """Changes whenever a write commits (etl.warehouse.version)."""
+    return warehouse.version(path)
 
 
 def snapshot() -> Snapshot:
     path = config.warehouse_path()
-    return Snapshot(str(path), warehouse_version(path))
+    try:
+        return Snapshot(str(path), warehouse_version(path))
+    except warehouse.WarehouseError as exc:  # the database server is unreachable
+        st.error(plain.markdown(exc), icon=":material/error:")
+        st.stop()
+        raise
 
 
 def _read(snap: Snapshot, work: Callable[..., T], empty: T) -> T:
@@ -67,6 +66,33 @@ def _read(snap: Snapshot, work: Callable[..., T], empty: T) -> T:
         st.error(plain.markdown(exc), icon=":material/error:")
         st.stop()  # every page needs the warehouse: say once what to do, draw nothing misleading
         raise
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def catalogue(snap: Snapshot) -> Catalogue:
+    """The warehouse's catalogue (shared, immutable: a resource, not a copy per call); the shipped one before
+    there is a warehouse."""
+    return _read(snap, catalog_store.catalogue, catalog.shipped())
+
+
+def use_catalogue(snap: Snapshot) -> Catalogue:
+    """Make the warehouse's catalogue the one etl.catalog's functions answer from, for this run (app.py)."""
+    return catalog.activate(catalogue(snap))
+
+
+@st.cache_data(**CACHE)
+def catalogue_revisions(snap: Snapshot) -> list[dict]:
+    """The newest revisions of the catalogue: who changed what, when, why."""
+    return _read(snap, catalog_store.revisions, [])
+
+
+@st.cache_data(**CACHE)
+def published_figures(snap: Snapshot, year: int) -> dict[tuple[str, str], float | None]:
+    """(region_code, indicator) → the published figure of `year` (the template's 上年数)."""
+    return _read(snap, lambda con: warehouse.published_figures(con, year), {})
 
 
 # ---------------------------------------------------------------- figures (marts)
@@ -102,6 +128,35 @@ def province(
 ) -> pd.DataFrame:
     """mart_province: total, true average, coverage and change of the province."""
     return _read(snap, lambda con: marts.province(con, include_pending, measure=measure, year=year), _PROVINCE)
+
+
+_COUNTY = pd.DataFrame(columns=marts.COUNTY_COLUMNS.replace(" ", "").split(","))
+_UNITS = pd.DataFrame(columns=marts.UNIT_COLUMNS.replace(" ", "").split(","))
+_TARGETS = pd.DataFrame(columns=marts.TARGET_COLUMNS.replace(" ", "").split(","))
+
+
+@st.cache_data(**CACHE)
+def county(snap: Snapshot, include_pending: bool, measure: str, city_code: str) -> pd.DataFrame:
+    """mart_county: the 县市区 of one 市州, every year."""
+    return _read(snap, lambda con: marts.county(con, include_pending, measure=measure, city_code=city_code), _COUNTY)
+
+
+@st.cache_data(**CACHE)
+def units(snap: Snapshot, include_pending: bool, measure: str) -> pd.DataFrame:
+    """mart_unit: the 省级单位' figures of one indicator, every year."""
+    return _read(snap, lambda con: marts.units(con, include_pending, measure=measure), _UNITS)
+
+
+@st.cache_data(**CACHE)
+def targets(snap: Snapshot, include_pending: bool, year: int | None, indicator: str | None) -> pd.DataFrame:
+    """mart_targets: 任务数 beside the figures on show, with 完成率."""
+    return _read(snap, lambda con: marts.targets(con, include_pending, year=year, indicator=indicator), _TARGETS)
+
+
+@st.cache_data(**CACHE)
+def targets_list(snap: Snapshot, year: int) -> list[dict]:
+    """The targets set for a year, with who set them (the 任务数 page)."""
+    return _read(snap, lambda con: warehouse.targets_of(con, year), [])
 
 
 @st.cache_data(**CACHE)
@@ -168,19 +223,26 @@ def export_rows(
 
     frame = _read(snap, work, export_frame([]))
     return frame[
-        frame["year"].between(first, last) & frame["region_code"].isin(cities) & frame["indicator"].isin(indicators)
+        frame["year"].between(first, last) & frame["city_code"].isin(cities) & frame["indicator"].isin(indicators)
     ].reset_index(drop=True)
 
 
 EXPORT_COLUMNS = [
-    "year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value", "pending", "is_sample",
+    "year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value", "caliber",
+    "pending", "is_sample",
 ]  # fmt: skip
 
 
 def export_frame(rows: list[tuple]) -> pd.DataFrame:
-    """warehouse.current_values rows as a frame, with each indicator's code."""
+    """warehouse.current_values rows as a frame, with each indicator's code, the region's own name and its 市州's
+    code (a 县市区 row goes with its 市州)."""
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
-    return frame.assign(indicator=frame["indicator_name"].map(INDICATOR_CODES))
+    codes = {i.name: code for code, i in catalog.indicator_by_code().items()}
+    return frame.assign(
+        indicator=frame["indicator_name"].map(codes),
+        region_name=frame["county_name"].fillna(frame["city_name"]),
+        city_code=frame["region_code"].map(catalog.city_of),
+    ).assign(county_name=frame["county_name"].fillna(""))  # a 市州's own row: 县市区 blank, not "None"
 
 
 # ---------------------------------------------------------------- workflow: progress, history, review
@@ -194,6 +256,12 @@ def progress(snap: Snapshot, year: int) -> tuple[list[dict], date | None, list[d
         return warehouse.progress(con, year), warehouse.deadline_of(con, year), warehouse.locks_of(con, year)
 
     return _read(snap, work, (_nothing_reported(), None, []))
+
+
+@st.cache_data(**CACHE)
+def unreported(snap: Snapshot, year: int) -> dict[tuple[str, str], list[str]]:
+    """(市州, 类别) → the indicators without a value on show: what a 催报 notice lists."""
+    return _read(snap, lambda con: warehouse.unreported(con, year), {})
 
 
 def _nothing_reported() -> list[dict]:
@@ -248,6 +316,13 @@ def review_queue(snap: Snapshot, year: int | None) -> list[dict]:
 @st.cache_data(**CACHE)
 def review_detail(snap: Snapshot, submission_id: int) -> tuple[list[dict], list[dict]]:
     return _read(snap, lambda con: warehouse.review_detail(con, submission_id), ([], []))
+
+
+def receipt(db_path: Path, submission_id: int) -> dict:
+    """What a submission's 回执 states. Read when its download is clicked (on the download's own thread, outside any
+    page run): not cached, and a warehouse error is raised, never drawn."""
+    with warehouse.connect(db_path, read_only=True) as con:
+        return warehouse.receipt(con, submission_id)
 
 
 def current_for_upload(snap: Snapshot, regions: frozenset[str], years: frozenset[int]) -> dict:

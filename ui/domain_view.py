@@ -13,11 +13,12 @@ import streamlit as st
 
 from etl import catalog, charts, totals
 from etl.cn_format import Kind, cn_quantity, kind_of
-from ui import data
-from ui.common import CITY_COUNT, SELECTION
+from ui import caliber, data
+from ui.common import ALL_CITIES, CITY_COUNT, SELECTION
 from ui.tables import Table, pending_frame
 
 PROVINCE_TOTAL, PROVINCE_RATE, REPORTED = "已报市州合计", "全省", "已报市州数"
+AVERAGED = ("rate", "ratio")  # a derived rate and a reported ratio: the province's figure is no total
 
 
 @dataclass
@@ -56,6 +57,8 @@ def province_text(row: dict | None, year: int, name: str, unit: str, kind: str) 
     average = cn_quantity(row["average"], unit, kind_of(unit, derived=True))
     if kind == "rate":
         return f"{year}年全省{name} {average}（{scope}；合计计算，不随所选市州变化）。"
+    if kind == "ratio":  # a reported ratio has no total
+        return f"{year}年全省平均{name} {average}（{scope}；不随所选市州变化）。"
     label = totals.total_label(n)
     return f"{year}年{label} {cn_quantity(row['total'], unit)}，全省平均 {average}（{scope}；不随所选市州变化）。"
 
@@ -65,13 +68,14 @@ def province_row(row: dict | None, kind: str, column: str) -> tuple[dict | None,
     give it, and its label."""
     if row is None:
         return None, ""
-    if kind == "rate":
+    if kind in AVERAGED:
         return {column: row["average"]}, PROVINCE_RATE
     return {column: row["total"]}, totals.total_label(int(row["reported"]))
 
 
-def _bar(frame: pd.DataFrame, row: dict | None, *, year: int, code: str, kind: str, every: bool):
-    """(figure, caption) of the chosen 市州 with the province's line; (None, "") when none of them reported."""
+def _bar(frame: pd.DataFrame, row: dict | None, *, year: int, code: str, kind: str, cities: tuple[str, ...]):
+    """(figure, caption) of every 市州 with the chosen ones accented and the province's line; (None, "") when no
+    市州 reported."""
     reported = frame.dropna(subset=["value"])
     if reported.empty:
         return None, ""
@@ -80,10 +84,12 @@ def _bar(frame: pd.DataFrame, row: dict | None, *, year: int, code: str, kind: s
     label = "全省" if kind == "rate" else "全省平均"
     figure = charts.year_bar(
         frame, year=year, name=name, unit=unit, kind=catalog.measure_kind(code), average=average,
-        average_label=label, scope="按市州" if every else SELECTION,
+        average_label=label, reported=None if row is None else row["reported"], chosen=cities,
     )  # fmt: skip
-    who = "" if every else SELECTION
-    caption = f"{who}{len(reported)}/{len(frame)} 个已填报"
+    caption = f"{len(reported)}/{len(frame)} 个市州已填报"
+    some = [c.name for c in catalog.cities() if c.code in cities]
+    if 0 < len(some) < len(frame):
+        caption += f"；红色为{SELECTION}（{'、'.join(some)}）"
     if average is not None and average == average:
         shown = cn_quantity(average, unit, kind_of(unit, derived=True))
         caption += f"；虚线为{label} {shown}（{int(row['reported'])} 个市州已报，不随所选市州变化）"
@@ -104,7 +110,7 @@ def year_table(city: pd.DataFrame, province: pd.DataFrame, cities: tuple[str, ..
         rows[names[code]] = [_value(cells.get((code, y))) for y in years]
         pending |= {(names[code], f"{y}年") for y in years if _pending(cells.get((code, y)))}
     by_year = {int(r.year): r for r in province.itertuples()}
-    if kind == "rate":
+    if kind in AVERAGED:
         rows[PROVINCE_RATE] = [getattr(by_year.get(y), "average", None) for y in years]
     else:
         rows[PROVINCE_TOTAL] = [getattr(by_year.get(y), "total", None) for y in years]
@@ -122,8 +128,8 @@ def _pending(row) -> bool:  # noqa: ANN001
     return _value(row) is not None and bool(row.pending)
 
 
-def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> tuple[pd.DataFrame, Table]:
-    """(rows the lines draw, the table of them): 市州, 年度, value — reported figures only."""
+def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> Table:
+    """The chosen 市州's figures over the years (市州, 年度, value), reported figures only: what the lines show."""
     names = {c.code: (c.sort_order, c.name) for c in catalog.cities()}
     rows = city[city["region_code"].isin(cities)].dropna(subset=["value"])
     rows = rows.assign(order=rows["region_code"].map(lambda c: names[c][0])).sort_values(["order", "year"])
@@ -132,12 +138,12 @@ def _trend(city: pd.DataFrame, cities: tuple[str, ...], label: str) -> tuple[pd.
         index=pd.Index([names[c][1] for c in rows["region_code"]], name="市州"),
     )
     flags = pd.DataFrame({"年度": False, label: rows["pending"].fillna(False).astype(bool).tolist()}, index=table.index)
-    return rows, Table(table, flags, rows)
+    return Table(table, flags, rows)
 
 
 def _shown(frame: pd.DataFrame, row: dict | None, kind: str, column: str) -> Table:
-    """The bar's figures high → low, with the province's row for the Excel file."""
-    shown = frame.dropna(subset=["value"]).sort_values("value", ascending=False)
+    """The bar's figures high → low (未填报 last), with the province's row for the Excel file."""
+    shown = frame.sort_values("value", ascending=False, na_position="last", kind="stable")
     table = pd.DataFrame({column: shown["value"].tolist()}, index=pd.Index(shown["region_name"], name="市州"))
     flags = pd.DataFrame({column: shown["pending"].fillna(False).astype(bool).tolist()}, index=table.index)
     total, label = province_row(row, kind, column)
@@ -145,23 +151,29 @@ def _shown(frame: pd.DataFrame, row: dict | None, kind: str, column: str) -> Tab
 
 
 def build(  # noqa: PLR0913
-    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]
-) -> DomainView:
-    """The view of one measure: `city` and `province` are its mart rows of every year."""
+    city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...],
+    changes: tuple[tuple[int, str], ...] = (),
+) -> DomainView:  # fmt: skip
+    """The view of one measure: `city` and `province` are its mart rows of every year; `changes` its 口径 changes
+    (year, note), marked on the lines."""
     name, unit = catalog.measure_name_unit(code)
     kind = "rate" if code in catalog.rate_by_code() else catalog.indicator_by_code()[code].kind
-    every = set(cities) == {c.code for c in catalog.cities()}
     this_year = city[city["year"] == year]
-    frame = selected(this_year, cities)
+    frame = selected(this_year, ALL_CITIES)  # every 市州 is drawn; the chosen ones stand out
     row = _year_row(province, year)
-    bar, caption = _bar(frame, row, year=year, code=code, kind=kind, every=every)
+    bar, caption = _bar(frame, row, year=year, code=code, kind=kind, cities=cities)
     bar = None if bar is None else charts.frozen(bar)
     label = f"{name}（{unit}）"
-    rows, trend = _trend(city, cities, label)
+    trend = _trend(city, cities, label)
     style = catalog.measure_kind(code)
-    lines = None
-    if not rows.empty:
-        lines = charts.frozen(charts.lines_by_year(rows, title=f"{name}（按年度）", unit=unit, kind=style))
+    lines = charts.trend(
+        city, title=f"{name}历年变化", unit=unit, kind=style, chosen=cities,
+        province=dict(zip(province["year"], province["average"], strict=True)),
+        province_label="全省" if kind == "rate" else "全省平均",
+    )  # fmt: skip
+    if lines is not None:
+        years = sorted({int(y) for y in city.dropna(subset=["value"])["year"]})
+        lines = charts.frozen(caliber.mark_changes(lines, changes, years))
     sample = bool(this_year["is_sample"].fillna(False).astype(bool).any())
     return DomainView(
         bar, caption, _shown(frame, row, kind, label), lines, trend, year_table(city, province, cities, kind),
@@ -175,5 +187,5 @@ def cached(snap: data.Snapshot, include_pending: bool, code: str, year: int, cit
     return build(
         data.city(snap, include_pending, measure=code),
         data.province(snap, include_pending, measure=code),
-        code=code, year=year, cities=cities,
+        code=code, year=year, cities=cities, changes=data.catalogue(snap).changes(code),
     )  # fmt: skip

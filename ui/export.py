@@ -16,7 +16,9 @@ from ui import handout
 from ui.tables import Table, pending_frame
 
 PREVIEW_ROWS = 200
-TIDY_COLUMNS = ["year", "region_code", "region_name", "domain_name", "indicator_name", "unit", "value"]
+TIDY_COLUMNS = [
+    "year", "region_code", "city_name", "county_name", "domain_name", "indicator_name", "unit", "value", "caliber",
+]  # fmt: skip
 PROVINCE_ROW = "全省（已报市州合计）"
 
 
@@ -65,8 +67,8 @@ class Export:
 
     @property
     def tidy(self) -> pd.DataFrame:
-        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 类别, 指标, 单位, 数值
-        (and 审核状态 when pending figures are included)."""
+        """Reported values only, as the ETL export writes them: 年度, 行政区划代码, 市州, 县市区, 类别, 指标, 单位,
+        数值 (and 审核状态 when pending figures are included); the chosen 市州's 县市区 rows follow each 市州's."""
         rows = self.frame.dropna(subset=["value"])
         tidy = rows[TIDY_COLUMNS].set_axis(EXPORT_HEADER, axis=1)
         if self.include_pending:
@@ -118,7 +120,7 @@ class Export:
 
     def tidy_csv(self) -> bytes:
         rows = self.tidy.itertuples(index=False, name=None)
-        if self.include_pending:  # tidy_csv reads the pending flag after the seven columns
+        if self.include_pending:  # tidy_csv reads the pending flag after the columns of EXPORT_HEADER
             rows = ((*r[:-1], r[-1] == PENDING) for r in rows)
         return tidy_csv(rows, with_status=self.include_pending)
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import catalog, config
+from etl import catalog, config, online, receipt
 from etl.cn_format import table_text
 from etl.export import frame_xlsx
 from etl.totals import PENDING, SAMPLE
 from ui.common import XLSX_MIME
 
-SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本"}
+SOURCES = {"cli": "命令行", "app": "网页上报", "demo": "示例数据", "restore": "恢复版本", online.SOURCE: online.ONLINE}
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MIME = {
     ".xlsx": XLSX_MIME,
     ".xls": "application/vnd.ms-excel",
@@ -63,13 +64,30 @@ def in_official_order(names: str, ordered: list[str], everything: str) -> str:
     return "、".join([n for n in ordered if n in held] + sorted(held - set(ordered)))
 
 
-def submissions_table(rows: list[dict]) -> pd.DataFrame:
+def regions_text(names: str) -> str:
+    """全部 14 个市州（含 122 个县市区）、省妇联组织联络部: the 市州 in official order (or 全部), how many 县市区 came
+    with them, and the 省级单位 (by name, or how many) — never a list of a hundred 县市区."""
+    held = set(names.split("、"))
+    by_name = {r.name: r for r in catalog.regions()}
     cities = [c.name for c in catalog.cities()]
+    counties = {n for n in held if n in by_name and by_name[n].level == "county"}
+    units = [u.name for u in catalog.units() if u.name in held]
+    text = in_official_order("、".join(held - counties - set(units)), cities, f"全部 {len(cities)} 个市州")
+    text += f"（含 {len(counties)} 个县市区）" if counties else ""
+    named = units if len(units) <= 2 else [f"{len(units)} 个省级单位"]
+    return "、".join(part for part in (text, *named) if part)
+
+
+def domains_text(names: str) -> str:
     domains = [d.name for d in catalog.domains()]
+    return in_official_order(names, domains, f"全部 {len(domains)} 类")
+
+
+def submissions_table(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            (when(r["submitted_at"]), r["submission_id"], in_official_order(r["regions"], cities, "全部 14 个市州"),
-             r["years"], in_official_order(r["domains"], domains, "全部 4 类"), r["file_name"],
+            (when(r["submitted_at"]), r["submission_id"], regions_text(r["regions"]),
+             r["years"], domains_text(r["domains"]), r["file_name"],
              r["submitted_by"], SOURCES.get(r["source"], r["source"]), r["warnings"], "是" if r["is_sample"] else "")
             for r in rows
         ],
@@ -81,7 +99,7 @@ def values_table(values: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             (v["year"], v["region_name"], v["domain_name"], v["indicator_name"], v["unit"],
-             table_text(v["value"], v["unit"]), f"{v['sheet']}!{v['cell']}" if v["cell"] else "（文件中没有这一列）")
+             table_text(v["value"], v["unit"]), online.place(v["sheet"], v["cell"]))
             for v in values
         ],
         columns=["年度", "市州", "类别", "指标", "单位", FIGURES, "来源单元格"],
@@ -137,7 +155,9 @@ def original_file(archive_path: str | None, file_name: str, regions: list[str], 
     from ui.common import download
 
     path = original_path(archive_path)
-    if archive_path is None:
+    if archive_path is None and file_name.startswith(online.ONLINE):
+        st.info("这次是在线填报，没有原始文件；填报的数值见上表，也可下载回执。")
+    elif archive_path is None:
         st.info("这条记录是“恢复版本”操作，没有原始文件。")
     elif path is None:
         st.warning("原始文件不在归档目录中，无法下载。")
@@ -151,3 +171,23 @@ def original_file(archive_path: str | None, file_name: str, regions: list[str], 
         regions=regions,
     ):
         st.caption("原始文件含其他市州的数据，统计员只能下载本市州的原始文件。")
+
+
+def receipt_download(  # noqa: ANN001
+    column, submission_id: int, regions: list[str], key: str, label: str = "下载回执（Word）"
+) -> bool:
+    """The submission's 回执 (.docx), built at the click for whoever may export its 市州' figures."""
+    from ui import data
+    from ui.common import download
+
+    db = config.warehouse_path()
+
+    def build() -> bytes:
+        from etl.warehouse import now_beijing
+
+        return receipt.receipt_docx(data.receipt(db, submission_id), f"{now_beijing():%Y-%m-%d %H:%M}")
+
+    return download(
+        column, label, build, file_name=receipt.file_name(submission_id), mime=DOCX_MIME, key=key,
+        regions=regions,
+    )  # fmt: skip

@@ -11,7 +11,7 @@ import streamlit as st
 from etl import catalog, charts
 from etl.cn_format import cn_change, cn_percent_change, cn_quantity
 from ui import data
-from ui.common import SELECTION, total_label
+from ui.common import ALL_CITIES, total_label
 from ui.domain_view import province_row, selected
 from ui.map import city_choropleth
 from ui.tables import Table
@@ -63,17 +63,16 @@ class Distribution:
 def distribution(
     city: pd.DataFrame, province: pd.DataFrame, *, code: str, year: int, cities: tuple[str, ...]
 ) -> Distribution:
-    """Map (every 市州; unchosen ones grey) and ranking of the chosen 市州, from mart_city rows of the year; the
-    province's row from its mart_province row."""
+    """Map (every 市州; unchosen ones grey) and ranking (every 市州; the chosen ones in red), from mart_city rows of
+    the year; the province's row from its mart_province row."""
     name, unit = catalog.measure_name_unit(code)
     frame = selected(city, cities)
-    every = len(cities) == len(catalog.cities())
     values = {r.region_code: (None if pd.isna(r.value) else r.value) for r in frame.itertuples()}
     pending = frozenset(frame.loc[frame["pending"].fillna(False).astype(bool), "region_code"])
     unselected = frozenset(c.code for c in catalog.cities()) - set(cities)
     names = {c.code: c.name for c in catalog.cities()}
     title = f"{year}年{name}"
-    ranking_title = f"{title}排名" if every else f"{title}（{SELECTION}排名）"
+    ranking_title = f"{title}排名"
     column = f"{name}（{unit}）"
     index = pd.Index(frame["region_name"], name="市州")
     table = pd.DataFrame({column: frame["value"].tolist()}, index=index)
@@ -85,7 +84,16 @@ def distribution(
         charts.frozen(
             city_choropleth(values, title=title, unit=unit, names=names, pending=pending, unselected=unselected)
         ),
-        charts.frozen(charts.ranking_bar(frame, title=ranking_title, unit=unit, kind=catalog.measure_kind(code))),
+        # Every 市州 is ranked; the chosen ones stand out (the map greys the others).
+        charts.frozen(
+            charts.ranking_bar(
+                selected(city, ALL_CITIES),
+                title=ranking_title,
+                unit=unit,
+                kind=catalog.measure_kind(code),
+                chosen=cities,
+            )
+        ),
         frame[frame["value"].isna()]["region_name"].tolist(),
         Table(table, flags, frame, total, label),
         ranking_title,

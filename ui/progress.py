@@ -26,7 +26,7 @@ COLOURS = {
 class View:
     matrix: pd.DataFrame  # 市州 × 类别, text cells
     summary: str
-    messages: list[str]  # one 催报 note per 市州 with gaps
+    notices: dict[str, str]  # 市州 → its 催报 notice, for those with gaps
     deadline: date | None
     locks: list[dict]  # this year's review locks (region_code 430000 = the whole year)
 
@@ -58,25 +58,61 @@ def cell_text(row: dict, deadline: date | None) -> str:
     return text + (LATE if is_late(row, deadline) else "")
 
 
-def reminder(city: str, rows: list[dict], deadline: date | None, today: date) -> str | None:
-    """The note to paste into a message to the 市州, or None when it has reported everything."""
-    gaps = []
+ORDINALS = "一二三四五六七八九十"
+ISSUER = "湖南省妇女联合会"
+
+
+def ordinal(n: int) -> str:
+    """1 → 一, 12 → 十二: the numbering of a 公文's items."""
+    if n <= 10:
+        return ORDINALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (ORDINALS[tens - 1] if tens > 1 else "") + "十" + (ORDINALS[ones - 1] if ones else "")
+
+
+def gaps(rows: list[dict], missing: dict[str, list[str]]) -> list[str]:
+    """What one 市州 still owes, per 类别: not sent, sent in part (which indicators), or returned (why)."""
+    found = []
     for row in rows:
-        state = status(row)
-        if state == PARTIAL:
-            gaps.append(f"{row['domain_name']} {row['indicators'] - row['reported']} 项未填报")
-        elif state == MISSING:
-            gaps.append(f"{row['domain_name']}未报")
-    if not gaps:
+        if row.get("status") == "returned":
+            found.append(f"{row['domain_name']}：已被省妇联退回（退回原因：{row.get('review_note') or '未写明'}），"
+                         "请更正后重新报送")  # fmt: skip
+        elif status(row) == MISSING:
+            found.append(f"{row['domain_name']}：尚未报送")
+        elif status(row) == PARTIAL:
+            names = missing.get(row["domain"], [])
+            listed = f"{'、'.join(names)}共 " if names else ""
+            left = row["indicators"] - row["reported"]
+            found.append(f"{row['domain_name']}：已报送 {row['reported']} 项，{listed}{left} 项未填报")
+    return found
+
+
+def notice(city: str, year: int, rows: list[dict], missing: dict[str, list[str]], deadline: date | None,
+           today: date) -> str | None:  # fmt: skip
+    """The 催报 notice to one 市州, ready to paste: a short formal text (公文 wording) with the deadline and what is
+    missing; None when the 市州 owes nothing."""
+    owed = gaps(rows, missing)
+    if not owed:
         return None
+    due = f"应于{cn_date(deadline)}前" if deadline else "应及时"
+    lines = [
+        f"关于报送{year}年度妇联统计数据的催报通知",
+        "",
+        f"{city}妇联：",
+        f"　　按照全省妇联统计工作安排，{year}年度统计数据{due}通过湖南省妇联统计平台报送。"
+        f"截至{cn_date(today)}，你单位尚有以下数据未报送或需更正：",
+    ]
+    lines += [f"　　{ordinal(n)}、{text}{'。' if n == len(owed) else '；'}" for n, text in enumerate(owed, start=1)]
     if deadline is None:
-        ask = "请尽快补报。"
-    elif deadline >= today:
-        ask = f"请于{cn_date(deadline)}前补报。"
+        ask = "请尽快登录平台，在“数据上报”页面上传报表或在线填报。"
+    elif deadline > today:
+        ask = f"请于{cn_date(deadline)}前（还有 {(deadline - today).days} 天）登录平台补报。"
+    elif deadline == today:
+        ask = f"今天（{cn_date(deadline)}）为报送截止日期，请于今天内登录平台补报。"
     else:
-        # "请于…前补报" with a date already gone would ask the impossible.
-        ask = f"截止日期{cn_date(deadline)}已过，请尽快补报。"
-    return f"{city}：{'，'.join(gaps)}，{ask}"
+        ask = f"报送截止日期{cn_date(deadline)}已过，请于收到本通知后尽快登录平台补报。"
+    lines += [f"　　{ask}如有困难，请及时与省妇联联系。", "　　特此通知。", "", ISSUER, cn_date(today)]
+    return "\n".join(lines)
 
 
 def summarise(rows: list[dict], deadline: date | None) -> str:
@@ -98,9 +134,10 @@ def lock_text(region_code: str, locks: list[dict]) -> str:
     return f"{LOCKED} {len(some)} 类" if some else ""
 
 
-def build_view(
-    rows: list[dict], deadline: date | None, locks: list[dict], cities: tuple[str, ...], today: date
-) -> View:
+def build_view(  # noqa: PLR0913
+    rows: list[dict], deadline: date | None, locks: list[dict], cities: tuple[str, ...], today: date,
+    missing: dict[tuple[str, str], list[str]] | None = None, year: int | None = None,
+) -> View:  # fmt: skip
     rows = [r for r in rows if r["region_code"] in cities]
     by_city: dict[str, list[dict]] = {}
     for row in rows:
@@ -113,8 +150,14 @@ def build_view(
         }
     ).T
     matrix.index.name = "市州"
-    messages = [m for city, cells in by_city.items() if (m := reminder(city, cells, deadline, today))]
-    return View(matrix, summarise(rows, deadline), messages, deadline, locks)
+    missing = missing or {}
+    notices = {}
+    for city, cells in by_city.items():
+        owed = {domain: names for (region, domain), names in missing.items() if region == cells[0]["region_code"]}
+        text = notice(city, year or today.year - 1, cells, owed, deadline, today)
+        if text:
+            notices[city] = text
+    return View(matrix, summarise(rows, deadline), notices, deadline, locks)
 
 
 def returned_table(rows: list[dict], cities: tuple[str, ...]) -> pd.DataFrame:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl import catalog
 from etl.cn_format import table_text
-from ui.history import in_official_order, when
+from ui.history import domains_text, regions_text, when
 
 QUEUE_COLUMNS = ["上报编号", "上报时间", "上报人", "市州", "年度", "类别", "待审核组数", "警告数", "文件名"]
 VALUE_COLUMNS = [
@@ -26,13 +25,11 @@ FIGURE_COLUMNS = ["上报值", "现已发布", "上年（已发布）", "与已�
 
 
 def queue_table(rows: list[dict]) -> pd.DataFrame:
-    cities = [c.name for c in catalog.cities()]
-    domains = [d.name for d in catalog.domains()]
     return pd.DataFrame(
         [
             (r["submission_id"], when(r["submitted_at"]), r["submitted_by"],
-             in_official_order(r["regions"], cities, "全部 14 个市州"), r["years"],
-             in_official_order(r["domains"], domains, "全部 4 类"), r["slices"], r["warnings"], r["file_name"])
+             regions_text(r["regions"]), r["years"], domains_text(r["domains"]), r["slices"], r["warnings"],
+             r["file_name"])
             for r in rows
         ],
         columns=QUEUE_COLUMNS,
@@ -68,7 +65,8 @@ def values_table(values: list[dict]) -> pd.DataFrame:
 def warning_label(warning: dict) -> str:
     """The text a reviewer ticks to confirm one warning."""
     place = f"{warning['sheet']}!{warning['cell']}" if warning["sheet"] and warning["cell"] else "整个文件"
-    return f"已核实 {place}：{warning['message']}"
+    subject = f" {warning['subject']}" if warning.get("subject") else ""  # the indicator, as every message names it
+    return f"已核实 {place}{subject}：{warning['message']}"
 
 
 def warning_key(submission_id: int, warning: dict) -> tuple:

@@ -86,8 +86,16 @@ def _text(value: object, kind: Kind, pending: bool) -> object:
     return text + PENDING_MARK if pending and _is_figure(value) else text
 
 
+TALL = 40  # rows: up to this a table is drawn whole (all 14 市州 and the province's rows, no inner scroll)
+
+
 def _show(table: pd.DataFrame, config: dict, key: str | None, options: dict):  # noqa: ANN202 - st.dataframe's result
+    """A table drawn whole when it is not long (Streamlit's default height shows ten rows and scrolls the rest,
+    hiding 永州…湘西), its first column — the 市州 or the indicator — pinned while the years scroll sideways."""
     options.setdefault("width", "stretch")
+    options.setdefault("height", "content" if len(table) <= TALL else "auto")
+    first = table.columns[0] if options.get("hide_index") and len(table.columns) else "_index"
+    config = config | {first: {**config.get(first, {}), "pinned": True}}
     return st.dataframe(table, column_config=config, placeholder=MISSING, key=key, **options)
 
 
@@ -157,3 +165,16 @@ def per_unit_column(
     written = table.drop(columns=[pending]) if pending else table.copy()
     written[value] = [_text(v, kind_of(u), p) for v, u, p in zip(table[value], table[unit], flags, strict=True)]
     return _show(written, _right_aligned([value]) | _plain(plain), key, options)
+
+
+def as_text(table: Table | pd.DataFrame, kind: Kind | None = None, row_kinds: list[Kind] | None = None) -> pd.DataFrame:
+    """The table written as the page writes it (75,700 / 10,211.50 / 未填报 / 130（待审核）), for a print-out:
+    one `kind` for every column of figures, or one per row."""
+    t = as_table(table)
+    written = t.frame.astype(object)
+    for column in t.frame.columns:
+        if not _has_figures(t.frame[column]):
+            continue
+        kinds = row_kinds or [kind or kind_of("")] * len(t.frame)
+        written[column] = [_text(v, k, p) for v, k, p in zip(t.frame[column], kinds, _flags(t, column), strict=True)]
+    return written

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -11,19 +9,22 @@ import pandas as pd
 import streamlit as st
 
 from etl import catalog, charts, config, pipeline, warehouse
+from etl.annotate import NOT_CELL_ERRORS, annotate, annotated_name
 from etl.cn_format import exact
 from etl.export import frame_csv
 from etl.extract import Observation
 from etl.issues import Issue
+from etl.online import place
 from etl.roles import UPLOAD
-from ui import auth, chrome, data, plain
-from ui.common import NOT_FIGURES, download
+from ui import auth, chrome, data, plain, submit
+from ui.common import NOT_FIGURES, XLSX_MIME, download
 
 LEVELS = {"error": "错误", "warning": "警告"}
+XLSM_MIME = "application/vnd.ms-excel.sheet.macroEnabled.12"
 ADDED, CHANGED, SAME, CLEARED = "新增", "更改", "未变", "清空"
 COMPARE_COLUMNS = ["年度", "市州", "类别", "指标", "单位", "现值", "新值", "变化", "来源单元格"]
 LIMIT_MB = config.MAX_UPLOAD_MB
-ROUND, OUTCOME = "upload_round", "upload_outcome"
+ROUND = "upload_round"
 
 Key = tuple[str, int, str]  # (region_code, year, indicator)
 
@@ -74,10 +75,52 @@ def show_issues(issues: list[Issue], *, more: int = 0, key: str = "issues") -> N
     )
 
 
+def split_locks(issues: list[Issue]) -> tuple[list[str], list[Issue]]:
+    """(what the review locks in the way say, once each; every other issue): a lock is no cell error."""
+    locks = list(dict.fromkeys(i.message for i in issues if i.code in NOT_CELL_ERRORS))
+    return locks, [i for i in issues if i.code not in NOT_CELL_ERRORS]
+
+
+def show_refusal(data: bytes, file_name: str, report: pipeline.FileReport, *, key: str = "issues") -> None:
+    """Why nothing was written: review locks in words, then the cell errors to correct one by one, with the
+    workbook marked where they are."""
+    name = plain.markdown(file_name)
+    locks, issues = split_locks(report.issues)
+    if locks:
+        st.error(f"“{name}”的数据已审核锁定，不能再上报，未写入任何数据。", icon=":material/lock:")
+        for text in locks:
+            st.text(text)  # who locked it and when, as the warehouse says it: plain text
+    errors = sum(i.is_error for i in issues) + report.more_errors
+    if errors:
+        st.error(f"“{name}”有 {errors} 个错误，未写入任何数据。请按下表逐项更正后重新上传。")
+        show_issues(issues, more=report.more_errors, key=key)
+        annotated_download(data, file_name, issues, key=key)
+
+
+def annotated_download(data: bytes, file_name: str, issues: list[Issue], *, key: str = "issues") -> None:
+    """下载标注后的报表: the file back with its problem cells marked (built only when clicked)."""
+    if not any(i.cell and i.code not in NOT_CELL_ERRORS for i in issues):
+        return
+    out_name = annotated_name(data, file_name)
+    download(
+        st,
+        "下载标注后的报表",
+        lambda: annotate(data, file_name, issues).data,
+        file_name=out_name,
+        mime=XLSM_MIME if out_name.endswith(".xlsm") else XLSX_MIME,
+        key=_key(f"{key}_annotated"),
+        regions=NOT_FIGURES,  # the uploader's own file, returned to them
+        action=UPLOAD,
+    )
+    st.caption(
+        "标注后的报表：错误的单元格标红、警告标黄，批注中写明问题和改正方法，其余内容不变；改好后可直接重新上传。"
+    )
+
+
 def issue_table(issues: list[Issue]) -> pd.DataFrame:
     """Issues as text for st.dataframe: never rendered as HTML or Markdown."""
     return pd.DataFrame(
-        [(LEVELS[i.level], i.location or "整个文件", i.message) for i in issues],
+        [(LEVELS[i.level], i.place or "整个文件", i.message) for i in issues],
         columns=["类型", "位置", "问题与处理办法"],
     )
 
@@ -90,12 +133,6 @@ def change_of(old: float | None, new: float | None) -> str:
     return CLEARED if new is None else CHANGED
 
 
-def _source_cell(o: Observation) -> str:
-    if not o.cell:
-        return "（无此列）"
-    return f"{o.sheet}!{o.cell}" if o.sheet else o.cell
-
-
 def comparison(observations: list[Observation], current: dict[Key, float | None]) -> pd.DataFrame:
     """Each value of the file beside what the warehouse holds now, and what storing it would do."""
     regions, indicators, domains = catalog.region_by_code(), catalog.indicator_by_code(), catalog.domain_by_code()
@@ -105,7 +142,7 @@ def comparison(observations: list[Observation], current: dict[Key, float | None]
         old = current.get((o.region_code, o.year, o.indicator))
         rows.append(
             (o.year, regions[o.region_code].name, domains[indicator.domain].name, indicator.name, indicator.unit,
-             exact(old), exact(o.value), change_of(old, o.value), _source_cell(o))
+             exact(old), exact(o.value), change_of(old, o.value), place(o.sheet, o.cell))
         )  # fmt: skip
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
@@ -146,11 +183,12 @@ def preview_chart(frame: pd.DataFrame, region_code: str, year: int, indicator: s
         return None, f"{year}年各市州均未填报{item.name}。"
     average = float(reported["value"].mean())
     figure = charts.bar_by_city(
-        frame, title=f"{year}年{item.name}（按市州，从高到低）", unit=item.unit, average=average
-    )
+        frame, title=f"{year}年{item.name}", subtitle=f"上报后各市州从高到低；红色为{city}", unit=item.unit,
+        average=average, reported=len(reported), chosen={region_code},
+    )  # fmt: skip
     value = frame.loc[frame["region_code"] == region_code, "value"].iloc[0]
     if pd.isna(value):
-        caption = f"{city}本次未填报{item.name}，图中没有{city}。"
+        caption = f"{city}本次未填报{item.name}（图中标为未填报）。"
     else:
         rank = int((reported["value"] > value).sum()) + 1
         was = "与现值相同" if old == value else f"现值 {exact(old)}{item.unit if old is not None else ''}"
@@ -162,28 +200,9 @@ def preview_chart(frame: pd.DataFrame, region_code: str, year: int, indicator: s
 # ---------------------------------------------------------------- the screen
 
 
-@dataclass
-class Outcome:
-    """What a submission did, kept across the rerun that empties the uploader."""
-
-    level: str  # success | info
-    message: str
-    changes: pd.DataFrame | None = None
-
-
-def show_outcome() -> None:
-    outcome = st.session_state.get(OUTCOME)
-    if outcome is None:
-        return
-    getattr(st, outcome.level)(outcome.message)
-    if outcome.changes is not None and len(outcome.changes):
-        st.markdown("**更改的数据（旧 → 新）**")
-        st.dataframe(outcome.changes, hide_index=True, width="stretch", key="upload_outcome_changes")
-
-
 def review_and_submit(data: bytes, file_name: str) -> None:
     """Everything the statistician must see before anything is written, then the submit button."""
-    st.session_state.pop(OUTCOME, None)
+    st.session_state.pop(submit.OUTCOME, None)
     db = config.warehouse_path()
     waiting = "另一份报表正在检查，本报表正在排队，请稍候……" if pipeline.heavy_check_busy() else "正在检查报表……"
     try:
@@ -193,11 +212,9 @@ def review_and_submit(data: bytes, file_name: str) -> None:
     except warehouse.WarehouseError as exc:
         st.error(plain.markdown(exc))
         return
-    name = plain.markdown(file_name)
     if report.refused:
-        _audit_refusal_once(data, report)
-        st.error(f"“{name}”有 {report.error_count} 个错误，未写入任何数据。请按下表逐项更正后重新上传。")
-        show_issues(report.issues, more=report.more_errors)
+        submit.audit_refusal_once(data, report)
+        show_refusal(data, file_name, report)
         return
     st.success(f"检查通过：{len(report.observations)} 项数据可以提交。提交前请核对下面的变化和图表。")
     if report.is_sample:
@@ -205,21 +222,26 @@ def review_and_submit(data: bytes, file_name: str) -> None:
     if report.warnings:
         st.warning(f"有 {len(report.warnings)} 个警告：请逐项核实，确认无误后在下方勾选并说明原因。")
         show_issues(report.warnings, key="warnings")
+        annotated_download(data, file_name, report.issues)
     table = comparison(report.observations, current)
     _changes(table)
     _charts(report.observations, current)
     _submit(data, file_name, report, db)
 
 
-def _changes(table: pd.DataFrame) -> None:
-    st.subheader("提交后的变化")
+def change_summary(table: pd.DataFrame) -> str:
     counts = table["变化"].value_counts()
-    st.caption(
+    return (
         "与平台现有数据相比："
         + "，".join(f"{label} {int(counts.get(label, 0))} 项" for label in (ADDED, CHANGED, CLEARED, SAME))
         + "。“清空”表示现有数值将变为未填报。"
     )
-    if counts.get(SAME, 0) == len(table):
+
+
+def _changes(table: pd.DataFrame) -> None:
+    st.subheader("提交后的变化")
+    st.caption(change_summary(table))
+    if (table["变化"] == SAME).all():
         st.info("与平台现有数据相比没有任何变化：提交不会生成新版本，无需再次上报。")
     elif st.checkbox("只显示有变化的项", key=_key("only_changes")):
         table = table[table["变化"] != SAME]
@@ -276,18 +298,12 @@ def _chart(observations, current, region_code: str, year: int, domain: str, chan
 
 def _submit(data: bytes, file_name: str, report: pipeline.FileReport, db: Path) -> None:
     st.subheader("提交")
-    note = ""
-    ready = True
-    if report.warnings:
-        confirmed = st.checkbox("已核实，仍然提交", key=_key("confirm"))
-        note = st.text_input("上报说明（必填，说明警告的原因）", key=_key("note"), max_chars=500).strip()
-        ready = confirmed and bool(note)
-        if not ready:
-            st.caption("有警告的报表：勾选“已核实，仍然提交”并填写上报说明后才能提交。")
+    ready, note = submit.confirmation(report, _key)
     st.text(f"上报人：{auth.user().label}")
     if not st.button("提交", type="primary", disabled=not ready, key=_key("submit")):
         return
-    actor = auth.acting_user(UPLOAD)  # the session and role as the accounts file says now
+    regions = submit.regions_of(report.observations)
+    actor = auth.acting_user(UPLOAD, regions)  # the session, role and 市州 as the accounts file says now
     if actor is None:
         st.rerun()  # the page then says why (the log-in page, or the refusal at its top)
     try:
@@ -299,42 +315,6 @@ def _submit(data: bytes, file_name: str, report: pipeline.FileReport, db: Path) 
         st.error("提交时发现错误，未写入任何数据。")
         show_issues(result.issues, more=result.more_errors, key="submit_issues")
         return
-    st.session_state[OUTCOME] = _outcome(result)
+    st.session_state[submit.OUTCOME] = submit.outcome_of(result, regions)
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
     st.rerun()
-
-
-def _audit_refusal_once(data: bytes, report: pipeline.FileReport) -> None:
-    """A file refused at the check is a refused upload: audited once per session, not on every rerun."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    logged = st.session_state.setdefault("upload_refusals_logged", set())
-    if sha256 not in logged:
-        pipeline.log_load(report, auth.user(), sha256, config.warehouse_path())
-        logged.add(sha256)
-
-
-def _outcome(result: pipeline.FileReport) -> Outcome:
-    s = result.store
-    if result.status == pipeline.ALREADY_LOADED:
-        return Outcome("info", f"这个文件已经上报过（上报编号 {s.submission_id}），未重复写入。")
-    if result.status == pipeline.UNCHANGED:
-        return Outcome("info", "与平台现有数据完全相同，未生成新版本，无需再次上报。")
-    cleared = sum(new is None for *_, new in s.changes)
-    message = (
-        f"已提交（上报编号 {s.submission_id}）：新增 {s.added} 项，更改 {s.changed} 项"
-        + (f"（其中清空 {cleared} 项）" if cleared else "")
-        + f"，未变 {s.unchanged} 项。"
-        + (f"其中 {s.same_slices} 组与现有数据相同，未生成新版本。" if s.same_slices else "")
-        + "待省妇联审核通过后发布，领导才会看到。"
-    )
-    return Outcome("success", message, _change_list(s.changes))
-
-
-def _change_list(changes: list[tuple[str, int, str, float | None, float | None]]) -> pd.DataFrame:
-    regions, indicators, domains = catalog.region_by_code(), catalog.indicator_by_code(), catalog.domain_by_code()
-    rows = [
-        (year, regions[region].name, domains[indicators[code].domain].name, indicators[code].name,
-         indicators[code].unit, f"{exact(old)} → {exact(new)}")
-        for region, year, code, old, new in changes
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["年度", "市州", "类别", "指标", "单位", "旧 → 新"])

@@ -4,7 +4,8 @@ metrics for the outside, and the endpoint that sets the session cookie HttpOnly.
 Streamlit talks to the browser over a WebSocket, where no response header can be set. After a log-in the page
 therefore shows an invisible image whose one-time address (a random nonce, valid for a minute, usable once)
 this module answers with the Set-Cookie header: the token never passes through JavaScript, and script on the
-page could not read it from document.cookie.
+page could not read it from document.cookie. The offers are kept in the accounts store, not in this process: with
+several app processes behind one address, the image may be fetched from any of them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import base64
 import hashlib
 import re
 import secrets
-import threading
 import time
 from pathlib import Path
 
 from etl import config
+from etl.access import store
 
 COOKIE, COOKIE_PATH = "hnfl_session", "/hnfl/session"
 COOKIE_MAX_AGE = 12 * 3600  # a working day; the server ends an idle session long before
@@ -26,29 +27,46 @@ METRICS_PATH = "/_stcore/metrics"  # Streamlit's Prometheus counters (sessions, 
 # A transparent 1×1 GIF: the browser gets the image it asked for, so nothing shows as broken.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
-_pending: dict[str, tuple[str, float]] = {}
-_lock = threading.Lock()
+
+def _hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def _seal(token: str, nonce: str) -> str:
+    """The token XORed with a key drawn from the nonce: the store alone (without the nonce) does not give it away."""
+    data = token.encode()
+    key = hashlib.shake_256(b"hnfl-cookie\x00" + nonce.encode()).digest(len(data))
+    return base64.b64encode(bytes(a ^ b for a, b in zip(data, key, strict=True))).decode()
+
+
+def _unseal(sealed: str, nonce: str) -> str:
+    data = base64.b64decode(sealed)
+    key = hashlib.shake_256(b"hnfl-cookie\x00" + nonce.encode()).digest(len(data))
+    return bytes(a ^ b for a, b in zip(data, key, strict=True)).decode()
 
 
 def offer_cookie(token: str) -> str:
     """A nonce the browser exchanges once, within a minute, for the cookie holding `token` ('' = clear it)."""
     nonce = secrets.token_urlsafe(24)
-    now = time.monotonic()
-    with _lock:
-        for stale in [n for n, (_, until) in _pending.items() if until < now]:
-            del _pending[stale]
-        _pending[nonce] = (token, now + NONCE_SECONDS)
+    now = time.time()
+    with store.connect(config.accounts_path()) as con:
+        store.offer_cookie(con, _hash(nonce), _seal(token, nonce), now + NONCE_SECONDS, now)
     return nonce
 
 
 def take_cookie(nonce: str) -> str | None:
-    """The token a nonce was offered for, once; None for an unknown, used or expired nonce."""
-    with _lock:
-        token, until = _pending.pop(nonce, (None, 0.0))
-    return token if until >= time.monotonic() else None
+    """The token a nonce was offered for, once, by whichever process is asked; None for an unknown, used or
+    expired nonce."""
+    if not nonce:
+        return None
+    with store.connect(config.accounts_path()) as con:
+        found = store.take_cookie(con, _hash(nonce))
+    if found is None or found[1] < time.time():
+        return None
+    return _unseal(found[0], nonce)
 
 
-async def session_cookie(request):  # noqa: ANN001, ANN201 - a Starlette Request → Response
+def session_cookie(request):  # noqa: ANN001, ANN201 - a Starlette Request → Response; sync: run in a thread
     from starlette.responses import Response
 
     token = take_cookie(request.query_params.get("n", ""))

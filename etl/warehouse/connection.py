@@ -1,39 +1,30 @@
-"""Open the warehouse safely (bounded wait for another process's lock) and keep its schema current."""
+"""Open the warehouse safely — a DuckDB file (bounded wait for another process's lock) or a PostgreSQL database —
+and keep its schema current (versioned migrations, then the views and reference data)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 
-from etl import catalog, files
+from etl import catalog, config, files
 from etl.config import LOCK_WAIT_SECONDS
+from etl.warehouse import migrations, postgres
+from etl.warehouse.db import DUCKDB, POSTGRES, Db, is_url, slice_key
+from etl.warehouse.errors import WarehouseBusy, WarehouseDamaged, WarehouseError, WarehouseMissing
 
-SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+MIGRATIONS_DIR = Path(migrations.__file__).parent
+VIEWS_FILE = Path(__file__).with_name("views.sql")
 MARTS_FILE = Path(__file__).with_name("marts.sql")
 BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-class WarehouseError(Exception):
-    """A warehouse problem with a Chinese message fit for the person who caused it."""
-
-
-class WarehouseBusy(WarehouseError):
-    pass
-
-
-class WarehouseMissing(WarehouseError):
-    pass
-
-
-class WarehouseDamaged(WarehouseError):
-    """The file is there but DuckDB cannot read it: it must be restored, never written over."""
 
 
 DAMAGED_MESSAGE = "数据仓库已损坏，请从备份恢复（python -m etl restore 备份目录）。"
@@ -57,15 +48,33 @@ def _is_damage(exc: duckdb.Error) -> bool:
 
 
 @contextmanager
-def connect(
-    db_path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse for one short piece of work, waiting a bounded time if another process holds it.
+def connect(db_path: Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Db]:
+    """Open the warehouse for one short piece of work: the PostgreSQL database of $HNFL_DATABASE_URL when it is
+    set, else the DuckDB file `db_path`. Either way the schema is brought up to date first."""
+    with open_database(config.database_url() or db_path, read_only=read_only, wait=wait) as con:
+        yield con
 
-    A DuckDB file is locked by the process that writes it, and a writer excludes readers too, so
-    nobody keeps it open between operations.
-    """
-    db_path = Path(db_path)
+
+def exists(db_path: Path) -> bool:
+    """Whether there is a warehouse to read: a database server always has one (made on first use)."""
+    return bool(config.database_url()) or Path(db_path).exists()
+
+
+@contextmanager
+def open_database(location: Path | str, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Db]:
+    """A warehouse named explicitly, whatever $HNFL_DATABASE_URL says: a postgresql:// URL or a DuckDB file."""
+    if is_url(location):
+        with postgres.connect(location, read_only=read_only, wait=wait, ensure=ensure_schema) as con:
+            yield con
+        return
+    with _duckdb(Path(location), read_only=read_only, wait=wait) as con:
+        yield con
+
+
+@contextmanager
+def _duckdb(db_path: Path, *, read_only: bool, wait: float) -> Iterator[Db]:
+    """A DuckDB file is locked by the process that writes it, and a writer excludes readers too, so nobody keeps
+    it open between operations; a writer that meets the lock waits a bounded time."""
     if read_only and not db_path.exists():
         raise WarehouseMissing(f"数据仓库 {db_path.name} 不存在。请先运行 python -m etl demo 或上报数据。")
     files.private_dir(db_path.parent)
@@ -76,7 +85,7 @@ def connect(
     if read_only and not _schema_current(con):
         # A warehouse made by an older version of the app: a short write brings its schema up to date.
         con.close()
-        with connect(db_path, wait=wait):
+        with _duckdb(db_path, read_only=False, wait=wait):
             pass
         con = _open(db_path, True, wait)
     try:
@@ -91,13 +100,13 @@ def connect(
         con.close()
 
 
-def _open(db_path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+def _open(db_path: Path, read_only: bool, wait: float) -> Db:
     """duckdb.connect with a bounded retry while another process holds the file's lock."""
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=read_only)
+            return Db(duckdb.connect(str(db_path), read_only=read_only), DUCKDB)
         except duckdb.Error as exc:
             if _is_damage(exc):
                 raise WarehouseDamaged(DAMAGED_MESSAGE) from exc
@@ -111,51 +120,88 @@ def _open(db_path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
             delay = min(delay * 2, 0.5)
 
 
-def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+def _stored_digest(con: Db) -> str | None:
+    if con.backend == POSTGRES:
+        if con.value("select to_regclass('schema_info')") is None:
+            return None
+        stored = con.execute("select value from schema_info where key = 'digest'").fetchall()
+        return stored[0][0] if stored else None
     try:
         stored = con.execute("select value from schema_info where key = 'digest'").fetchall()
     except duckdb.CatalogException:
-        return False
+        return None
     except duckdb.Error as exc:  # often the first read of a damaged file
         if _is_damage(exc):
             con.close()
             raise WarehouseDamaged(DAMAGED_MESSAGE) from exc
         raise
-    return bool(stored) and stored[0][0] == _reference_digest()
+    return stored[0][0] if stored else None
 
 
+def _schema_current(con: Db) -> bool:
+    return _stored_digest(con) == _reference_digest()
+
+
+@lru_cache(maxsize=1)
 def _reference_digest() -> str:
-    digest = hashlib.sha256(SCHEMA_FILE.read_bytes() + MARTS_FILE.read_bytes())
-    for path in sorted(catalog.REFERENCE_DIR.glob("*.csv")):
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256(VIEWS_FILE.read_bytes() + MARTS_FILE.read_bytes())
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")) + sorted(catalog.REFERENCE_DIR.glob("*.csv")):
+        digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables and refresh reference data when schema.sql or the reference CSVs changed.
+def _view_names() -> list[str]:
+    text = VIEWS_FILE.read_text(encoding="utf-8") + MARTS_FILE.read_text(encoding="utf-8")
+    return re.findall(r"create or replace view (\w+)", text)
 
-    A warehouse from an older release is brought up to date here: its versions count as published (they were
-    what everyone saw), its locks hold every 类别, and the facts on show are rebuilt.
+
+def ensure_schema(con: Db) -> None:
+    """Run the migrations not yet applied, recreate the views and marts, and refresh reference data, whenever a
+    migration, a view or a reference CSV changed (one digest says which).
+
+    A DuckDB warehouse from an older release is brought up to date here: its versions count as published (they were
+    what everyone saw), its locks hold every 类别, and the facts on show are rebuilt. On PostgreSQL, processes that
+    meet a stale schema at once take turns; the first one upgrades it.
     """
+    if con.backend == POSTGRES:
+        con.execute(f"create schema if not exists {postgres.SCHEMA}")
     if _schema_current(con):
         return
-    digest = _reference_digest()
     con.begin()
-    old_locks = _set_aside_old_locks(con)
-    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    try:
+        if con.backend == POSTGRES:
+            con.execute("select pg_advisory_xact_lock(?)", [slice_key("schema")])
+            if _schema_current(con):  # upgraded by another process while this one waited
+                con.rollback()
+                return
+        _upgrade(con)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _upgrade(con: Db) -> None:
+    for name in reversed(_view_names()):  # dependants first; PostgreSQL cannot replace a view whose columns change
+        con.execute(f"drop view if exists {name}")  # names from our own files
+    old_locks = _set_aside_old_locks(con) if con.backend == DUCKDB else None
+    migrations.apply(con, MIGRATIONS_DIR)
     if old_locks:
         con.execute(f"insert into review_locks select year, region_code, '*', locked_by, locked_at from {old_locks}")
         con.execute(f"drop table {old_locks}")
     _sync_reference(con)
-    con.execute(MARTS_FILE.read_text(encoding="utf-8"))
+    con.script(VIEWS_FILE.read_text(encoding="utf-8"))
+    con.script(MARTS_FILE.read_text(encoding="utf-8"))
     from etl.warehouse.visible import rebuild  # visible builds on this module
 
     rebuild(con)
-    con.execute("insert or replace into schema_info values ('digest', ?)", [digest])
-    con.commit()
+    con.execute(
+        "insert into schema_info values ('digest', ?) on conflict (key) do update set value = excluded.value",
+        [_reference_digest()],
+    )
 
 
-def _set_aside_old_locks(con: duckdb.DuckDBPyConnection) -> str | None:
+def _set_aside_old_locks(con: Db) -> str | None:
     """Locks of the release before reviews were per (市州, 年度) only: renamed, to be copied into the new table."""
     columns = {
         name
@@ -169,27 +215,36 @@ def _set_aside_old_locks(con: duckdb.DuckDBPyConnection) -> str | None:
     return "review_locks_before_review"
 
 
-def _sync_reference(con: duckdb.DuckDBPyConnection) -> None:
+def _sync_reference(con: Db) -> None:
+    """Regions from regions.csv; the catalogue's tables and the shipped catalogue where it belongs."""
+    from etl.warehouse import catalog_store  # the store builds on this module
+
     con.execute("delete from regions")
-    con.executemany(
-        "insert into regions values (?, ?, ?, ?, ?, ?)",
-        [(r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order) for r in catalog.regions()],
+    rows = [
+        (r.code, r.name, r.short_name, r.parent_code, r.level, r.sort_order, r.valid_from, r.replaced_in, r.successor,
+         catalog.lineage_code(r.code))
+        for r in catalog.regions()
+    ]  # fmt: skip
+    con.execute(
+        "insert into regions (code, name, short_name, parent_code, level, sort_order, valid_from, replaced_in,"
+        " successor, lineage_code) values " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows)),
+        [v for row in rows for v in row],
     )
-    con.execute("delete from domains")
-    con.executemany(
-        "insert into domains values (?, ?, ?, ?)",
-        [(d.code, d.name, d.sort_order, d.headline_indicator) for d in catalog.domains()],
-    )
-    con.execute("delete from indicators")
-    con.executemany(
-        "insert into indicators values (?, ?, ?, ?, ?, ?, ?)",
-        [(i.code, i.domain, i.name, i.unit, i.kind, i.sort_order, i.definition) for i in catalog.indicators()],
-    )
-    con.execute("delete from rates")
-    con.executemany(
-        "insert into rates values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (r.code, r.domain, r.name, r.unit, r.numerator, r.denominator, r.factor, r.sort_order)
-            for r in catalog.rates()
-        ],
-    )
+    catalog_store.ensure(con)
+
+
+def version(db_path: Path) -> tuple:
+    """Changes whenever a write commits: a DuckDB file's (and its WAL's) mtime and size, read without opening it
+    (a file held by a writer would make a reader wait); on PostgreSQL the data version every writer advances.
+    The first element is None when there is no warehouse yet."""
+    url = config.database_url()
+    if url:
+        return (url, *postgres.data_version(url, LOCK_WAIT_SECONDS))
+    parts = []
+    for candidate in (db_path, db_path.with_name(db_path.name + ".wal")):
+        try:
+            stat = candidate.stat()
+            parts.append((stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    return tuple(parts)

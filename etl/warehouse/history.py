@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-import duckdb
-
-from etl.extract import Observation
+from etl.records import Observation
 from etl.warehouse import visible
 from etl.warehouse.connection import WarehouseError, now_beijing
+from etl.warehouse.db import Db
 from etl.warehouse.load import NewSubmission, StoreResult, store_submission
 from etl.warehouse.locks import refuse_if_locked
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def submissions_list(
-    con: duckdb.DuckDBPyConnection, *, year: int | None = None, region_code: str | None = None
-) -> list[dict]:
+def submissions_list(con: Db, *, year: int | None = None, region_code: str | None = None) -> list[dict]:
     """Every submission, newest first, with what it held (市州, 年度, 类别), how many of its slices wait for review
     and its warnings."""
-    return _rows(
-        con,
+    return con.rows(
         """
         with held as (
             select
@@ -62,10 +53,9 @@ def submissions_list(
     )
 
 
-def submission_values(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
+def submission_values(con: Db, submission_id: int) -> list[dict]:
     """The values a submission carried, labelled, in official order."""
-    return _rows(
-        con,
+    return con.rows(
         """
         select f.year, r.name as region_name, d.name as domain_name, i.name as indicator_name, i.unit, f.value,
             f.sheet, f.cell
@@ -80,7 +70,7 @@ def submission_values(con: duckdb.DuckDBPyConnection, submission_id: int) -> lis
     )
 
 
-def submission_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[str, str | None]:
+def submission_file(con: Db, submission_id: int) -> tuple[str, str | None]:
     """(file name as sent, archive path relative to the warehouse) of a submission."""
     rows = con.execute("select file_name, archive_path from submissions where submission_id = ?", [submission_id])
     row = rows.fetchall()
@@ -89,10 +79,9 @@ def submission_file(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple
     return row[0]
 
 
-def slice_versions_of(con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str) -> list[dict]:
+def slice_versions_of(con: Db, region_code: str, year: int, domain: str) -> list[dict]:
     """Every version of one (市州, 年度, 类别), newest first, each with its values by indicator code."""
-    versions = _rows(
-        con,
+    versions = con.rows(
         "select * from slice_history where region_code = ? and year = ? and domain = ? order by version desc",
         [region_code, year, domain],
     )
@@ -109,9 +98,10 @@ def slice_versions_of(con: duckdb.DuckDBPyConnection, region_code: str, year: in
     return versions
 
 
-def restore_version(
-    con: duckdb.DuckDBPyConnection, region_code: str, year: int, domain: str, version: int, restored_by: str
-) -> StoreResult:
+def restore_version(  # noqa: PLR0913
+    con: Db, region_code: str, year: int, domain: str, version: int, restored_by: str,
+    before_write: Callable[[Db], object] | None = None,
+) -> StoreResult:  # fmt: skip
     """Make an earlier version current again as a NEW (pending) version: nothing is ever deleted or rewritten."""
     versions = {v["version"]: v for v in slice_versions_of(con, region_code, year, domain)}
     if version not in versions:
@@ -119,10 +109,13 @@ def restore_version(
     source = versions[version]
     name = f"恢复第 {version} 版（原上报编号 {source['submission_id']}，{source['file_name']}）"
     key = f"{region_code}:{year}:{domain}:{version}"
-    return _restore(con, source, [(region_code, year, domain)], name, key, f"恢复自第 {version} 版", restored_by)
+    slices = [(region_code, year, domain)]
+    return _restore(con, source, slices, name, key, f"恢复自第 {version} 版", restored_by, before_write)
 
 
-def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, restored_by: str) -> StoreResult:
+def restore_submission(
+    con: Db, submission_id: int, restored_by: str, before_write: Callable[[Db], object] | None = None
+) -> StoreResult:
     """Make every slice a submission held (all its 类别 and 市州) current again, as one new submission."""
     rows = con.execute(
         "select * from slice_history where submission_id = ? order by region_code, year, domain", [submission_id]
@@ -133,16 +126,18 @@ def restore_submission(con: duckdb.DuckDBPyConnection, submission_id: int, resto
         raise WarehouseError(f"上报编号 {submission_id} 不存在，无法恢复。")
     slices = [(v["region_code"], v["year"], v["domain"]) for v in held]
     name = f"恢复上报编号 {submission_id} 的全部数据（{held[0]['file_name']}）"
-    return _restore(con, held[0], slices, name, str(submission_id), f"恢复自上报编号 {submission_id}", restored_by)
+    note = f"恢复自上报编号 {submission_id}"
+    return _restore(con, held[0], slices, name, str(submission_id), note, restored_by, before_write)
 
 
 def _restore(  # noqa: PLR0913
-    con: duckdb.DuckDBPyConnection, source: dict, slices: list, name: str, key: str, note: str, by: str
-) -> StoreResult:
-    from etl import backup  # etl.backup builds on this package: imported here, not at the top
-
+    con: Db, source: dict, slices: list, name: str, key: str, note: str, by: str,
+    before_write: Callable[[Db], object] | None,
+) -> StoreResult:  # fmt: skip
+    """`before_write` (the caller's backup copy: etl.backup stands above this package) runs once the locks allow."""
     refuse_if_locked(con, slices)  # before the backup copy it would waste
-    backup.snapshot(con, "before-version-restore")
+    if before_write is not None:
+        before_write(con)
     visible.stage(con, slices)
     facts = con.execute(
         """
@@ -168,12 +163,9 @@ def _restore(  # noqa: PLR0913
     return store_submission(con, sub, observations, [])
 
 
-def provenance(
-    con: duckdb.DuckDBPyConnection, region_code: str, year: int, indicator: str, include_pending: bool = False
-) -> dict | None:
+def provenance(con: Db, region_code: str, year: int, indicator: str, include_pending: bool = False) -> dict | None:
     """Where one figure on show came from, its review state, and the published value it replaced (这个数哪来的？)."""
-    current = _rows(
-        con,
+    current = con.rows(
         """
         select v.value, v.file_name, v.sheet, v.cell, v.submitted_by, v.submitted_at, v.submission_id, v.is_sample,
             v.version, v.pending, h.status, h.reviewed_by, h.reviewed_at
@@ -201,11 +193,10 @@ def provenance(
     return found
 
 
-def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+def progress(con: Db, year: int) -> list[dict]:
     """Per 市州 × 类别 of a year: indicators reported (n of m, pending included), when the current version was sent,
     and the review state of the newest version (pending, published or returned, with the reason)."""
-    return _rows(
-        con,
+    return con.rows(
         """
         with expected as (
             select r.code as region_code, r.name as region_name, r.sort_order as region_order,
@@ -213,23 +204,30 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
                 count(i.code) as indicators
             from regions as r
             cross join domains as d
-            inner join indicators as i on i.domain = d.code
+            inner join indicators as i on i.domain = d.code and 'city' = any(i.levels)
             where r.level = 'city'
-            group by all
+            group by r.code, r.name, r.sort_order, d.code, d.name, d.sort_order
         ),
 
         reported as (
             select region_code, domain, count(value) as reported, max(submitted_at) as submitted_at
             from current_values
+            where year = ? and region_level = 'city'
+            group by region_code, domain
+        ),
+
+        numbered as (
+            select
+                region_code, domain, status, reviewed_by, reviewed_at, review_note,
+                row_number() over (partition by region_code, domain order by version desc) as newest_first
+            from slice_versions
             where year = ?
-            group by all
         ),
 
         newest as (
             select region_code, domain, status, reviewed_by, reviewed_at, review_note
-            from slice_versions
-            where year = ?
-            qualify row_number() over (partition by region_code, domain order by version desc) = 1
+            from numbered
+            where newest_first = 1
         ),
 
         final as (
@@ -247,24 +245,52 @@ def progress(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
     )
 
 
-def set_deadline(con: duckdb.DuckDBPyConnection, year: int, deadline, set_by: str) -> None:  # noqa: ANN001 - a date
-    con.execute("insert or replace into deadlines values (?, ?, ?, ?)", [year, deadline, set_by, now_beijing()])
+def unreported(con: Db, year: int) -> dict[tuple[str, str], list[str]]:
+    """(市州 code, 类别 code) → names of the indicators with no value on show (pending included), in catalogue
+    order: what a 催报 notice lists for a 类别 reported in part."""
+    rows = con.execute(
+        """
+        with reported as (
+            select region_code, indicator from current_values where year = ? and value is not null
+        )
+
+        select r.code, i.domain, i.name
+        from regions as r
+        cross join indicators as i
+        left join reported as p on p.region_code = r.code and p.indicator = i.code
+        where r.level = 'city' and p.indicator is null
+        order by r.sort_order, i.domain, i.sort_order
+        """,
+        [year],
+    ).fetchall()
+    found: dict[tuple[str, str], list[str]] = {}
+    for region, domain, name in rows:
+        found.setdefault((region, domain), []).append(name)
+    return found
 
 
-def deadline_of(con: duckdb.DuckDBPyConnection, year: int):  # noqa: ANN201 - a date or None
+def set_deadline(con: Db, year: int, deadline, set_by: str) -> None:  # noqa: ANN001 - a date
+    con.execute(
+        "insert into deadlines values (?, ?, ?, ?) on conflict (year) do update"
+        " set deadline = excluded.deadline, set_by = excluded.set_by, set_at = excluded.set_at",
+        [year, deadline, set_by, now_beijing()],
+    )
+
+
+def deadline_of(con: Db, year: int):  # noqa: ANN201 - a date or None
     rows = con.execute("select deadline from deadlines where year = ?", [year]).fetchall()
     return rows[0][0] if rows else None
 
 
-def submission_issues_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> list[dict]:
+def submission_issues_of(con: Db, submission_id: int) -> list[dict]:
     """The warnings a submission was accepted with, in the order they were reported."""
-    return _rows(
-        con,
-        "select level, code, sheet, cell, message from submission_issues where submission_id = ? order by rowid",
+    return con.rows(
+        "select level, code, sheet, cell, subject, message from submission_issues where submission_id = ?"
+        " order by issue_no",
         [submission_id],
     )
 
 
-def deadlines(con: duckdb.DuckDBPyConnection) -> dict[int, object]:
+def deadlines(con: Db) -> dict[int, object]:
     """year → 截止日期 of every year that has one (a year may have a deadline before its first return)."""
     return dict(con.execute("select year, deadline from deadlines order by year").fetchall())

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import duckdb
-
-from etl import catalog
-from etl.extract import Observation
 from etl.issues import Issue
+from etl.records import Observation
 from etl.warehouse import review, visible
 from etl.warehouse.connection import now_beijing
+from etl.warehouse.db import Db
 from etl.warehouse.locks import refuse_if_locked
 from etl.warehouse.visible import Slice
+
+# Named: a warehouse's columns are in the order its migrations added them, which differs between upgrade paths.
+ISSUE_COLUMNS = (
+    "submission_id", "level", "code", "sheet", "cell", "message", "region_code", "year", "domain", "issue_no",
+    "subject",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class NewSubmission:
     submitted_by: str
     note: str | None = None
     published: bool = False  # the demo's figures are published as they are loaded; everything else waits
+    contacts: dict[str, str] = field(default_factory=dict)  # filled_by, phone, checked_by from the template
 
 
 @dataclass
@@ -47,46 +52,48 @@ class StoreResult:
         return not self.already_loaded and self.slices == 0
 
 
-def find_submission_by_hash(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+def find_submission_by_hash(con: Db, sha256: str) -> int | None:
     rows = con.execute(
         "select submission_id from submissions where file_sha256 = ? order by submission_id limit 1", [sha256]
     ).fetchall()
     return rows[0][0] if rows else None
 
 
-def previous_values(
-    con: duckdb.DuckDBPyConnection, regions: Iterable[str], years: Iterable[int]
-) -> dict[tuple[str, int, str], float | None]:
+def previous_values(con: Db, regions: Iterable[str], years: Iterable[int]) -> dict[tuple[str, int, str], float | None]:
     """Current values (pending included) of the given regions and years, for the year-on-year check."""
     rows = con.execute(
         """
         select region_code, year, indicator, value
         from current_facts
-        where list_contains(?, region_code) and list_contains(?, year)
+        where region_code = any(?) and year = any(?)
         """,
         [sorted(set(regions)), sorted(set(years))],
     ).fetchall()
     return {(r, y, i): v for r, y, i, v in rows}
 
 
-def slices_of(observations: list[Observation]) -> list[Slice]:
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
+def domains_of(con: Db) -> dict[str, str]:
+    """indicator → its 类别, as this warehouse's catalogue says."""
+    return dict(con.execute("select code, domain from indicators").fetchall())
+
+
+def slices_of(observations: list[Observation], domain_of: dict[str, str]) -> list[Slice]:
     return sorted({(o.region_code, o.year, domain_of[o.indicator]) for o in observations})
 
 
-def store_submission(
-    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
-) -> StoreResult:
+def store_submission(con: Db, sub: NewSubmission, observations: list[Observation], issues: list[Issue]) -> StoreResult:
     """Write one accepted file in one transaction: each slice whose values differ from its current version gets a
     new, pending version; a slice sent again unchanged gets none."""
     con.begin()
     try:
+        domain_of = domains_of(con)
+        con.lock_slices(slices_of(observations, domain_of))  # PostgreSQL: another writer of these slices goes first
         existing = find_submission_by_hash(con, sub.file_sha256)
         if existing is not None:
             con.rollback()
             return StoreResult(existing, already_loaded=True)
-        refuse_if_locked(con, slices_of(observations))
-        result = _store(con, sub, observations, issues)
+        refuse_if_locked(con, slices_of(observations, domain_of))
+        result = _store(con, sub, observations, issues, domain_of)
         con.commit()
         return result
     except BaseException:
@@ -94,23 +101,29 @@ def store_submission(
         raise
 
 
-def _store(
-    con: duckdb.DuckDBPyConnection, sub: NewSubmission, observations: list[Observation], issues: list[Issue]
+def _store(  # noqa: PLR0913
+    con: Db, sub: NewSubmission, observations: list[Observation], issues: list[Issue], domain_of: dict[str, str]
 ) -> StoreResult:
-    slices = slices_of(observations)
+    slices = slices_of(observations, domain_of)
     before = _slice_values(con, slices)
     sent: dict[Slice, dict[str, float | None]] = {}
+
+    def _slice(o: Observation) -> Slice:
+        return o.region_code, o.year, domain_of[o.indicator]
+
     for o in observations:
         sent.setdefault(_slice(o), {})[o.indicator] = o.value
     new = [s for s in slices if not _same(sent[s], before.get(s))]
-    result = _summarise(None, observations, before)
+    result = _summarise(None, observations, before, _slice)
     result.slices, result.same_slices = len(new), len(slices) - len(new)
     if not new:
         return result
     (submission_id,) = con.execute("select nextval('submission_id_seq')").fetchall()[0]
     result.submission_id = submission_id
     con.execute(
-        "insert into submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into submissions (submission_id, submitted_at, submitted_by, source, file_name, file_sha256,"
+        " file_kind, file_bytes, archive_path, is_sample, note, filled_by, phone, checked_by)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             submission_id,
             now_beijing(),
@@ -123,6 +136,9 @@ def _store(
             sub.archive_path,
             sub.is_sample,
             sub.note,
+            sub.contacts.get("filled_by"),
+            sub.contacts.get("phone"),
+            sub.contacts.get("checked_by"),
         ],
     )
     kept = set(new)
@@ -130,19 +146,12 @@ def _store(
     if len(new) < len(slices):  # _slice_values staged them all; most often every slice is new
         visible.stage(con, new)
     _new_versions(con, submission_id)
-    _append_facts(con, submission_id, mine)
-    _append_issues(con, submission_id, issues, mine, kept)
+    _append_facts(con, submission_id, mine, domain_of)
+    _append_issues(con, submission_id, issues, {(o.sheet, o.cell): _slice(o) for o in mine if o.cell}, kept)
     visible.show_pending(con, submission_id)
     if sub.published:
         review.approve_staged(con, sub.submitted_by, lock=False)
     return result
-
-
-def _slice(o: Observation) -> Slice:
-    return o.region_code, o.year, _DOMAIN_OF[o.indicator]
-
-
-_DOMAIN_OF = {i.code: i.domain for i in catalog.indicators()}
 
 
 def _same(new: dict[str, float | None], old: dict[str, float | None] | None) -> bool:
@@ -152,7 +161,7 @@ def _same(new: dict[str, float | None], old: dict[str, float | None] | None) -> 
     return all(new.get(code) == old.get(code) for code in set(new) | set(old))
 
 
-def _slice_values(con: duckdb.DuckDBPyConnection, slices: list[Slice]) -> dict[Slice, dict[str, float | None]]:
+def _slice_values(con: Db, slices: list[Slice]) -> dict[Slice, dict[str, float | None]]:
     """The current version (pending included) of each slice: indicator → value."""
     visible.stage(con, slices)
     rows = con.execute(
@@ -168,7 +177,7 @@ def _slice_values(con: duckdb.DuckDBPyConnection, slices: list[Slice]) -> dict[S
     return found
 
 
-def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
+def _new_versions(con: Db, submission_id: int) -> None:
     """Earlier versions stay (history): the staged slices get a pending version that becomes current; a pending
     version it replaces before anyone reviewed it is superseded."""
     con.execute(
@@ -185,7 +194,7 @@ def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
             select v.region_code, v.year, v.domain, max(v.version) as version
             from slice_versions as v
             inner join staged_slices using (region_code, year, domain)
-            group by all
+            group by v.region_code, v.year, v.domain
         )
 
         insert into slice_versions (region_code, year, domain, version, submission_id, is_current, status, is_published)
@@ -197,10 +206,9 @@ def _new_versions(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
     )
 
 
-def _append_facts(con: duckdb.DuckDBPyConnection, submission_id: int, observations: list[Observation]) -> None:
-    domain_of = {i.code: i.domain for i in catalog.indicators()}
-    appender = con.appender("facts")
-    appender.append_rows(
+def _append_facts(con: Db, submission_id: int, observations: list[Observation], domain_of: dict[str, str]) -> None:
+    con.append(
+        "facts",
         [
             (
                 submission_id,
@@ -213,38 +221,34 @@ def _append_facts(con: duckdb.DuckDBPyConnection, submission_id: int, observatio
                 o.cell or None,
             )
             for o in observations
-        ]
+        ],
     )
-    appender.flush()
 
 
 def _append_issues(
-    con: duckdb.DuckDBPyConnection,
+    con: Db,
     submission_id: int,
     issues: list[Issue],
-    observations: list[Observation],
+    at_cell: dict[tuple[str, str], Slice],
     kept: set[Slice],
 ) -> None:
     """Each warning with the slice its cell belongs to (none for a 合计 row or the whole file); a warning about a
     slice sent again unchanged has nothing new to review."""
-    at_cell = {(o.sheet, o.cell): _slice(o) for o in observations if o.cell}
     rows = []
-    for issue in issues:
+    for number, issue in enumerate(issues):
         slice_ = at_cell.get((issue.sheet, issue.cell))
         if slice_ is not None and slice_ not in kept:
             continue
         location = (issue.level, issue.code, issue.sheet, issue.cell, issue.message)
-        rows.append((submission_id, *location, *(slice_ or (None, None, None))))
-    if not rows:
-        return
-    appender = con.appender("submission_issues")
-    appender.append_rows(rows)
-    appender.flush()
+        rows.append((submission_id, *location, *(slice_ or (None, None, None)), number, issue.subject or None))
+    if rows:
+        con.append("submission_issues", rows, ISSUE_COLUMNS)
 
 
 def _summarise(
-    submission_id: int | None, observations: list[Observation], before: dict[Slice, dict[str, float | None]]
-) -> StoreResult:
+    submission_id: int | None, observations: list[Observation], before: dict[Slice, dict[str, float | None]],
+    _slice: Callable[[Observation], Slice],
+) -> StoreResult:  # fmt: skip
     result = StoreResult(submission_id, values=sum(o.value is not None for o in observations))
     for o in observations:
         old = before.get(_slice(o), {}).get(o.indicator)

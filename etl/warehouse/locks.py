@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import duckdb
-
 from etl import catalog
-from etl.roles import city_of
+from etl.catalog import city_of
 from etl.warehouse.connection import WarehouseError, now_beijing
+from etl.warehouse.db import Db
 
 PROVINCE = "430000"  # a lock on 湖南省 is a lock on the whole year
 EVERY_DOMAIN = "*"
@@ -19,19 +18,17 @@ class SliceLocked(WarehouseError):
     """A write into a reviewed slice; the message names who locked it and when."""
 
 
-def lock(
-    con: duckdb.DuckDBPyConnection, year: int, region_code: str | None, by: str, domain: str | None = None
-) -> bool:
+def lock(con: Db, year: int, region_code: str | None, by: str, domain: str | None = None) -> bool:
     """Lock one 市州's year (or the whole year when region_code is None), one 类别 of it or all; False if it was
     already locked."""
     rows = con.execute(
-        "insert or ignore into review_locks values (?, ?, ?, ?, ?) returning 1",
+        "insert into review_locks values (?, ?, ?, ?, ?) on conflict do nothing returning 1",
         [year, region_code or PROVINCE, domain or EVERY_DOMAIN, by, now_beijing()],
     ).fetchall()
     return bool(rows)
 
 
-def unlock(con: duckdb.DuckDBPyConnection, year: int, region_code: str | None, domain: str | None = None) -> bool:
+def unlock(con: Db, year: int, region_code: str | None, domain: str | None = None) -> bool:
     """False when there was no such lock."""
     rows = con.execute(
         "delete from review_locks where year = ? and region_code = ? and domain = ? returning 1",
@@ -40,9 +37,9 @@ def unlock(con: duckdb.DuckDBPyConnection, year: int, region_code: str | None, d
     return bool(rows)
 
 
-def _locks(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[dict]:
+def _locks(con: Db, years: list[int]) -> list[dict]:
     rows = con.execute(
-        "select year, region_code, domain, locked_by, locked_at from review_locks where list_contains(?, year)"
+        "select year, region_code, domain, locked_by, locked_at from review_locks where year = any(?)"
         " order by year, region_code, domain",
         [years],
     ).fetchall()
@@ -50,7 +47,7 @@ def _locks(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def locks_of(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+def locks_of(con: Db, year: int) -> list[dict]:
     return _locks(con, [year])
 
 
@@ -63,7 +60,7 @@ def covers(lock: dict, region_code: str, year: int, domain: str) -> bool:
     )
 
 
-def blocking(con: duckdb.DuckDBPyConnection, slices: Iterable[tuple[str, int, str]]) -> list[dict]:
+def blocking(con: Db, slices: Iterable[tuple[str, int, str]]) -> list[dict]:
     """Locks that cover any of the (region_code, year, domain) slices, read in one query."""
     slices = list(slices)
     if not slices:
@@ -74,7 +71,8 @@ def blocking(con: duckdb.DuckDBPyConnection, slices: Iterable[tuple[str, int, st
 def scope(lock: dict) -> str:
     """长沙市2016年, 全省2016年, 长沙市2016年就业创业"""
     name = "全省" if lock["region_code"] == PROVINCE else catalog.region_by_code()[lock["region_code"]].name
-    domain = "" if lock["domain"] == EVERY_DOMAIN else catalog.domain_by_code()[lock["domain"]].name
+    found = catalog.domain_by_code().get(lock["domain"])
+    domain = "" if lock["domain"] == EVERY_DOMAIN else (found.name if found else lock["domain"])
     return f"{name}{lock['year']}年{domain}"
 
 
@@ -83,7 +81,7 @@ def describe(lock: dict) -> str:
     return f"{scope(lock)}的数据已由 {lock['locked_by']} 于 {lock['locked_at']:%Y-%m-%d %H:%M} 审核锁定"
 
 
-def refuse_if_locked(con: duckdb.DuckDBPyConnection, slices: Iterable[tuple[str, int, str]]) -> None:
+def refuse_if_locked(con: Db, slices: Iterable[tuple[str, int, str]]) -> None:
     """Raise SliceLocked naming every lock in the way; called inside the writing transaction."""
     found = blocking(con, slices)
     if found:

@@ -6,7 +6,7 @@ lazily, through DuckDB) in official order.
 
 from __future__ import annotations
 
-import duckdb
+from etl.warehouse.db import Db
 
 # The filters a read may take: SQL text from this table only, values always as parameters. Leaving out the
 # conditions not asked for (rather than `? is null or …`) lets DuckDB push the rest down to the scan.
@@ -29,7 +29,7 @@ PROVINCE_COLUMNS = (
 
 
 def city(
-    con: duckdb.DuckDBPyConnection,
+    con: Db,
     include_pending: bool,
     *,
     measure: str | None = None,
@@ -45,7 +45,7 @@ def city(
 
 
 def city_values(
-    con: duckdb.DuckDBPyConnection,
+    con: Db,
     include_pending: bool,
     *,
     measure: str | None = None,
@@ -61,9 +61,7 @@ def city_values(
     ).df()
 
 
-def province(
-    con: duckdb.DuckDBPyConnection, include_pending: bool, *, measure: str | None = None, year: int | None = None
-):  # noqa: ANN201 - a pandas DataFrame
+def province(con: Db, include_pending: bool, *, measure: str | None = None, year: int | None = None):  # noqa: ANN201 - a pandas DataFrame
     """The province's total, true average, coverage and change on the year before, per year and measure."""
     where, params = _where(include_pending, measure=measure, year=year)
     return con.execute(
@@ -71,7 +69,7 @@ def province(
     ).df()
 
 
-def coverage(con: duckdb.DuckDBPyConnection, include_pending: bool) -> dict[tuple[int, str], tuple[int, int]]:
+def coverage(con: Db, include_pending: bool) -> dict[tuple[int, str], tuple[int, int]]:
     """(year, domain) → (市州 that reported it, of which pending)."""
     rows = con.execute(
         "select year, domain, reported, pending from mart_coverage where include_pending = ?", [include_pending]
@@ -79,7 +77,7 @@ def coverage(con: duckdb.DuckDBPyConnection, include_pending: bool) -> dict[tupl
     return {(y, d): (r, p) for y, d, r, p in rows}
 
 
-def year_status(con: duckdb.DuckDBPyConnection, include_pending: bool) -> dict[int, dict]:
+def year_status(con: Db, include_pending: bool) -> dict[int, dict]:
     """year → cities (14), cities_reported, cities_complete (every 类别), missing and incomplete names."""
     cursor = con.execute(
         "select year, cities, cities_reported, cities_complete, missing, incomplete from mart_year"
@@ -90,7 +88,7 @@ def year_status(con: duckdb.DuckDBPyConnection, include_pending: bool) -> dict[i
     return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
 
 
-def last_submitted(con: duckdb.DuckDBPyConnection, include_pending: bool):  # noqa: ANN201 - a datetime or None
+def last_submitted(con: Db, include_pending: bool):  # noqa: ANN201 - a datetime or None
     """When the newest figure on show in this scope was reported (Beijing time, as stored): the 数据截至 of a
     handed-on table."""
     return con.execute(
@@ -98,3 +96,42 @@ def last_submitted(con: duckdb.DuckDBPyConnection, include_pending: bool):  # no
         " where f.include_pending = ? and f.is_city and f.value is not null",
         [include_pending],
     ).fetchone()[0]
+
+
+# ---------------------------------------------------------------- 县市区, 省级单位, 任务数
+
+COUNTY_COLUMNS = (
+    "year, region_code, lineage_code, region_name, region_order, city_code, domain, measure, kind, value, pending,"
+    " is_sample, rank, reported, share, previous_value, change_pct"
+)
+UNIT_COLUMNS = "year, region_code, region_name, region_order, domain, measure, value, pending, is_sample"
+TARGET_COLUMNS = (
+    "year, region_code, region_name, level, city_code, region_order, domain, indicator, target, actual, pending,"
+    " is_sample, completion_pct, met, completion_rank"
+)
+
+
+def county(con: Db, include_pending: bool, *, measure: str, city_code: str, year: int | None = None):  # noqa: ANN201 - a pandas DataFrame
+    """The 县市区 of one 市州: each one's figure (under the code of its year) with its line's today's code, rank
+    among its 市州's 县市区 and change on its line's figure the year before."""
+    where, params = _where(include_pending, measure=measure, year=year)
+    return con.execute(
+        f"select {COUNTY_COLUMNS} from mart_county where {where} and city_code = ? order by year, region_order",
+        [*params, city_code],
+    ).df()
+
+
+def units(con: Db, include_pending: bool, *, measure: str):  # noqa: ANN201
+    """The 省级单位' own figures of one indicator, every year."""
+    where, params = _where(include_pending, measure=measure)
+    return con.execute(f"select {UNIT_COLUMNS} from mart_unit where {where} order by year, region_order", params).df()
+
+
+def targets(con: Db, include_pending: bool, *, year: int | None = None, indicator: str | None = None):  # noqa: ANN201
+    """Every target (of a year, of an indicator) beside the figure on show for it, with 完成率 and its rank."""
+    given = {k: v for k, v in {"year": year, "indicator": indicator}.items() if v is not None}
+    where = " and ".join(["include_pending = ?", *(f"{k} = ?" for k in given)])
+    return con.execute(
+        f"select {TARGET_COLUMNS} from mart_targets where {where} order by year, indicator, region_order",
+        [include_pending, *given.values()],
+    ).df()

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import duckdb
-
 from etl.warehouse import visible
 from etl.warehouse.connection import WarehouseError, now_beijing
+from etl.warehouse.db import Db
 from etl.warehouse.visible import Slice
 
 _SAME_SLICE = "v.region_code = s.region_code and v.year = s.year and v.domain = s.domain"
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def waiting(
-    con: duckdb.DuckDBPyConnection,
+    con: Db,
     *,
     year: int | None = None,
     region_code: str | None = None,
@@ -45,10 +38,9 @@ def waiting(
     return [tuple(row) for row in rows]
 
 
-def queue(con: duckdb.DuckDBPyConnection, *, year: int | None = None) -> list[dict]:
+def queue(con: Db, *, year: int | None = None) -> list[dict]:
     """Submissions with slices waiting for review, oldest first: what, who, when, and how many warnings."""
-    return _rows(
-        con,
+    return con.rows(
         """
         with waiting as (
             select region_code, year, domain, submission_id
@@ -80,7 +72,7 @@ def queue(con: duckdb.DuckDBPyConnection, *, year: int | None = None) -> list[di
                         and w.year = i.year and w.domain = i.domain
                 )
             )
-            group by all
+            group by i.submission_id
         ),
 
         final as (
@@ -96,11 +88,10 @@ def queue(con: duckdb.DuckDBPyConnection, *, year: int | None = None) -> list[di
     )
 
 
-def detail(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[list[dict], list[dict]]:
+def detail(con: Db, submission_id: int) -> tuple[list[dict], list[dict]]:
     """(values, warnings) of a submission's slices that wait for review: each value beside the published one and
     last year's published one, with its cell; the warnings of those slices and of the file as a whole."""
-    values = _rows(
-        con,
+    values = con.rows(
         """
         with waiting as (
             select region_code, year, domain
@@ -141,10 +132,9 @@ def detail(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[list[dic
         """,
         [submission_id, submission_id],
     )
-    warnings = _rows(
-        con,
+    warnings = con.rows(
         """
-        select i.level, i.code, i.sheet, i.cell, i.message, i.region_code, i.year, i.domain
+        select i.level, i.code, i.sheet, i.cell, i.subject, i.message, i.region_code, i.year, i.domain
         from submission_issues as i
         where i.submission_id = ? and i.level = 'warning' and (
             i.region_code is null
@@ -154,18 +144,17 @@ def detail(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[list[dic
                     and v.domain = i.domain and v.is_current and v.status = 'pending'
             )
         )
-        order by i.rowid
+        order by i.issue_no
         """,
         [submission_id],
     )
     return values, warnings
 
 
-def warnings_of(con: duckdb.DuckDBPyConnection, slices: Iterable[Slice]) -> list[dict]:
+def warnings_of(con: Db, slices: Iterable[Slice]) -> list[dict]:
     """The warnings the current (pending) versions of these slices were sent with, file-level ones included."""
     visible.stage(con, slices)
-    return _rows(
-        con,
+    return con.rows(
         """
         with sent as (
             select distinct v.submission_id
@@ -174,23 +163,24 @@ def warnings_of(con: duckdb.DuckDBPyConnection, slices: Iterable[Slice]) -> list
             where v.is_current and v.status = 'pending'
         )
 
-        select i.submission_id, i.sheet, i.cell, i.message
+        select i.submission_id, i.sheet, i.cell, i.subject, i.message
         from submission_issues as i
         inner join sent using (submission_id)
         left join staged_slices as s using (region_code, year, domain)
         where i.level = 'warning' and (i.region_code is null or s.region_code is not null)
-        order by i.submission_id, i.rowid
+        order by i.submission_id, i.issue_no
         """,
     )
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, slices: list[Slice], act) -> int:  # noqa: ANN001
+def _in_transaction(con: Db, slices: list[Slice], act) -> int:  # noqa: ANN001
     """Stage the slices, refusing any whose current version is not 待审核, and act on them in one transaction."""
     if not slices:
         return 0
     con.begin()
     try:
         visible.stage(con, slices)
+        con.lock_slices(slices)  # PostgreSQL: a load or review of the same slices finishes first
         (found,) = con.execute(
             f"""
             select count(*) from slice_versions as v inner join staged_slices as s on {_SAME_SLICE}
@@ -207,12 +197,12 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, slices: list[Slice], act) ->
     return len(set(slices))
 
 
-def approve(con: duckdb.DuckDBPyConnection, slices: list[Slice], by: str) -> int:
+def approve(con: Db, slices: list[Slice], by: str) -> int:
     """审核通过: the slices' pending versions are published and the slices locked; returns how many."""
     return _in_transaction(con, slices, lambda: approve_staged(con, by, lock=True))
 
 
-def approve_staged(con: duckdb.DuckDBPyConnection, by: str, *, lock: bool) -> None:
+def approve_staged(con: Db, by: str, *, lock: bool) -> None:
     """Publish the current versions of the staged slices, inside the caller's transaction."""
     now = now_beijing()
     con.execute(
@@ -231,11 +221,12 @@ def approve_staged(con: duckdb.DuckDBPyConnection, by: str, *, lock: bool) -> No
     visible.publish(con)
     if lock:
         con.execute(
-            "insert or ignore into review_locks select year, region_code, domain, ?, ? from staged_slices", [by, now]
+            "insert into review_locks select year, region_code, domain, ?, ? from staged_slices on conflict do nothing",
+            [by, now],
         )
 
 
-def send_back(con: duckdb.DuckDBPyConnection, slices: list[Slice], by: str, reason: str) -> int:
+def send_back(con: Db, slices: list[Slice], by: str, reason: str) -> int:
     """退回: the slices' pending versions are returned with the reason; the published version (if any) stays."""
 
     def act() -> None:
@@ -255,10 +246,9 @@ def send_back(con: duckdb.DuckDBPyConnection, slices: list[Slice], by: str, reas
     return _in_transaction(con, slices, act)
 
 
-def returned(con: duckdb.DuckDBPyConnection, *, city: str | None = None, year: int | None = None) -> list[dict]:
+def returned(con: Db, *, city: str | None = None, year: int | None = None) -> list[dict]:
     """Returned versions nobody has sent again since, newest first: what a 统计员 must correct, and why."""
-    return _rows(
-        con,
+    return con.rows(
         """
         with final as (
             select

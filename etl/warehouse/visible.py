@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import duckdb
+from etl.warehouse.db import Db
 
 Slice = tuple[str, int, str]  # (region_code, year, domain)
 
@@ -38,18 +38,16 @@ _WITH_PENDING = f"""
 """
 
 
-def stage(con: duckdb.DuckDBPyConnection, slices: Iterable[Slice]) -> None:
+def stage(con: Db, slices: Iterable[Slice]) -> None:
     """Put the slices an operation touches in `staged_slices`, which the statements below join."""
     con.execute("create temp table if not exists staged_slices (region_code varchar, year integer, domain varchar)")
     con.execute("delete from staged_slices")
     rows = sorted(set(slices))
     if rows:
-        appender = con.appender("staged_slices")
-        appender.append_rows(rows)
-        appender.flush()
+        con.append("staged_slices", rows)
 
 
-def _delete(con: duckdb.DuckDBPyConnection, include_pending: bool) -> None:
+def _delete(con: Db, include_pending: bool) -> None:
     con.execute(
         """
         delete from visible_facts as v
@@ -60,7 +58,7 @@ def _delete(con: duckdb.DuckDBPyConnection, include_pending: bool) -> None:
     )
 
 
-def show_pending(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
+def show_pending(con: Db, submission_id: int) -> None:
     """The staged slices' new versions (all from `submission_id`) become what staff see with 含待审核数据."""
     _delete(con, True)
     staged = (
@@ -70,7 +68,7 @@ def show_pending(con: duckdb.DuckDBPyConnection, submission_id: int) -> None:
     con.execute(_WITH_PENDING.format(where=staged), [submission_id])
 
 
-def _copy(con: duckdb.DuckDBPyConnection, *, into_pending: bool) -> None:
+def _copy(con: Db, *, into_pending: bool) -> None:
     """The staged slices' rows of one scope become the other scope's too, none of them pending."""
     _delete(con, into_pending)
     con.execute(
@@ -86,7 +84,7 @@ def _copy(con: duckdb.DuckDBPyConnection, *, into_pending: bool) -> None:
     )
 
 
-def publish(con: duckdb.DuckDBPyConnection) -> None:
+def publish(con: Db) -> None:
     """The staged slices' current versions were approved: leaders now see what staff saw, nothing pending."""
     _copy(con, into_pending=False)
     con.execute(
@@ -98,12 +96,12 @@ def publish(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def withdraw(con: duckdb.DuckDBPyConnection) -> None:
+def withdraw(con: Db) -> None:
     """The staged slices' pending versions were returned: staff see the published version again (or nothing)."""
     _copy(con, into_pending=True)
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+def rebuild(con: Db) -> None:
     """Everything from the version flags: after a schema change or an upgrade from an older release."""
     con.execute("delete from visible_facts")
     con.execute(

@@ -1,5 +1,7 @@
--- Warehouse schema: raw facts with provenance → current values → views the pages read.
--- Every statement is idempotent; warehouse.ensure_schema runs this file on each write connection.
+-- 0001: the warehouse's tables as the review release left them (raw facts with provenance, versions of each
+-- slice with their review state, the facts on show, locks and deadlines). Idempotent, in both dialects: a
+-- DuckDB warehouse made before migrations existed runs it too, which brings even a pre-review one up to date
+-- (see connection.py for its locks). Views live in views.sql and marts.sql, recreated after every migration.
 
 create sequence if not exists submission_id_seq start 1;
 
@@ -43,7 +45,7 @@ create table if not exists rates (
     unit        varchar not null,
     numerator   varchar not null,
     denominator varchar not null,
-    factor      double not null,
+    factor      double precision not null,
     sort_order  integer not null
 );
 
@@ -106,7 +108,7 @@ create table if not exists facts (
     year          integer not null,
     domain        varchar not null,
     indicator     varchar not null,
-    value         double,             -- in the indicator's unit; NULL = 未填报, never 0
+    value         double precision,             -- in the indicator's unit; NULL = 未填报, never 0
     sheet         varchar,
     cell          varchar             -- A1 reference in the original file; NULL when the column was absent
 );
@@ -120,7 +122,7 @@ create table if not exists visible_facts (
     year            integer not null,
     domain          varchar not null,
     indicator       varchar not null,
-    value           double,
+    value           double precision,
     submission_id   bigint not null,
     version         integer not null,
     pending         boolean not null, -- this value is 待审核 (only when include_pending)
@@ -130,55 +132,6 @@ create table if not exists visible_facts (
     is_sample       boolean not null  -- from a 示例 submission
 );
 
--- What staff see with 含待审核数据 (the newest version that is not returned), as before the review release.
-create or replace view current_facts as
-select region_code, year, domain, indicator, value, submission_id, sheet, cell, pending
-from visible_facts
-where include_pending;
-
--- The tidy, labelled values on show, in both scopes; `current_values` is the staff view, `published_values`
--- what leaders, the briefing and exports read by default.
-create or replace view scoped_values as
-with final as (
-    select
-        f.include_pending,
-        f.year,
-        f.region_code,
-        r.name as region_name,
-        r.sort_order as region_order,
-        r.level as region_level,
-        f.domain,
-        d.name as domain_name,
-        d.sort_order as domain_order,
-        f.indicator,
-        i.name as indicator_name,
-        i.unit,
-        i.sort_order as indicator_order,
-        f.value,
-        f.pending,
-        f.version,
-        f.sheet,
-        f.cell,
-        f.submission_id,
-        s.file_name,
-        s.submitted_at,
-        s.submitted_by,
-        s.is_sample
-    from visible_facts as f
-    inner join regions as r on r.code = f.region_code
-    inner join domains as d on d.code = f.domain
-    inner join indicators as i on i.code = f.indicator
-    inner join submissions as s on s.submission_id = f.submission_id
-)
-
-select * from final;
-
-create or replace view current_values as
-select * exclude (include_pending) from scoped_values where include_pending;
-
-create or replace view published_values as
-select * exclude (include_pending) from scoped_values where not include_pending;
-
 -- 截止日期 per year, set by staff; late submissions are marked against it.
 create table if not exists deadlines (
     year      integer primary key,
@@ -186,33 +139,6 @@ create table if not exists deadlines (
     set_by    varchar not null,
     set_at    timestamp not null
 );
-
--- Every version of every slice with who sent it and when: history, restore and provenance read this.
-create or replace view slice_history as
-with final as (
-    select
-        v.region_code,
-        v.year,
-        v.domain,
-        v.version,
-        v.is_current,
-        v.is_published,
-        v.status,
-        v.reviewed_by,
-        v.reviewed_at,
-        v.review_note,
-        v.submission_id,
-        s.submitted_at,
-        s.submitted_by,
-        s.source,
-        s.file_name,
-        s.note,
-        s.is_sample
-    from slice_versions as v
-    inner join submissions as s using (submission_id)
-)
-
-select * from final;
 
 -- 审核锁定: a reviewed (市州, 年度, 类别) refuses uploads and restores until a 管理员 unlocks it. region_code
 -- '430000' (湖南省) locks the whole year; domain '*' every 类别. Approving a slice locks it; a 管理员 can also
@@ -225,3 +151,7 @@ create table if not exists review_locks (
     locked_at   timestamp not null,
     primary key (year, region_code, domain)
 );
+
+-- Every writing connection takes the next value when it closes: on PostgreSQL, the version page caches are keyed
+-- on (a DuckDB file's version is its mtime, read without opening it).
+create sequence if not exists data_version_seq start 1;

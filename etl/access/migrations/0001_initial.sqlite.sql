@@ -1,6 +1,7 @@
--- Accounts, login attempts and the audit log: a SQLite file beside the warehouse (accounts.sqlite3).
+-- Accounts, log-in failures, sessions and the audit log: a SQLite file beside the warehouse (accounts.sqlite3).
 -- Kept out of the DuckDB file so that logins and exports, which write here, neither wait for a load's
--- lock nor invalidate the pages' caches (keyed by the warehouse file's version).
+-- lock nor invalidate the pages' caches (keyed by the warehouse file's version). Idempotent: a file made before
+-- migrations existed runs it too (store.py first rebuilds a users table from before the 审核员 role).
 
 create table if not exists users (
     name                varchar primary key,
