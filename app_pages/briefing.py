@@ -5,7 +5,7 @@ import streamlit as st
 
 from etl.briefing import table_parts
 from etl.roles import VIEW
-from ui import auth, briefing, data, filters, tables
+from ui import auth, briefing, data, filters, plain, tables
 from ui.common import require_data
 
 auth.require(VIEW)
@@ -29,17 +29,17 @@ if require_data(years, chosen.include_pending):
         st.header(shown.title)
         if shown.note:
             st.warning(shown.note)
-        # Markdown is safe here: every word comes from the wording file, the catalog and the figures.
+        # Markdown is safe here: the wording file, the figures, and catalogue names and phrases, which refuse markup.
         st.subheader(shown.headings["summary"])
         st.markdown(shown.summary)
         st.subheader(shown.headings["cities"])
         for name, text in shown.sections:
-            st.markdown(f"**{name}**")
+            st.markdown(plain.bold(name))
             st.markdown(text)
         if shown.missing:
             st.markdown(shown.missing)
         st.subheader(shown.headings["table"])
         st.caption(shown.headings["table_note"])
         for domain, _ in table_parts(shown.table):
-            st.markdown(f"**{domain}**")
+            st.markdown(plain.bold(domain))
             tables.figures(briefing.with_total(shown, domain), shown.kinds(domain), key=f"briefing_table_{domain}")

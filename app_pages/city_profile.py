@@ -5,7 +5,7 @@ import streamlit as st
 from etl import catalog, charts
 from etl.cn_format import kind_of
 from etl.roles import VIEW
-from ui import auth, chrome, data, filters, pdf, printing, profile, provenance, tables
+from ui import auth, chrome, data, filters, pdf, plain, printing, profile, provenance, tables
 from ui.common import downloads, incomplete_text, require_data, sample_notice, today, year_banner
 
 auth.require(VIEW)
@@ -39,7 +39,7 @@ if require_data(years, chosen.include_pending):
         st.plotly_chart(charts.thawed(view.shares), key="profile_share", config=chrome.PLOTLY_CONFIG)
     for domain in catalog.domains():
         table = view.tables[domain.code]
-        st.markdown(f"**{domain.name}**")
+        st.markdown(plain.bold(domain.name))
         units = [i.unit for i in catalog.domain_indicators(domain.code)]
         event = tables.per_row(
             table, units, key=f"profile_{domain.code}", on_select="rerun", selection_mode="single-cell"

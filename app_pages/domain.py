@@ -43,7 +43,7 @@ if require_data(years, chosen.include_pending):
         widget_key=f"{domain.code}_{code}_pdf",
     )  # fmt: skip
     st.subheader(f"{year}年各市州{name}")
-    st.markdown(f"**{view.province}**")
+    st.markdown(plain.bold(view.province))
     if view.bar is None:
         st.info(f"{year}年各市州均未填报{name}。")
     else:

@@ -77,10 +77,10 @@ def restore_submission(submission_id: int, regions: list[str]) -> None:
 def submission_detail(snap: data.Snapshot, submission_id: int) -> None:
     values, issues, (file_name, archive_path) = data.submission_detail(snap, submission_id)
     regions = sorted({catalog.find_region(v["region_name"]).code for v in values})
-    st.markdown(f"**第 {submission_id} 号上报所含数据（{len(values)} 项）**")
+    st.markdown(plain.bold(f"第 {submission_id} 号上报所含数据（{len(values)} 项）"))
     tables.text_figures(values_table(values), [FIGURES], hide_index=True)
     if issues:
-        st.markdown(f"**上报时核实过的警告（{len(issues)} 条）**")
+        st.markdown(plain.bold(f"上报时核实过的警告（{len(issues)} 条）"))
         frame = pd.DataFrame(
             [
                 (

@@ -121,7 +121,7 @@ if auth.may(DEADLINE):
 elif view.deadline:
     st.caption(f"{year}年截止日期：{cn_date(view.deadline)}")
 st.subheader(f"{year}年各市州填报情况")
-st.markdown(f"**{view.summary}**")
+st.markdown(view.heading)
 st.dataframe(view.matrix.style.map(colour), key="progress_matrix", width="stretch", height="content")
 st.caption(
     f"按“市州 × 类别”计（含待审核数据）：{DONE}＝该类指标全部填报，{PARTIAL} 3/6＝6 项中填了 3 项，"

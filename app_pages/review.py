@@ -65,7 +65,7 @@ def detail(snap: data.Snapshot, row: dict) -> None:
     regions = sorted({v["region_code"] for v in values})
     original_file(row["archive_path"], row["file_name"], regions, f"review_original_{submission_id}")
     if warnings:
-        st.markdown(f"**警告（{len(warnings)} 条）：审核通过前请逐条核实并勾选**")
+        st.markdown(plain.bold(f"警告（{len(warnings)} 条）：审核通过前请逐条核实并勾选"))
         st.text(f"统计员的上报说明：{row['note'] or '（未填写）'}")
         for index, warning in enumerate(warnings):
             # A label is Markdown, and a warning quotes the file (sheet names, cell text): shown as typed.

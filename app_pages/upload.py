@@ -5,7 +5,7 @@ import streamlit as st
 from etl import catalog, config
 from etl.roles import STATISTICIAN, UPLOAD
 from etl.template import template_bytes
-from ui import auth, batch, data, desk, submit, upload
+from ui import auth, batch, data, desk, plain, submit, upload
 from ui.common import ALL_CITIES, NOT_FIGURES, XLSX_MIME, download
 from ui.progress import returned_table
 
@@ -68,5 +68,5 @@ elif len(uploaded) == 1:
     st.markdown("**第三步：核对后提交**（提交前不会写入任何数据）")
     upload.review_and_submit(uploaded[0].getvalue(), uploaded[0].name)
 else:
-    st.markdown(f"**第三步：逐个核对 {len(uploaded)} 个文件后提交**（提交前不会写入任何数据）")
+    st.markdown(plain.bold(f"第三步：逐个核对 {len(uploaded)} 个文件后提交") + "（提交前不会写入任何数据）")
     batch.review_and_submit(uploaded)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.warehouse.locks import covers
-from ui import data
+from ui import data, plain
 from ui.common import ALL_CITIES, today
 from ui.progress import cn_date
 
@@ -151,12 +151,12 @@ def show(region_code: str | None, year: int, *, key: str, deadline: bool = True)
     elif deadline:
         st.caption(when)
     if region_code is None:
-        st.markdown(f"**{year}年各市州填报情况**")
+        st.markdown(plain.bold(f"{year}年各市州填报情况"))
         table = overview(rows, locks, year, ALL_CITIES)
         st.dataframe(table.style.map(colour), key=f"{key}_overview", width="stretch", height="content")
         return []
     statuses = slice_statuses(rows, locks, region_code, year)
-    st.markdown(f"**{headline(catalog.region_by_code()[region_code].name, year, statuses)}**")
+    st.markdown(plain.bold(headline(catalog.region_by_code()[region_code].name, year, statuses)))
     st.dataframe(
         status_table(statuses).style.map(colour, subset=["状态"]), key=f"{key}_status", hide_index=True,
         width="stretch",

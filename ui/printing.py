@@ -35,6 +35,6 @@ def header(page_title: str) -> None:
     """The print-out's header: hidden on screen (it takes no room there)."""
     with st.container(key=chrome.PRINT_HEADER, gap="small"):
         first, *rest = lines(page_title)
-        st.markdown(f"**{plain.markdown(first)}**")
+        st.markdown(plain.bold(first))
         for line in rest:
             st.caption(plain.markdown(line))

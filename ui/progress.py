@@ -30,6 +30,11 @@ class View:
     deadline: date | None
     locks: list[dict]  # this year's review locks (region_code 430000 = the whole year)
 
+    @property
+    def heading(self) -> str:
+        """The summary in bold: counts and our own words only, so its “/” stays Markdown as written."""
+        return "**" + self.summary + "**"
+
 
 def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"

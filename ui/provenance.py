@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl import catalog
 from etl.cn_format import exact
-from ui import data
+from ui import data, plain
 
 YEAR_COLUMN = re.compile(r"^(\d{4})年$")
 
@@ -66,7 +66,7 @@ def explain(snap: data.Snapshot, region_code: str, year: int, indicator: str, in
         shown = "上报" if include_pending else "审核通过"
         st.info(f"{city}{year}年尚无{shown}的“{domain}”数据，{item.name}没有来源可查。")
         return
-    st.markdown(f"**{city}{year}年{item.name}：{_with_unit(found['value'], item.unit)}**")
+    st.markdown(plain.bold(f"{city}{year}年{item.name}：{_with_unit(found['value'], item.unit)}"))
     st.dataframe(details(found, item.unit), hide_index=True, width="stretch")
 
 

@@ -22,9 +22,9 @@ from etl.catalog.regions import header_words, normalize_text
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ISSUE_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 PHRASE_PLACEHOLDERS = {"value", "number", "name", "数值", "数字", "名称"}  # etl/briefing.py fills these
-# Names and units stand in page titles, labels and chart axes: no character there may start markup or a link, and
-# none is needed (Chinese names use full-width brackets).
-SHOWN_IN_TITLES = ("name", "unit")
+# Names and units stand in page titles, labels and chart axes, briefing phrases in its Markdown: no character there
+# may start markup or a link, and none is needed (Chinese names use full-width brackets).
+SHOWN_IN_TITLES = ("name", "unit", "phrase")
 MARKUP = re.compile(r"[\[\]()<>*_`~#$|\\@\x00-\x1f\x7f]|(?i:www\.|https?:|ftp:|mailto:)")
 MARKUP_WORDS = "[ ] ( ) < > * _ ` ~ # $ | \\ @、网址及控制字符"
 KIND_WORDS = "、".join(word.split("（")[0] for word in KINDS.values())
